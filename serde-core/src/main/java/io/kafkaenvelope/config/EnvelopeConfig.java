@@ -1,0 +1,214 @@
+package io.kafkaenvelope.config;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.CaseInsensitiveValidString;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The settings of the encrypting serializer and decrypting deserializer. They travel in the
+ * ordinary Kafka client configuration map, so properties files, Spring Boot and Kafka Streams work
+ * unchanged. A key serializer reads the same settings, and any {@code envelope.key.<name>} entry
+ * overrides {@code envelope.<name>} for it.
+ */
+public final class EnvelopeConfig extends AbstractConfig {
+
+  public static final String PREFIX = "envelope.";
+  public static final String KEY_OVERRIDE_PREFIX = "envelope.key.";
+
+  public static final String INNER_SERIALIZER = "envelope.inner.serializer";
+  public static final String INNER_DESERIALIZER = "envelope.inner.deserializer";
+  public static final String INNER_SERDE = "envelope.inner.serde";
+
+  public static final String KMS_TYPE = "envelope.kms.type";
+  public static final String KMS_TIMEOUT_MS = "envelope.kms.timeout.ms";
+  public static final String KMS_FAILURE_BACKOFF_MS = "envelope.kms.failure.backoff.ms";
+
+  public static final String KEK_ID = "envelope.kek.id";
+  public static final String KEK_ID_TEMPLATE = "envelope.kek.id.template";
+  public static final String KEK_UNRESOLVED_POLICY = "envelope.kek.unresolved.policy";
+  /** The placeholder a KEK template replaces with the topic name. */
+  public static final String TOPIC_PLACEHOLDER = "${topic}";
+
+  public static final String DEK_MAX_AGE_MS = "envelope.dek.max.age.ms";
+  public static final String DEK_MAX_RECORDS = "envelope.dek.max.records";
+  public static final String DEK_MAX_BYTES = "envelope.dek.max.bytes";
+
+  public static final String DEK_CACHE_MAX_SIZE = "envelope.dek.cache.max.size";
+  public static final String DEK_CACHE_EXPIRE_AFTER_ACCESS_MS =
+      "envelope.dek.cache.expire.after.access.ms";
+
+  public static final String PLAINTEXT_POLICY = "envelope.plaintext.policy";
+  public static final String MIRROR_SOURCE_ALIASES = "envelope.provenance.mirror.source.aliases";
+  public static final String MIRROR_SEPARATOR = "envelope.provenance.mirror.separator";
+
+  /**
+   * No setting can let one DEK encrypt more records than this. AES-GCM with random 96-bit nonces
+   * must stay below 2^32 messages per key (NIST SP 800-38D); our nonces come from a counter, but
+   * the cap keeps the guarantee even if that ever changes and bounds what one key protects.
+   */
+  public static final long HARD_MAX_RECORDS_PER_DEK = 1L << 31;
+
+  /** Default record limit: at 100k records/s this is one KMS call every ~100 s per producer. */
+  public static final long DEFAULT_MAX_RECORDS = 10_000_000L;
+  /** Default age limit: a compromised DEK exposes at most an hour of a producer's records. */
+  public static final long DEFAULT_MAX_AGE_MS = 60 * 60 * 1000L;
+  /**
+   * Default byte limit: 64 GiB = 2^32 AES blocks, which keeps the GCM confidentiality bound
+   * (about blocks^2 / 2^128) below 2^-64 per DEK.
+   */
+  public static final long DEFAULT_MAX_BYTES = 64L << 30;
+
+  /** What the serializer does when the KMS reports that the resolved KEK does not exist. */
+  public enum UnresolvedKekPolicy {
+    /** Fail the send with a clear error (default). */
+    REJECT,
+    /** Send that topic's records unencrypted; logged once per topic. Opt-in only. */
+    PLAINTEXT
+  }
+
+  /** What the deserializer does with a record that carries no envelope. */
+  public enum PlaintextPolicy {
+    /** Fail: anyone who can write to the topic could inject forged plaintext (default). */
+    REJECT,
+    /** Hand the bytes to the inner deserializer as they are; for migrating plaintext topics. */
+    ALLOW
+  }
+
+  private static final ConfigDef DEF = new ConfigDef()
+      .define(INNER_SERIALIZER, Type.CLASS, null, Importance.HIGH,
+          "The serializer whose output is encrypted, e.g. "
+              + "org.apache.kafka.common.serialization.StringSerializer. It is configured with the "
+              + "same configuration map, so its own settings work unchanged. Not needed when an "
+              + "instance is passed to the constructor.")
+      .define(INNER_DESERIALIZER, Type.CLASS, null, Importance.HIGH,
+          "The deserializer that receives the decrypted bytes. Configured with the same map.")
+      .define(INNER_SERDE, Type.CLASS, null, Importance.MEDIUM,
+          "For EnvelopeSerde created by class name (e.g. Kafka Streams default.value.serde): "
+              + "the Serde whose serializer and deserializer are wrapped.")
+      .define(KMS_TYPE, Type.STRING, null, Importance.HIGH,
+          "Which KMS holds the key-encryption keys: 'local' (Tink keyset files, development "
+              + "only), 'in-memory' (tests only), 'aws-kms' (module kms-aws), 'vault-transit' "
+              + "(module kms-vault), or any provider found with ServiceLoader. Required.")
+      .define(KMS_TIMEOUT_MS, Type.LONG, 15_000L, Range.between(1, 600_000), Importance.MEDIUM,
+          "How long a send waits for the KMS when it has no usable data key (first record, or "
+              + "the current key is exhausted and the next one is not ready).")
+      .define(KMS_FAILURE_BACKOFF_MS, Type.LONG, 5_000L, Range.between(0, 3_600_000),
+          Importance.LOW,
+          "After a KMS call fails, requests that need the same key fail fast with the remembered "
+              + "error for this long, so an outage is not hammered by every record.")
+      .define(KEK_ID, Type.STRING, null, Importance.HIGH,
+          "The KEK that wraps data keys for every topic, in the KMS's naming. Set this or "
+              + KEK_ID_TEMPLATE + ".")
+      .define(KEK_ID_TEMPLATE, Type.STRING, null, Importance.HIGH,
+          "A per-topic KEK id in which " + TOPIC_PLACEHOLDER + " is replaced by the topic name, "
+              + "e.g. 'alias/kafka-" + TOPIC_PLACEHOLDER + "'. Set this or " + KEK_ID + ".")
+      .define(KEK_UNRESOLVED_POLICY, Type.STRING, "reject",
+          CaseInsensitiveValidString.in("reject", "plaintext"), Importance.MEDIUM,
+          "When the KMS reports that the KEK for a topic does not exist: 'reject' fails the send "
+              + "(default); 'plaintext' sends that topic's records unencrypted (opt-in, logged "
+              + "once per topic). KMS outages and access errors always fail the send.")
+      .define(DEK_MAX_AGE_MS, Type.LONG, DEFAULT_MAX_AGE_MS, Range.between(1000, 7L * 24 * 3600_000),
+          Importance.MEDIUM,
+          "A data key is retired this long after it was first used. The next key is prepared in "
+              + "the background at 90% of any limit, so rotation does not stall sends.")
+      .define(DEK_MAX_RECORDS, Type.LONG, DEFAULT_MAX_RECORDS,
+          Range.between(1, HARD_MAX_RECORDS_PER_DEK), Importance.MEDIUM,
+          "A data key is retired after encrypting this many records. Capped at 2^31 whatever "
+              + "the setting (AES-GCM's per-key message limit is 2^32).")
+      .define(DEK_MAX_BYTES, Type.LONG, DEFAULT_MAX_BYTES, Range.between(1, Long.MAX_VALUE),
+          Importance.LOW,
+          "A data key is retired once it has encrypted this many plaintext bytes (the record "
+              + "that crosses the limit is the last one). The default, 64 GiB, is 2^32 AES blocks.")
+      .define(DEK_CACHE_MAX_SIZE, Type.INT, 1000, Range.between(1, 1_000_000), Importance.LOW,
+          "How many unwrapped data keys a consumer process keeps. The cache is shared by every "
+              + "deserializer in the JVM with the same KMS settings.")
+      .define(DEK_CACHE_EXPIRE_AFTER_ACCESS_MS, Type.LONG, 3_600_000L,
+          Range.between(1000, 7L * 24 * 3600_000), Importance.LOW,
+          "An unwrapped data key unused for this long is dropped from the consumer cache.")
+      .define(PLAINTEXT_POLICY, Type.STRING, "reject",
+          CaseInsensitiveValidString.in("reject", "allow"), Importance.MEDIUM,
+          "What the deserializer does with a record that has no envelope: 'reject' (default) "
+              + "fails it, since anyone who can write to the topic could inject forged plaintext; "
+              + "'allow' passes it to the inner deserializer, for topics migrating to encryption.")
+      .define(MIRROR_SOURCE_ALIASES, Type.LIST, List.of(), Importance.LOW,
+          "Every record is bound to the topic it was produced to and is refused from any other "
+              + "topic. A record produced to T is also accepted from '<alias><separator>T' for "
+              + "each alias listed here (MirrorMaker 2's DefaultReplicationPolicy names mirrored "
+              + "topics 'source.T'); repeated prefixes from multi-hop mirrors are accepted too.")
+      .define(MIRROR_SEPARATOR, Type.STRING, ".", Importance.LOW,
+          "The separator between a mirror alias and the topic name (MirrorMaker 2's "
+              + "replication.policy.separator).");
+
+  private EnvelopeConfig(Map<String, ?> resolved) {
+    super(DEF, resolved, false);
+    boolean fixed = getString(KEK_ID) != null && !getString(KEK_ID).isBlank();
+    boolean template = getString(KEK_ID_TEMPLATE) != null && !getString(KEK_ID_TEMPLATE).isBlank();
+    if (fixed && template) {
+      throw new ConfigException("Set only one of " + KEK_ID + " and " + KEK_ID_TEMPLATE);
+    }
+    if (template && !getString(KEK_ID_TEMPLATE).contains(TOPIC_PLACEHOLDER)) {
+      throw new ConfigException(KEK_ID_TEMPLATE, getString(KEK_ID_TEMPLATE),
+          "must contain " + TOPIC_PLACEHOLDER);
+    }
+  }
+
+  /** The definitions, for documentation and for tools. */
+  public static ConfigDef configDef() {
+    return new ConfigDef(DEF);
+  }
+
+  /**
+   * Parses the settings for one role: for a key serde, {@code envelope.key.<name>} entries replace
+   * {@code envelope.<name>}.
+   */
+  public static EnvelopeConfig forRole(Map<String, ?> configs, boolean isKey) {
+    return new EnvelopeConfig(resolveRole(configs, isKey));
+  }
+
+  /** The configuration map with key-role overrides applied (what KMS providers receive). */
+  public static Map<String, Object> resolveRole(Map<String, ?> configs, boolean isKey) {
+    Map<String, Object> resolved = new HashMap<>(configs);
+    if (isKey) {
+      for (Map.Entry<String, ?> e : configs.entrySet()) {
+        if (e.getKey().startsWith(KEY_OVERRIDE_PREFIX)) {
+          resolved.put(PREFIX + e.getKey().substring(KEY_OVERRIDE_PREFIX.length()), e.getValue());
+        }
+      }
+    }
+    return resolved;
+  }
+
+  /** Whether a KEK id or template is set (the serializer needs one; the deserializer does not). */
+  public boolean hasKek() {
+    String id = getString(KEK_ID);
+    String tpl = getString(KEK_ID_TEMPLATE);
+    return (id != null && !id.isBlank()) || (tpl != null && !tpl.isBlank());
+  }
+
+  public UnresolvedKekPolicy unresolvedKekPolicy() {
+    return UnresolvedKekPolicy.valueOf(getString(KEK_UNRESOLVED_POLICY).toUpperCase(Locale.ROOT));
+  }
+
+  public PlaintextPolicy plaintextPolicy() {
+    return PlaintextPolicy.valueOf(getString(PLAINTEXT_POLICY).toUpperCase(Locale.ROOT));
+  }
+
+  /** The type name, or a {@link ConfigException} listing what to set. */
+  public String kmsType() {
+    String type = getString(KMS_TYPE);
+    if (type == null || type.isBlank()) {
+      throw new ConfigException("Missing required configuration \"" + KMS_TYPE
+          + "\": name the KMS that holds the key-encryption keys (e.g. local, aws-kms, "
+          + "vault-transit)");
+    }
+    return type.trim();
+  }
+}

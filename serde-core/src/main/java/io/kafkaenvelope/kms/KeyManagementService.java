@@ -1,0 +1,43 @@
+package io.kafkaenvelope.kms;
+
+import java.io.Closeable;
+
+/**
+ * A client of one KMS. It makes and unwraps data-encryption keys (DEKs) under key-encryption keys
+ * (KEKs) that never leave the KMS.
+ *
+ * <p>Implementations must be thread-safe: one instance serves every thread that sends or polls
+ * through one serializer. They are called rarely (once per DEK rotation on the producer, once per
+ * distinct DEK on the consumer) and may block, but must bound every call with a timeout. Errors are
+ * reported as {@link KmsException} with a {@link KmsException.Reason}; messages name keys by id and
+ * never contain key bytes.
+ */
+public interface KeyManagementService extends Closeable {
+
+  /**
+   * Creates a new 256-bit DEK protected by {@code kekId}.
+   *
+   * @param kekId the KEK, in the KMS's own naming (key ARN, alias, transit key name, ...)
+   * @param context non-secret pairs the KMS should bind to the wrapped key where it supports that
+   *     (AWS encryption context, AEAD associated data); {@link #unwrap} receives the same pairs
+   * @return the plaintext key, its wrapped form, and the KEK version used where the KMS reports one
+   */
+  DataKey generateDataKey(String kekId, EncryptionContext context);
+
+  /**
+   * Recovers the plaintext of a DEK made by {@link #generateDataKey}. Implementations pin the KEK:
+   * a wrapped key that names another KEK must be refused, not decrypted.
+   *
+   * @return the 32 plaintext key bytes; the caller owns and clears the array
+   */
+  byte[] unwrap(String kekId, byte[] wrappedKey, EncryptionContext context);
+
+  /**
+   * A short description for logs, e.g. {@code aws-kms(region=eu-west-1)}. Never contains
+   * credentials.
+   */
+  String describe();
+
+  @Override
+  void close();
+}

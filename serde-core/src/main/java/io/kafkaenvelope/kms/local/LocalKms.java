@@ -1,0 +1,176 @@
+package io.kafkaenvelope.kms.local;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import io.kafkaenvelope.kms.DataKey;
+import io.kafkaenvelope.kms.EncryptionContext;
+import io.kafkaenvelope.kms.KeyManagementService;
+import io.kafkaenvelope.kms.KmsException;
+import io.kafkaenvelope.kms.KmsException.Reason;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * A KMS made of Tink keyset files, one per KEK: {@code <dir>/<kekId>.json}, an AES-256-GCM keyset
+ * in Tink's JSON format. For development, the demo and tests only: the KEKs sit unencrypted on the
+ * local disk, so anyone who can read the directory can read every record. Use a real KMS in
+ * production.
+ *
+ * <p>The KEK version reported in envelopes is the keyset's primary key id; {@link #rotate} adds a
+ * new primary key, and records wrapped under older keys still unwrap.
+ */
+public final class LocalKms implements KeyManagementService {
+
+  private static final Pattern KEK_ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  static {
+    try {
+      AeadConfig.register();
+    } catch (GeneralSecurityException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final Path dir;
+  private final boolean createMissing;
+  private final ConcurrentHashMap<String, Kek> keks = new ConcurrentHashMap<>();
+
+  private record Kek(Aead aead, String version) {}
+
+  public LocalKms(Path dir, boolean createMissing) {
+    this.dir = dir;
+    this.createMissing = createMissing;
+  }
+
+  @Override
+  public DataKey generateDataKey(String kekId, EncryptionContext context) {
+    Kek kek = kek(kekId, createMissing);
+    byte[] dek = new byte[DataKey.KEY_LENGTH];
+    RANDOM.nextBytes(dek);
+    try {
+      return new DataKey(dek, kek.aead().encrypt(dek, context.canonicalBytes()), kek.version());
+    } catch (GeneralSecurityException e) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "keyset cannot encrypt", e);
+    } finally {
+      Arrays.fill(dek, (byte) 0);
+    }
+  }
+
+  @Override
+  public byte[] unwrap(String kekId, byte[] wrappedKey, EncryptionContext context) {
+    Kek kek = kek(kekId, false);
+    try {
+      return kek.aead().decrypt(wrappedKey, context.canonicalBytes());
+    } catch (GeneralSecurityException e) {
+      throw new KmsException(Reason.INVALID_CIPHERTEXT, kekId,
+          "the wrapped key was not made by this KEK, was changed, or its context differs");
+    }
+  }
+
+  /**
+   * Adds a new primary key to {@code kekId}'s keyset (creating the keyset if needed): new DEKs are
+   * wrapped under it; DEKs wrapped under earlier keys still unwrap.
+   */
+  public static void rotate(Path dir, String kekId) {
+    Path file = file(dir, kekId);
+    try {
+      KeysetHandle handle = Files.exists(file) ? read(file) : null;
+      KeysetHandle.Builder b = handle == null ? KeysetHandle.newBuilder()
+          : KeysetHandle.newBuilder(handle);
+      b.addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
+          .withRandomId().makePrimary());
+      Path tmp = Files.createTempFile(dir, ".kek-", ".tmp");
+      Files.writeString(tmp, TinkJsonProtoKeysetFormat.serializeKeyset(b.build(),
+          InsecureSecretKeyAccess.get()));
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "cannot rotate keyset in " + dir + ": "
+          + e.getClass().getSimpleName());
+    }
+  }
+
+  private Kek kek(String kekId, boolean create) {
+    Kek kek = keks.get(kekId);
+    if (kek != null) {
+      return kek;
+    }
+    Path file = file(dir, kekId);
+    try {
+      if (!Files.exists(file)) {
+        if (!create) {
+          throw new KmsException(Reason.KEY_NOT_FOUND, kekId, "no keyset file " + file
+              + " (set envelope.kms.local.create.missing=true to create KEKs on first use)");
+        }
+        createKeyset(file);
+      }
+      KeysetHandle handle = read(file);
+      kek = new Kek(handle.getPrimitive(RegistryConfiguration.get(), Aead.class),
+          Integer.toUnsignedString(handle.getPrimary().getId()));
+    } catch (IOException | GeneralSecurityException e) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "cannot read keyset " + file + ": "
+          + e.getClass().getSimpleName());
+    }
+    // Cached so a KEK rotated on disk is picked up by new serializer instances, not mid-stream.
+    Kek raced = keks.putIfAbsent(kekId, kek);
+    return raced != null ? raced : kek;
+  }
+
+  private static void createKeyset(Path file) throws IOException, GeneralSecurityException {
+    Files.createDirectories(file.getParent());
+    String json = TinkJsonProtoKeysetFormat.serializeKeyset(
+        KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM), InsecureSecretKeyAccess.get());
+    Path tmp = Files.createTempFile(file.getParent(), ".kek-", ".tmp");
+    try {
+      restrictToOwner(tmp);
+      Files.writeString(tmp, json);
+      Files.move(tmp, file); // fails if another process created it first: keep theirs
+    } catch (FileAlreadyExistsException raced) {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static void restrictToOwner(Path p) {
+    try {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException | IOException ignored) {
+      // not a POSIX file system; the directory's own permissions apply
+    }
+  }
+
+  private static KeysetHandle read(Path file) throws IOException, GeneralSecurityException {
+    return TinkJsonProtoKeysetFormat.parseKeyset(
+        new String(Files.readAllBytes(file), StandardCharsets.UTF_8), InsecureSecretKeyAccess.get());
+  }
+
+  private static Path file(Path dir, String kekId) {
+    if (!KEK_ID.matcher(kekId).matches()) {
+      throw new KmsException(Reason.KEY_NOT_FOUND, kekId, "a local KEK id must match "
+          + KEK_ID.pattern());
+    }
+    return dir.resolve(kekId + ".json");
+  }
+
+  @Override
+  public String describe() {
+    return "local(" + dir + ")";
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,241 @@
+package io.kafkaenvelope.kms.memory;
+
+import io.kafkaenvelope.kms.DataKey;
+import io.kafkaenvelope.kms.EncryptionContext;
+import io.kafkaenvelope.kms.KeyManagementService;
+import io.kafkaenvelope.kms.KmsException;
+import io.kafkaenvelope.kms.KmsException.Reason;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * A KMS held in memory, for tests: it counts calls and can be told to fail or stall. Instances are
+ * named ({@code envelope.kms.memory.name}) so a test can reach the one its serializers use with
+ * {@link #named(String)}. KEKs are created on first use unless {@link #strict()} is set, and can be
+ * rotated to a new version. Never use it outside tests: keys vanish with the JVM.
+ */
+public final class InMemoryKms {
+
+  private static final Map<String, InMemoryKms> INSTANCES = new ConcurrentHashMap<>();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final String name;
+  private final Map<String, List<SecretKeySpec>> keks = new ConcurrentHashMap<>();
+  private final AtomicInteger generateCalls = new AtomicInteger();
+  private final AtomicInteger unwrapCalls = new AtomicInteger();
+  private volatile Reason generateFailure;
+  private volatile Reason unwrapFailure;
+  private volatile Duration latency = Duration.ZERO;
+  private volatile boolean strict;
+
+  private InMemoryKms(String name) {
+    this.name = name;
+  }
+
+  /** The instance called {@code name}, created on first use. */
+  public static InMemoryKms named(String name) {
+    return INSTANCES.computeIfAbsent(name, InMemoryKms::new);
+  }
+
+  /** Only KEKs created with {@link #createKek} exist; others are KEY_NOT_FOUND. */
+  public InMemoryKms strict() {
+    strict = true;
+    return this;
+  }
+
+  public InMemoryKms createKek(String kekId) {
+    keks.computeIfAbsent(kekId, k -> new ArrayList<>(List.of(newKey())));
+    return this;
+  }
+
+  /** Adds a new version of {@code kekId}; new DEKs use it, old ones still unwrap. */
+  public synchronized InMemoryKms rotateKek(String kekId) {
+    createKek(kekId);
+    List<SecretKeySpec> versions = keks.get(kekId);
+    synchronized (versions) {
+      versions.add(newKey());
+    }
+    return this;
+  }
+
+  /** Every later call fails with {@code reason} until {@link #heal()}. */
+  public InMemoryKms failWith(Reason reason) {
+    generateFailure = reason;
+    unwrapFailure = reason;
+    return this;
+  }
+
+  public InMemoryKms failGenerateWith(Reason reason) {
+    generateFailure = reason;
+    return this;
+  }
+
+  public InMemoryKms failUnwrapWith(Reason reason) {
+    unwrapFailure = reason;
+    return this;
+  }
+
+  /** Every later call takes at least {@code latency}. */
+  public InMemoryKms stall(Duration latency) {
+    this.latency = latency;
+    return this;
+  }
+
+  /** Clears failures and latency. */
+  public InMemoryKms heal() {
+    generateFailure = null;
+    unwrapFailure = null;
+    latency = Duration.ZERO;
+    return this;
+  }
+
+  public int generateCalls() {
+    return generateCalls.get();
+  }
+
+  public int unwrapCalls() {
+    return unwrapCalls.get();
+  }
+
+  public void resetCounters() {
+    generateCalls.set(0);
+    unwrapCalls.set(0);
+  }
+
+  /** A client of this instance, as {@code envelope.kms.type=in-memory} creates. */
+  public KeyManagementService client() {
+    return new Client();
+  }
+
+  private final class Client implements KeyManagementService {
+    @Override
+    public DataKey generateDataKey(String kekId, EncryptionContext context) {
+      generateCalls.incrementAndGet();
+      await(generateFailure, kekId);
+      List<SecretKeySpec> versions = versions(kekId);
+      int version;
+      SecretKeySpec kek;
+      synchronized (versions) {
+        version = versions.size();
+        kek = versions.get(version - 1);
+      }
+      byte[] dek = newKeyBytes();
+      try {
+        byte[] nonce = new byte[12];
+        RANDOM.nextBytes(nonce);
+        byte[] sealed = gcm(Cipher.ENCRYPT_MODE, kek, nonce, context, dek);
+        byte[] wrapped = ByteBuffer.allocate(4 + 12 + sealed.length).putInt(version).put(nonce)
+            .put(sealed).array();
+        return new DataKey(dek, wrapped, "v" + version);
+      } finally {
+        Arrays.fill(dek, (byte) 0);
+      }
+    }
+
+    @Override
+    public byte[] unwrap(String kekId, byte[] wrappedKey, EncryptionContext context) {
+      unwrapCalls.incrementAndGet();
+      await(unwrapFailure, kekId);
+      List<SecretKeySpec> versions = keks.get(kekId);
+      if (versions == null) {
+        throw new KmsException(Reason.KEY_NOT_FOUND, kekId, "no such KEK in " + name);
+      }
+      if (wrappedKey.length < 4 + 12 + 16) {
+        throw new KmsException(Reason.INVALID_CIPHERTEXT, kekId, "wrapped key too short");
+      }
+      ByteBuffer buf = ByteBuffer.wrap(wrappedKey);
+      int version = buf.getInt();
+      SecretKeySpec kek;
+      synchronized (versions) {
+        if (version < 1 || version > versions.size()) {
+          throw new KmsException(Reason.INVALID_CIPHERTEXT, kekId, "unknown KEK version");
+        }
+        kek = versions.get(version - 1);
+      }
+      byte[] nonce = new byte[12];
+      buf.get(nonce);
+      byte[] sealed = new byte[buf.remaining()];
+      buf.get(sealed);
+      return gcm(Cipher.DECRYPT_MODE, kek, nonce, context, sealed);
+    }
+
+    @Override
+    public String describe() {
+      return "in-memory(" + name + ")";
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private List<SecretKeySpec> versions(String kekId) {
+    List<SecretKeySpec> versions = keks.get(kekId);
+    if (versions == null) {
+      if (strict) {
+        throw new KmsException(Reason.KEY_NOT_FOUND, kekId, "no such KEK in " + name);
+      }
+      createKek(kekId);
+      versions = keks.get(kekId);
+    }
+    return versions;
+  }
+
+  private void await(Reason failure, String kekId) {
+    Duration d = latency;
+    if (!d.isZero()) {
+      try {
+        Thread.sleep(d.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KmsException(Reason.UNAVAILABLE, kekId, "interrupted");
+      }
+    }
+    if (failure != null) {
+      throw new KmsException(failure, kekId, "injected failure in " + name);
+    }
+  }
+
+  private static byte[] gcm(int mode, SecretKeySpec kek, byte[] nonce, EncryptionContext context,
+      byte[] input) {
+    try {
+      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      c.init(mode, kek, new GCMParameterSpec(128, nonce));
+      c.updateAAD(context.canonicalBytes());
+      return c.doFinal(input);
+    } catch (GeneralSecurityException e) {
+      throw new KmsException(Reason.INVALID_CIPHERTEXT, context.asMap()
+          .get(EncryptionContext.KEK_KEY), "wrapped key rejected");
+    }
+  }
+
+  private static SecretKeySpec newKey() {
+    byte[] b = newKeyBytes();
+    try {
+      return new SecretKeySpec(b, "AES");
+    } finally {
+      Arrays.fill(b, (byte) 0);
+    }
+  }
+
+  private static byte[] newKeyBytes() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryKms{" + name + ", keks=" + keks.keySet() + "}";
+  }
+}

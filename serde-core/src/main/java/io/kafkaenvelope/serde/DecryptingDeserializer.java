@@ -1,0 +1,110 @@
+package io.kafkaenvelope.serde;
+
+import io.kafkaenvelope.config.EnvelopeConfig;
+import io.kafkaenvelope.kms.KeyManagementService;
+import io.kafkaenvelope.wire.Role;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * The mirror of {@link EncryptingSerializer}: decrypts each record and hands the plaintext to an
+ * inner deserializer.
+ *
+ * <pre>
+ * value.deserializer=io.kafkaenvelope.serde.DecryptingDeserializer
+ * envelope.inner.deserializer=org.apache.kafka.common.serialization.StringDeserializer
+ * envelope.kms.type=local
+ * </pre>
+ *
+ * Each distinct data key is unwrapped once per JVM and cached. A record is refused with an
+ * {@link EnvelopeException} naming the topic, KEK, DEK and reason when it was tampered with, was
+ * encrypted for another topic, needs a key the KMS will not unwrap, or carries no envelope (unless
+ * {@code envelope.plaintext.policy=allow}). Null stays null. Thread-safe.
+ *
+ * @param <T> the type the inner deserializer returns
+ */
+public class DecryptingDeserializer<T> implements Deserializer<T> {
+
+  private final boolean innerGiven;
+  private Deserializer<T> inner;
+  private KeyManagementService kms;
+  private RecordDecryptor decryptor;
+
+  /** For configuration by class name: the inner deserializer comes from {@code envelope.inner.deserializer}. */
+  public DecryptingDeserializer() {
+    this.innerGiven = false;
+  }
+
+  /** Wraps {@code inner}, which is used as given (configure it yourself). */
+  public DecryptingDeserializer(Deserializer<T> inner) {
+    this.inner = Objects.requireNonNull(inner, "inner");
+    this.innerGiven = true;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void configure(Map<String, ?> configs, boolean isKey) {
+    EnvelopeConfig config = EnvelopeConfig.forRole(configs, isKey);
+    if (!innerGiven) {
+      Class<?> cls = config.getClass(EnvelopeConfig.INNER_DESERIALIZER);
+      if (cls == null) {
+        throw new ConfigException("Set " + EnvelopeConfig.INNER_DESERIALIZER
+            + (isKey ? " (or " + EnvelopeConfig.KEY_OVERRIDE_PREFIX + "inner.deserializer)" : "")
+            + " to the deserializer that receives the decrypted bytes");
+      }
+      inner = Utils.newInstance(cls, Deserializer.class);
+      inner.configure(configs, isKey);
+    }
+    Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);
+    kms = KmsSupport.create(config, resolved);
+    try {
+      decryptor = new RecordDecryptor(config, Role.of(isKey), kms, KmsSupport.scope(resolved));
+    } catch (RuntimeException e) {
+      kms.close();
+      throw e;
+    }
+  }
+
+  /** Inline mode (no headers): the envelope must be framed inside {@code data}. */
+  @Override
+  public T deserialize(String topic, byte[] data) {
+    return deserialize(topic, null, data);
+  }
+
+  @Override
+  public T deserialize(String topic, Headers headers, byte[] data) {
+    if (decryptor == null) {
+      throw new IllegalStateException("DecryptingDeserializer used before configure()");
+    }
+    if (data == null) {
+      return headers == null ? inner.deserialize(topic, (byte[]) null)
+          : inner.deserialize(topic, headers, (byte[]) null);
+    }
+    byte[] plaintext = decryptor.decrypt(topic, headers, data);
+    return headers == null ? inner.deserialize(topic, plaintext)
+        : inner.deserialize(topic, headers, plaintext);
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (kms != null) {
+        kms.close();
+      }
+    } finally {
+      if (inner != null) {
+        inner.close();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DecryptingDeserializer{inner=" + (inner == null ? null : inner.getClass().getName())
+        + ", kms=" + (kms == null ? null : kms.describe()) + "}";
+  }
+}

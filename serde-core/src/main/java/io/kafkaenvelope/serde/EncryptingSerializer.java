@@ -1,0 +1,135 @@
+package io.kafkaenvelope.serde;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.kafkaenvelope.config.EnvelopeConfig;
+import io.kafkaenvelope.kms.KeyManagementService;
+import io.kafkaenvelope.wire.Role;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * A serializer that encrypts what an inner serializer produces. Set it as {@code value.serializer}
+ * (or {@code key.serializer}) and name the inner serializer, the KMS and the KEK:
+ *
+ * <pre>
+ * value.serializer=io.kafkaenvelope.serde.EncryptingSerializer
+ * envelope.inner.serializer=org.apache.kafka.common.serialization.StringSerializer
+ * envelope.kms.type=local
+ * envelope.kek.id=orders
+ * </pre>
+ *
+ * Each record is encrypted with AES-256-GCM under a data key that is cached and rotated by age,
+ * record count and bytes; the key's wrapped form and the other envelope fields travel in the
+ * {@code kafka-envelope.value} (or {@code .key}) header. Without headers
+ * ({@link #serialize(String, Object)}, as Kafka Streams state stores call it) the envelope is
+ * framed inside the value. Null stays null. Any failure throws a {@link EnvelopeException} (a
+ * {@code SerializationException}); a record never goes out in plaintext because something failed.
+ * Thread-safe.
+ *
+ * @param <T> the type the inner serializer takes
+ */
+public class EncryptingSerializer<T> implements Serializer<T> {
+
+  private final boolean innerGiven;
+  private final Ticker ticker;
+  private Serializer<T> inner;
+  private KeyManagementService kms;
+  private RecordEncryptor encryptor;
+
+  /** For configuration by class name: the inner serializer comes from {@code envelope.inner.serializer}. */
+  public EncryptingSerializer() {
+    this.innerGiven = false;
+    this.ticker = Ticker.systemTicker();
+  }
+
+  /**
+   * Wraps {@code inner}, which is used as given (configure it yourself); {@link #configure} still
+   * sets up the KMS and keys.
+   */
+  public EncryptingSerializer(Serializer<T> inner) {
+    this(inner, Ticker.systemTicker());
+  }
+
+  EncryptingSerializer(Serializer<T> inner, Ticker ticker) {
+    this.inner = Objects.requireNonNull(inner, "inner");
+    this.innerGiven = true;
+    this.ticker = ticker;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void configure(Map<String, ?> configs, boolean isKey) {
+    EnvelopeConfig config = EnvelopeConfig.forRole(configs, isKey);
+    if (!config.hasKek()) {
+      throw new ConfigException("Set " + EnvelopeConfig.KEK_ID + " or "
+          + EnvelopeConfig.KEK_ID_TEMPLATE + " to choose the key-encryption key");
+    }
+    if (!innerGiven) {
+      Class<?> cls = config.getClass(EnvelopeConfig.INNER_SERIALIZER);
+      if (cls == null) {
+        throw new ConfigException("Set " + EnvelopeConfig.INNER_SERIALIZER
+            + (isKey ? " (or " + EnvelopeConfig.KEY_OVERRIDE_PREFIX + "inner.serializer)" : "")
+            + " to the serializer whose output is encrypted");
+      }
+      inner = Utils.newInstance(cls, Serializer.class);
+      inner.configure(configs, isKey);
+    }
+    kms = KmsSupport.create(config, EnvelopeConfig.resolveRole(configs, isKey));
+    try {
+      encryptor = new RecordEncryptor(config, Role.of(isKey), kms, ticker);
+    } catch (RuntimeException e) {
+      kms.close();
+      throw e;
+    }
+  }
+
+  /** Inline mode: the envelope is framed inside the returned bytes. */
+  @Override
+  public byte[] serialize(String topic, T data) {
+    byte[] plaintext = inner().serialize(topic, data);
+    return plaintext == null ? null : encryptor.encryptInline(topic, plaintext);
+  }
+
+  /** Header mode: the envelope goes into {@code headers}. */
+  @Override
+  public byte[] serialize(String topic, Headers headers, T data) {
+    if (headers == null) {
+      return serialize(topic, data);
+    }
+    byte[] plaintext = inner().serialize(topic, headers, data);
+    return plaintext == null ? null : encryptor.encrypt(topic, headers, plaintext);
+  }
+
+  private Serializer<T> inner() {
+    if (encryptor == null) {
+      throw new IllegalStateException("EncryptingSerializer used before configure()");
+    }
+    return inner;
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (encryptor != null) {
+        encryptor.close();
+      }
+      if (kms != null) {
+        kms.close();
+      }
+    } finally {
+      if (inner != null) {
+        inner.close();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EncryptingSerializer{inner=" + (inner == null ? null : inner.getClass().getName())
+        + ", kms=" + (kms == null ? null : kms.describe()) + "}";
+  }
+}

@@ -1,0 +1,82 @@
+package io.kafkaenvelope.serde;
+
+import io.kafkaenvelope.config.EnvelopeConfig;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * An encrypting {@link Serde} for Kafka Streams and other serde users: an
+ * {@link EncryptingSerializer} and a {@link DecryptingDeserializer} around an inner serde. Create
+ * it with an inner serde ({@code new EnvelopeSerde<>(Serdes.String())}) and call
+ * {@link #configure}, or name it by class (e.g. {@code default.value.serde}) together with
+ * {@code envelope.inner.serde}. Both halves need the KMS settings and a KEK.
+ *
+ * @param <T> the type of the inner serde
+ */
+public class EnvelopeSerde<T> implements Serde<T> {
+
+  private Serde<T> inner;
+  private EncryptingSerializer<T> serializer;
+  private DecryptingDeserializer<T> deserializer;
+
+  /** For configuration by class name: the inner serde comes from {@code envelope.inner.serde}. */
+  public EnvelopeSerde() {}
+
+  /** Wraps {@code inner}, which is used as given (configure it yourself). */
+  public EnvelopeSerde(Serde<T> inner) {
+    this.inner = inner;
+    this.serializer = new EncryptingSerializer<>(inner.serializer());
+    this.deserializer = new DecryptingDeserializer<>(inner.deserializer());
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void configure(Map<String, ?> configs, boolean isKey) {
+    if (inner == null) {
+      Class<?> cls = EnvelopeConfig.forRole(configs, isKey).getClass(EnvelopeConfig.INNER_SERDE);
+      if (cls == null) {
+        throw new ConfigException("Set " + EnvelopeConfig.INNER_SERDE
+            + " to the serde whose bytes are encrypted");
+      }
+      inner = Utils.newInstance(cls, Serde.class);
+      inner.configure(configs, isKey);
+      serializer = new EncryptingSerializer<>(inner.serializer());
+      deserializer = new DecryptingDeserializer<>(inner.deserializer());
+    }
+    serializer.configure(configs, isKey);
+    deserializer.configure(configs, isKey);
+  }
+
+  @Override
+  public Serializer<T> serializer() {
+    requireConfigurable();
+    return serializer;
+  }
+
+  @Override
+  public Deserializer<T> deserializer() {
+    requireConfigurable();
+    return deserializer;
+  }
+
+  private void requireConfigurable() {
+    if (serializer == null) {
+      throw new IllegalStateException("EnvelopeSerde created by class name must be configured "
+          + "before use");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (serializer != null) {
+      serializer.close();
+    }
+    if (deserializer != null) {
+      deserializer.close();
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package io.kafkaenvelope.serde;
+
+import io.kafkaenvelope.config.EnvelopeConfig;
+import io.kafkaenvelope.config.EnvelopeConfig.PlaintextPolicy;
+import io.kafkaenvelope.crypto.AesGcm;
+import io.kafkaenvelope.dek.DekCache;
+import io.kafkaenvelope.kms.KeyManagementService;
+import io.kafkaenvelope.kms.KmsException;
+import io.kafkaenvelope.serde.EnvelopeException.Reason;
+import io.kafkaenvelope.wire.EnvelopeHeader;
+import io.kafkaenvelope.wire.InlineFrame;
+import io.kafkaenvelope.wire.MalformedEnvelopeException;
+import io.kafkaenvelope.wire.Role;
+import io.kafkaenvelope.wire.UnsupportedVersionException;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/** The consumer side of the envelope: one per deserializer instance, thread-safe. */
+final class RecordDecryptor {
+
+  private final Role role;
+  private final KeyManagementService kms;
+  private final DekCache cache;
+  private final PlaintextPolicy plaintextPolicy;
+  private final List<String> mirrorAliases;
+  private final String mirrorSeparator;
+
+  /**
+   * The last envelope header that decrypted a record, with its key: consecutive records of one DEK
+   * and topic carry byte-identical headers, so they skip parsing and the cache lookup.
+   */
+  private volatile Recent recent;
+
+  private record Recent(byte[] header, String topic, SecretKeySpec key) {}
+
+  RecordDecryptor(EnvelopeConfig config, Role role, KeyManagementService kms, String kmsScope) {
+    this.role = role;
+    this.kms = kms;
+    long timeout = config.getLong(EnvelopeConfig.KMS_TIMEOUT_MS);
+    this.cache = DekCache.shared(kmsScope,
+        config.getInt(EnvelopeConfig.DEK_CACHE_MAX_SIZE),
+        Duration.ofMillis(config.getLong(EnvelopeConfig.DEK_CACHE_EXPIRE_AFTER_ACCESS_MS)),
+        Duration.ofMillis(config.getLong(EnvelopeConfig.KMS_FAILURE_BACKOFF_MS)),
+        timeout);
+    this.plaintextPolicy = config.plaintextPolicy();
+    this.mirrorAliases = config.getList(EnvelopeConfig.MIRROR_SOURCE_ALIASES);
+    this.mirrorSeparator = config.getString(EnvelopeConfig.MIRROR_SEPARATOR);
+  }
+
+  /**
+   * Returns the record's plaintext, or {@code data} itself for a record without an envelope when
+   * the plaintext policy allows it.
+   */
+  byte[] decrypt(String topic, Headers headers, byte[] data) {
+    Header h = headers == null ? null : headers.lastHeader(role.headerName());
+    if (h != null && h.value() != null) {
+      byte[] header = h.value();
+      return open(topic, header, 0, header.length, data, 0);
+    }
+    if (InlineFrame.isInline(data)) {
+      int len;
+      try {
+        len = InlineFrame.headerLength(data);
+      } catch (MalformedEnvelopeException e) {
+        throw error(Reason.MALFORMED, topic, null, null, e.getMessage());
+      }
+      return open(topic, data, InlineFrame.HEADER_OFFSET, len, data, InlineFrame.HEADER_OFFSET + len);
+    }
+    if (plaintextPolicy == PlaintextPolicy.ALLOW) {
+      return data;
+    }
+    throw error(Reason.PLAINTEXT_REJECTED, topic, null, null, "the record has no '"
+        + role.headerName() + "' header and no inline envelope; set "
+        + EnvelopeConfig.PLAINTEXT_POLICY + "=allow only while migrating a plaintext topic");
+  }
+
+  private byte[] open(String topic, byte[] hdr, int hdrOffset, int hdrLength, byte[] data,
+      int nonceOffset) {
+    Recent r = recent;
+    if (r != null && r.header.length == hdrLength && r.topic.equals(topic)
+        && Arrays.equals(r.header, 0, hdrLength, hdr, hdrOffset, hdrOffset + hdrLength)) {
+      byte[] plaintext = decryptOrNull(r.key, hdr, hdrOffset, hdrLength, data, nonceOffset);
+      if (plaintext != null) {
+        return plaintext;
+      }
+      // fall through to the full path, which names the DEK in the error
+    }
+    EnvelopeHeader envelope;
+    try {
+      envelope = EnvelopeHeader.parse(
+          hdrOffset == 0 && hdrLength == hdr.length ? hdr
+              : Arrays.copyOfRange(hdr, hdrOffset, hdrOffset + hdrLength));
+    } catch (UnsupportedVersionException e) {
+      throw error(Reason.UNSUPPORTED_VERSION, topic, null, null, e.getMessage());
+    } catch (MalformedEnvelopeException e) {
+      throw error(Reason.MALFORMED, topic, null, null, e.getMessage());
+    }
+    String kekId = envelope.kekId();
+    String dekId = envelope.dekIdHex();
+    if (envelope.role() != role) {
+      throw error(Reason.TAMPERED, topic, kekId, dekId, "the envelope was made for the record "
+          + envelope.role() + ", not the " + role);
+    }
+    if (!provenanceAllows(envelope.topic(), topic)) {
+      throw error(Reason.TOPIC_MISMATCH, topic, kekId, dekId, "the record was encrypted for topic '"
+          + envelope.topic() + "'; copies into other topics are refused (mirrored topics are "
+          + "allowed through " + EnvelopeConfig.MIRROR_SOURCE_ALIASES + ")");
+    }
+    SecretKeySpec key;
+    try {
+      key = cache.get(kekId, envelope.wrappedDek(), kms);
+    } catch (KmsException e) {
+      throw new EnvelopeException(Reason.of(e.reason()), false, role, topic, kekId, dekId,
+          "could not unwrap the data key: " + e.getMessage(), e);
+    }
+    byte[] plaintext = decryptOrNull(key, hdr, hdrOffset, hdrLength, data, nonceOffset);
+    if (plaintext == null) {
+      throw error(Reason.TAMPERED, topic, kekId, dekId,
+          "authentication failed: the record or its envelope was modified");
+    }
+    recent = new Recent(envelope.encodedUnsafe(), topic, key);
+    return plaintext;
+  }
+
+  /** Decrypts, or returns {@code null} if authentication fails. */
+  private static byte[] decryptOrNull(SecretKeySpec key, byte[] aad, int aadOffset, int aadLength,
+      byte[] data, int nonceOffset) {
+    try {
+      return AesGcm.decrypt(key, aad, aadOffset, aadLength, data, nonceOffset);
+    } catch (GeneralSecurityException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Whether a record encrypted for {@code recorded} may be read from {@code actual}: the same
+   * topic, or the topic behind one or more mirror prefixes ({@code source.orders}).
+   */
+  boolean provenanceAllows(String recorded, String actual) {
+    String t = actual;
+    for (int hops = 0; hops <= 8; hops++) {
+      if (t.equals(recorded)) {
+        return true;
+      }
+      String stripped = null;
+      for (String alias : mirrorAliases) {
+        String prefix = alias + mirrorSeparator;
+        if (t.startsWith(prefix)) {
+          stripped = t.substring(prefix.length());
+          break;
+        }
+      }
+      if (stripped == null) {
+        return false;
+      }
+      t = stripped;
+    }
+    return false;
+  }
+
+  private EnvelopeException error(Reason reason, String topic, String kekId, String dekId,
+      String detail) {
+    return new EnvelopeException(reason, false, role, topic, kekId, dekId, detail, null);
+  }
+}

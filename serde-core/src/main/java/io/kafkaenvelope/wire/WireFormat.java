@@ -1,0 +1,28 @@
+package io.kafkaenvelope.wire;
+
+/** Constants of the wire format; {@code docs/wire-format.md} is their specification. */
+public final class WireFormat {
+
+  private WireFormat() {}
+
+  /** Header carrying the value's envelope. */
+  public static final String VALUE_HEADER = "kafka-envelope.value";
+  /** Header carrying the key's envelope. */
+  public static final String KEY_HEADER = "kafka-envelope.key";
+
+  /** The only format version this library writes; readers reject others. */
+  public static final byte VERSION_1 = 0x01;
+  /** AES-256-GCM, 96-bit nonce, 128-bit tag. */
+  public static final byte ALG_AES256_GCM = 0x01;
+
+  public static final int DEK_ID_LENGTH = 16;
+  public static final int NONCE_LENGTH = 12;
+  public static final int TAG_LENGTH = 16;
+
+  /**
+   * Prefix of an inline frame (envelope inside the value, used where no headers exist). 0xFE never
+   * starts UTF-8 text, JSON, Avro single-object encoding (0xC3 0x01) or Schema Registry framing
+   * (0x00).
+   */
+  static final byte[] INLINE_MAGIC = {(byte) 0xFE, 'K', 'E', 'V'};
+}
