@@ -49,12 +49,16 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
   @SuppressWarnings("unchecked")
   public void configure(Map<String, ?> configs, boolean isKey) {
     EnvelopeConfig config = EnvelopeConfig.forRole(configs, isKey);
+    releaseKms(); // configured again: drop the previous KMS client
     if (!innerGiven) {
       Class<?> cls = config.getClass(EnvelopeConfig.INNER_DESERIALIZER);
       if (cls == null) {
         throw new ConfigException("Set " + EnvelopeConfig.INNER_DESERIALIZER
             + (isKey ? " (or " + EnvelopeConfig.KEY_OVERRIDE_PREFIX + "inner.deserializer)" : "")
             + " to the deserializer that receives the decrypted bytes");
+      }
+      if (inner != null) {
+        inner.close();
       }
       inner = Utils.newInstance(cls, Deserializer.class);
       inner.configure(configs, isKey);
@@ -89,12 +93,19 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
         : inner.deserialize(topic, headers, plaintext);
   }
 
+  private void releaseKms() {
+    KeyManagementService k = kms;
+    kms = null;
+    decryptor = null;
+    if (k != null) {
+      k.close();
+    }
+  }
+
   @Override
   public void close() {
     try {
-      if (kms != null) {
-        kms.close();
-      }
+      releaseKms();
     } finally {
       if (inner != null) {
         inner.close();

@@ -64,6 +64,7 @@ public class EncryptingSerializer<T> implements Serializer<T> {
   @SuppressWarnings("unchecked")
   public void configure(Map<String, ?> configs, boolean isKey) {
     EnvelopeConfig config = EnvelopeConfig.forRole(configs, isKey);
+    releaseKeys(); // configured again: drop the previous KMS client and keys
     if (!config.hasKek()) {
       throw new ConfigException("Set " + EnvelopeConfig.KEK_ID + " or "
           + EnvelopeConfig.KEK_ID_TEMPLATE + " to choose the key-encryption key");
@@ -74,6 +75,9 @@ public class EncryptingSerializer<T> implements Serializer<T> {
         throw new ConfigException("Set " + EnvelopeConfig.INNER_SERIALIZER
             + (isKey ? " (or " + EnvelopeConfig.KEY_OVERRIDE_PREFIX + "inner.serializer)" : "")
             + " to the serializer whose output is encrypted");
+      }
+      if (inner != null) {
+        inner.close();
       }
       inner = Utils.newInstance(cls, Serializer.class);
       inner.configure(configs, isKey);
@@ -111,15 +115,26 @@ public class EncryptingSerializer<T> implements Serializer<T> {
     return inner;
   }
 
+  private void releaseKeys() {
+    RecordEncryptor e = encryptor;
+    KeyManagementService k = kms;
+    encryptor = null;
+    kms = null;
+    try {
+      if (e != null) {
+        e.close();
+      }
+    } finally {
+      if (k != null) {
+        k.close();
+      }
+    }
+  }
+
   @Override
   public void close() {
     try {
-      if (encryptor != null) {
-        encryptor.close();
-      }
-      if (kms != null) {
-        kms.close();
-      }
+      releaseKeys();
     } finally {
       if (inner != null) {
         inner.close();
