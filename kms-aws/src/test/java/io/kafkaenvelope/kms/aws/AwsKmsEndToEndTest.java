@@ -1,0 +1,199 @@
+package io.kafkaenvelope.kms.aws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kafkaenvelope.serde.DecryptingDeserializer;
+import io.kafkaenvelope.serde.EncryptingSerializer;
+import io.kafkaenvelope.serde.EnvelopeException;
+import io.kafkaenvelope.testing.KafkaBroker;
+import io.kafkaenvelope.testing.KafkaExtension;
+import io.kafkaenvelope.wire.EnvelopeHeader;
+import io.kafkaenvelope.wire.WireFormat;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** kms.type=aws-kms end to end: real producer and consumer, real broker, the SDK against the fake KMS. */
+class AwsKmsEndToEndTest {
+
+  @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
+  private static final String MARKER = "AWS-E2E-PLAINTEXT";
+
+  static FakeAwsKms fake;
+
+  @BeforeAll
+  static void start() throws Exception {
+    fake = new FakeAwsKms("eu-west-1");
+    fake.allowCredentials(AwsKmsTest.ACCESS_KEY, AwsKmsTest.SECRET);
+    fake.createKey("orders");
+  }
+
+  @AfterAll
+  static void stop() {
+    fake.close();
+  }
+
+  private Map<String, Object> envelope() {
+    Map<String, Object> c = new HashMap<>();
+    c.put("envelope.kms.type", "aws-kms");
+    c.put("envelope.kms.aws.region", "eu-west-1");
+    c.put("envelope.kms.aws.endpoint", fake.endpoint());
+    c.put("envelope.kms.aws.access.key.id", AwsKmsTest.ACCESS_KEY);
+    c.put("envelope.kms.aws.secret.access.key", AwsKmsTest.SECRET);
+    c.put("envelope.kms.aws.max.attempts", "2");
+    c.put("envelope.kek.id", "alias/orders");
+    c.put("envelope.inner.serializer", StringSerializer.class.getName());
+    c.put("envelope.inner.deserializer", StringDeserializer.class.getName());
+    return c;
+  }
+
+  private KafkaProducer<String, String> producer(Map<String, Object> envelope) {
+    Map<String, Object> p = new HashMap<>(envelope);
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, EncryptingSerializer.class.getName());
+    return new KafkaProducer<>(p);
+  }
+
+  private <V> KafkaConsumer<String, V> consumer(Map<String, Object> envelope, Class<?> valueDeserializer) {
+    Map<String, Object> c = new HashMap<>(envelope);
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "g-" + System.nanoTime());
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, valueDeserializer.getName());
+    return new KafkaConsumer<>(c);
+  }
+
+  private static <V> List<ConsumerRecord<String, V>> drain(KafkaConsumer<String, V> c, String topic, int n) {
+    c.subscribe(List.of(topic));
+    List<ConsumerRecord<String, V>> out = new ArrayList<>();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (out.size() < n && System.currentTimeMillis() < deadline) {
+      c.poll(Duration.ofMillis(200)).forEach(out::add);
+    }
+    return out;
+  }
+
+  @Test
+  void recordsStoredAsCiphertextWithOneKmsCallPerDek() {
+    KafkaBroker broker = KAFKA.broker();
+    broker.createTopic("aws-orders", 2);
+    Map<String, Object> env = envelope();
+    env.put("envelope.dek.max.records", 100L);
+    fake.resetCounters();
+    try (KafkaProducer<String, String> p = producer(env)) {
+      for (int i = 0; i < 250; i++) {
+        p.send(new ProducerRecord<>("aws-orders", "k" + i, MARKER + i));
+      }
+    }
+    Set<String> deks = new HashSet<>();
+    try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
+      for (ConsumerRecord<String, byte[]> r : drain(raw, "aws-orders", 250)) {
+        assertFalse(new String(r.value(), StandardCharsets.ISO_8859_1).contains(MARKER));
+        EnvelopeHeader h = EnvelopeHeader.parse(r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
+        assertEquals("alias/orders", h.kekId());
+        assertTrue(h.kekVersion().startsWith("arn:aws:kms:eu-west-1:"), h.kekVersion());
+        deks.add(h.dekIdHex());
+      }
+    }
+    assertEquals(3, deks.size());
+    int generate = fake.calls("GenerateDataKey");
+    assertTrue(generate == 3 || generate == 4, "one GenerateDataKey per DEK (+1 prefetched): " + generate);
+    try (KafkaConsumer<String, String> c = consumer(env, DecryptingDeserializer.class)) {
+      List<ConsumerRecord<String, String>> got = drain(c, "aws-orders", 250);
+      assertEquals(250, got.size());
+      assertTrue(got.stream().allMatch(r -> r.value().startsWith(MARKER)));
+    }
+    assertEquals(3, fake.calls("Decrypt"), "one Decrypt per distinct DEK");
+  }
+
+  @Test
+  void throttlingStormDuringRotationKeepsTheCurrentDekThenFailsClosed() throws Exception {
+    KafkaBroker broker = KAFKA.broker();
+    broker.createTopic("aws-throttle", 1);
+    Map<String, Object> env = envelope();
+    env.put("envelope.dek.max.records", 50L);
+    env.put("envelope.kms.failure.backoff.ms", 60_000L);
+    try (KafkaProducer<String, String> p = producer(env)) {
+      p.send(new ProducerRecord<>("aws-throttle", "warm")).get();
+      fake.failNext(1000, "ThrottlingException");
+      int sent = 1;
+      Exception failure = null;
+      for (int i = 0; i < 80 && failure == null; i++) {
+        try {
+          p.send(new ProducerRecord<>("aws-throttle", MARKER + i)).get();
+          sent++;
+        } catch (Exception e) {
+          failure = e;
+        }
+      }
+      fake.clearFailures();
+      assertEquals(50, sent, "the current DEK serves until its limit");
+      EnvelopeException cause = assertInstanceOf(EnvelopeException.class,
+          failure instanceof ExecutionException ? failure.getCause() : failure);
+      assertEquals(EnvelopeException.Reason.KMS_UNAVAILABLE, cause.reason());
+    }
+    try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
+      List<ConsumerRecord<String, byte[]>> stored = drain(raw, "aws-throttle", 50);
+      assertEquals(50, stored.size(), "nothing else reached the broker");
+      for (ConsumerRecord<String, byte[]> r : stored) {
+        assertFalse(new String(r.value(), StandardCharsets.ISO_8859_1).contains(MARKER));
+      }
+    }
+  }
+
+  @Test
+  void accessDeniedOnTheConsumerIsClearAndNotRetried() {
+    KafkaBroker broker = KAFKA.broker();
+    broker.createTopic("aws-denied", 1);
+    Map<String, Object> env = envelope();
+    try (KafkaProducer<String, String> p = producer(env)) {
+      p.send(new ProducerRecord<>("aws-denied", MARKER));
+    }
+    fake.resetCounters();
+    fake.denyOperation("Decrypt");
+    Map<String, Object> consumerEnv = envelope();
+    consumerEnv.put("envelope.kms.aws.connect.timeout.ms", "1999"); // a cache scope of its own
+    try (KafkaConsumer<String, String> c = consumer(consumerEnv, DecryptingDeserializer.class)) {
+      c.subscribe(List.of("aws-denied"));
+      RecordDeserializationException e = assertThrows(RecordDeserializationException.class, () -> {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+          c.poll(Duration.ofMillis(200));
+        }
+      });
+      EnvelopeException cause = assertInstanceOf(EnvelopeException.class, e.getCause());
+      assertEquals(EnvelopeException.Reason.ACCESS_DENIED, cause.reason());
+      assertTrue(cause.getMessage().contains("alias/orders"), cause.getMessage());
+      assertFalse(cause.getMessage().contains(MARKER));
+    } finally {
+      fake.denyOperation(null);
+    }
+    assertEquals(1, fake.calls("Decrypt"), "AccessDenied is not retried");
+  }
+}
