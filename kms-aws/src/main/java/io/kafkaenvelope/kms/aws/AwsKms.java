@@ -7,15 +7,21 @@ import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.kms.KmsException.Reason;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.config.ConfigException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -23,6 +29,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.KmsClientBuilder;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
@@ -42,71 +50,112 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
  * one {@code GenerateDataKey} (AES_256); unwrapping is {@code Decrypt} with the KEK pinned, so a
  * wrapped key that names another KMS key is refused. Both send the envelope's encryption context,
  * which KMS verifies and CloudTrail records. The client uses the light synchronous URL-connection
- * HTTP client (no Netty inside a serializer), bounded timeouts and the SDK's standard retries
- * (exponential backoff with jitter; throttling and 5xx retried, access and key errors not).
+ * HTTP client (no Netty inside a serializer), bounded timeouts and the SDK's standard retry
+ * strategy (exponential backoff with full jitter; throttling, 5xx and network errors retried,
+ * access and key errors not).
  */
 final class AwsKms implements KeyManagementService {
 
-  private final KmsClient kms;
-  private final AwsCredentialsProvider credentials;
+  /** Error codes meaning the caller's identity or signature was refused (KMS and STS spellings). */
+  private static final Set<String> DENIED_CODES = Set.of("AccessDeniedException", "AccessDenied",
+      "UnrecognizedClientException", "InvalidSignatureException", "IncompleteSignature",
+      "IncompleteSignatureException", "InvalidClientTokenId", "SignatureDoesNotMatch",
+      "ExpiredToken", "ExpiredTokenException", "MissingAuthenticationToken",
+      "MissingAuthenticationTokenException");
+  private static final Set<String> UNAVAILABLE_CODES = Set.of("KMSInternalException",
+      "KeyUnavailableException", "DependencyTimeoutException", "InternalFailure",
+      "ServiceUnavailable");
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
+
+  private final SdkHttpClient http;
+  private final AwsCredentialsProvider baseCredentials;
   private final StsClient sts;
-  private final Map<String, String> decryptKekMap;
+  private final StsAssumeRoleCredentialsProvider roleCredentials;
+  private final KmsClient kms;
+  private final String region;
+  private final Map<String, List<String>> alternates;
   private final String description;
 
   AwsKms(AwsKmsConfig config) {
-    SdkHttpClient http = UrlConnectionHttpClient.builder()
+    this.alternates = config.alternates();
+    this.http = UrlConnectionHttpClient.builder()
         .connectionTimeout(Duration.ofMillis(config.getInt(AwsKmsConfig.CONNECT_TIMEOUT_MS)))
         .socketTimeout(Duration.ofMillis(config.getInt(AwsKmsConfig.SOCKET_TIMEOUT_MS)))
         .build();
-    ClientOverrideConfiguration overrides = ClientOverrideConfiguration.builder()
-        .apiCallTimeout(Duration.ofMillis(config.getInt(AwsKmsConfig.API_CALL_TIMEOUT_MS)))
-        .retryStrategy(b -> b.maxAttempts(config.getInt(AwsKmsConfig.MAX_ATTEMPTS)))
-        .build();
-    String region = config.getString(AwsKmsConfig.REGION);
-    AwsCredentialsProvider base = baseCredentials(config);
-    String roleArn = config.getString(AwsKmsConfig.ASSUME_ROLE_ARN);
-    if (roleArn != null && !roleArn.isBlank()) {
-      StsClientBuilder sb = StsClient.builder().httpClient(http).credentialsProvider(base)
-          .overrideConfiguration(overrides);
-      if (region != null) {
-        sb.region(Region.of(region));
-      }
-      String stsEndpoint = config.getString(AwsKmsConfig.STS_ENDPOINT);
-      if (stsEndpoint != null) {
-        sb.endpointOverride(URI.create(stsEndpoint));
-      }
-      this.sts = sb.build();
-      String externalId = AwsKmsConfig.value(config.getPassword(AwsKmsConfig.ASSUME_ROLE_EXTERNAL_ID));
-      String session = config.getString(AwsKmsConfig.ASSUME_ROLE_SESSION_NAME);
-      this.credentials = StsAssumeRoleCredentialsProvider.builder()
-          .stsClient(sts)
-          .refreshRequest(r -> r.roleArn(roleArn).roleSessionName(session).externalId(externalId))
-          .build();
-    } else {
-      this.sts = null;
-      this.credentials = base;
-    }
-    KmsClientBuilder kb = KmsClient.builder().httpClient(http).credentialsProvider(credentials)
-        .overrideConfiguration(overrides);
-    if (region != null) {
-      kb.region(Region.of(region));
-    }
+    String regionSetting = config.getString(AwsKmsConfig.REGION);
     String endpoint = config.getString(AwsKmsConfig.ENDPOINT);
-    if (endpoint != null) {
-      kb.endpointOverride(URI.create(endpoint));
+    String roleArn = config.getString(AwsKmsConfig.ASSUME_ROLE_ARN);
+    StsClient stsClient = null;
+    StsAssumeRoleCredentialsProvider role = null;
+    KmsClient kmsClient = null;
+    this.baseCredentials = baseCredentials(config);
+    try {
+      ClientOverrideConfiguration overrides = ClientOverrideConfiguration.builder()
+          .apiCallTimeout(Duration.ofMillis(config.getInt(AwsKmsConfig.API_CALL_TIMEOUT_MS)))
+          .retryStrategy(retryStrategy(config))
+          .build();
+      AwsCredentialsProvider credentials = tagFailures(baseCredentials);
+      if (roleArn != null) {
+        StsClientBuilder sb = StsClient.builder().httpClient(http).credentialsProvider(credentials)
+            .overrideConfiguration(overrides);
+        if (regionSetting != null) {
+          sb.region(Region.of(regionSetting));
+        }
+        String stsEndpoint = config.getString(AwsKmsConfig.STS_ENDPOINT);
+        if (stsEndpoint != null) {
+          sb.endpointOverride(URI.create(stsEndpoint));
+        }
+        stsClient = sb.build();
+        String externalId = config.password(AwsKmsConfig.ASSUME_ROLE_EXTERNAL_ID);
+        String session = config.getString(AwsKmsConfig.ASSUME_ROLE_SESSION_NAME);
+        role = StsAssumeRoleCredentialsProvider.builder()
+            .stsClient(stsClient)
+            .refreshRequest(r -> r.roleArn(roleArn).roleSessionName(session)
+                .externalId(externalId))
+            .build();
+        credentials = role;
+      }
+      KmsClientBuilder kb = KmsClient.builder().httpClient(http).credentialsProvider(credentials)
+          .overrideConfiguration(overrides);
+      if (regionSetting != null) {
+        kb.region(Region.of(regionSetting));
+      }
+      if (endpoint != null) {
+        kb.endpointOverride(URI.create(endpoint));
+      }
+      kmsClient = kb.build();
+    } catch (SdkClientException e) {
+      // the SDK found no region (or another setting it needs) in config, environment or profile
+      closeQuietly(role, stsClient, kmsClient, baseCredentials, http);
+      throw new ConfigException("aws-kms could not build its KMS client (set "
+          + AwsKmsConfig.REGION + "?): " + e.getMessage());
     }
-    this.kms = kb.build();
-    this.decryptKekMap = config.decryptKekMap();
-    this.description = "aws-kms(region=" + (region == null ? "default" : region)
+    this.sts = stsClient;
+    this.roleCredentials = role;
+    this.kms = kmsClient;
+    this.region = kms.serviceClientConfiguration().region().id();
+    this.description = "aws-kms(region=" + region
         + (endpoint == null ? "" : ", endpoint=" + endpoint)
+        + ", credentials=" + credentialsKind(config)
         + (roleArn == null ? "" : ", role=" + roleArn) + ")";
   }
 
+  private static RetryStrategy retryStrategy(AwsKmsConfig config) {
+    return AwsRetryStrategy.standardRetryStrategy().toBuilder()
+        .maxAttempts(config.getInt(AwsKmsConfig.MAX_ATTEMPTS))
+        .backoffStrategy(BackoffStrategy.exponentialDelay(
+            Duration.ofMillis(config.getInt(AwsKmsConfig.RETRY_BACKOFF_MS)), MAX_BACKOFF))
+        .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(
+            Duration.ofMillis(config.getInt(AwsKmsConfig.RETRY_THROTTLING_BACKOFF_MS)),
+            MAX_BACKOFF))
+        .build();
+  }
+
   private static AwsCredentialsProvider baseCredentials(AwsKmsConfig config) {
-    String keyId = AwsKmsConfig.value(config.getPassword(AwsKmsConfig.ACCESS_KEY_ID));
+    String keyId = config.password(AwsKmsConfig.ACCESS_KEY_ID);
     if (keyId != null) {
-      String secret = AwsKmsConfig.value(config.getPassword(AwsKmsConfig.SECRET_ACCESS_KEY));
-      String token = AwsKmsConfig.value(config.getPassword(AwsKmsConfig.SESSION_TOKEN));
+      String secret = config.password(AwsKmsConfig.SECRET_ACCESS_KEY);
+      String token = config.password(AwsKmsConfig.SESSION_TOKEN);
       return StaticCredentialsProvider.create(token == null
           ? AwsBasicCredentials.create(keyId, secret)
           : AwsSessionCredentials.create(keyId, secret, token));
@@ -116,6 +165,42 @@ final class AwsKms implements KeyManagementService {
       return ProfileCredentialsProvider.create(profile);
     }
     return DefaultCredentialsProvider.builder().build();
+  }
+
+  private static String credentialsKind(AwsKmsConfig config) {
+    if (config.password(AwsKmsConfig.ACCESS_KEY_ID) != null) {
+      return "static";
+    }
+    String profile = config.getString(AwsKmsConfig.PROFILE);
+    return profile != null ? "profile " + profile : "default chain";
+  }
+
+  /** Marks "no credentials could be resolved", which is a setup problem rather than an outage. */
+  static final class CredentialsUnavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CredentialsUnavailable(RuntimeException cause) {
+      super("AWS credentials could not be resolved", cause);
+    }
+  }
+
+  private static AwsCredentialsProvider tagFailures(AwsCredentialsProvider delegate) {
+    return new AwsCredentialsProvider() {
+      @Override
+      public AwsCredentials resolveCredentials() {
+        try {
+          return delegate.resolveCredentials();
+        } catch (RuntimeException e) {
+          throw SdkClientException.create("AWS credentials could not be resolved: "
+              + e.getMessage(), new CredentialsUnavailable(e));
+        }
+      }
+
+      @Override
+      public String toString() {
+        return delegate.toString();
+      }
+    };
   }
 
   @Override
@@ -136,15 +221,45 @@ final class AwsKms implements KeyManagementService {
 
   @Override
   public byte[] unwrap(String kekId, byte[] wrappedKey, EncryptionContext context) {
-    String keyId = decryptKekMap.getOrDefault(kekId, kekId);
-    try {
-      DecryptResponse r = kms.decrypt(b -> b.keyId(keyId)
-          .ciphertextBlob(SdkBytes.fromByteArrayUnsafe(wrappedKey))
-          .encryptionContext(context.asMap()));
-      return r.plaintext().asByteArray();
-    } catch (SdkException e) {
-      throw translate(e, keyId, "Decrypt");
+    KmsException failure = null;
+    for (String keyId : candidates(kekId)) {
+      String operation = keyId.equals(kekId) ? "Decrypt"
+          : "Decrypt with alternate KEK '" + keyId + "'";
+      try {
+        DecryptResponse r = kms.decrypt(b -> b.keyId(keyId)
+            .ciphertextBlob(SdkBytes.fromByteArrayUnsafe(wrappedKey))
+            .encryptionContext(context.asMap()));
+        byte[] plaintext = r.plaintext().asByteArray();
+        if (plaintext.length != DataKey.KEY_LENGTH) {
+          Arrays.fill(plaintext, (byte) 0);
+          throw new KmsException(Reason.INVALID_CIPHERTEXT, kekId, operation
+              + " returned " + plaintext.length + " bytes, not a data key");
+        }
+        return plaintext;
+      } catch (SdkException e) {
+        failure = translate(e, kekId, operation);
+        if (!(e instanceof IncorrectKeyException || e instanceof NotFoundException)) {
+          break; // only "not this key" moves on to an alternate
+        }
+      }
     }
+    throw failure;
+  }
+
+  /** The KEKs allowed to unwrap DEKs of {@code kekId}: itself, then its alternates. */
+  private List<String> candidates(String kekId) {
+    List<String> alt = alternates.getOrDefault(kekId, List.of());
+    List<String> keys = new ArrayList<>(alt.size() + 1);
+    if (alt.isEmpty() || !isArnOfAnotherRegion(kekId)) {
+      keys.add(kekId); // an ARN of another region cannot work here; its replica may
+    }
+    keys.addAll(alt);
+    return keys;
+  }
+
+  private boolean isArnOfAnotherRegion(String keyId) {
+    String[] parts = keyId.split(":", 6);
+    return parts.length == 6 && parts[0].equals("arn") && !parts[3].equals(region);
   }
 
   /** Maps an SDK failure to a reason; the message names the key and AWS's error code. */
@@ -152,16 +267,22 @@ final class AwsKms implements KeyManagementService {
     if (e instanceof AwsServiceException) {
       AwsServiceException s = (AwsServiceException) e;
       String code = s.awsErrorDetails() == null ? "" : s.awsErrorDetails().errorCode();
-      String msg = operation + " failed: " + code + " (HTTP " + s.statusCode() + "): "
-          + (s.awsErrorDetails() == null ? "" : s.awsErrorDetails().errorMessage());
+      String service = s.awsErrorDetails() == null ? null : s.awsErrorDetails().serviceName();
+      String msg = operation + " failed: "
+          + (service == null || service.equalsIgnoreCase("kms") ? "" : service + " ")
+          + code + " (HTTP " + s.statusCode() + "): "
+          + (s.awsErrorDetails() == null || s.awsErrorDetails().errorMessage() == null ? ""
+              : s.awsErrorDetails().errorMessage());
       return new KmsException(reasonOf(s, code), kekId, msg, e);
     }
-    if (e instanceof SdkClientException) {
-      return new KmsException(Reason.UNAVAILABLE, kekId, operation + " could not reach AWS KMS: "
-          + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CredentialsUnavailable) {
+        return new KmsException(Reason.MISCONFIGURED, kekId, operation + " not attempted: "
+            + e.getMessage(), e);
+      }
     }
-    return new KmsException(Reason.UNAVAILABLE, kekId, operation + " failed: "
-        + e.getClass().getSimpleName(), e);
+    return new KmsException(Reason.UNAVAILABLE, kekId, operation + " could not reach AWS KMS: "
+        + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
   }
 
   private static Reason reasonOf(AwsServiceException s, String code) {
@@ -174,17 +295,16 @@ final class AwsKms implements KeyManagementService {
     if (s instanceof IncorrectKeyException || s instanceof InvalidCiphertextException) {
       return Reason.INVALID_CIPHERTEXT;
     }
-    if ("AccessDeniedException".equals(code) || s.statusCode() == 403) {
+    if (DENIED_CODES.contains(code) || s.statusCode() == 401 || s.statusCode() == 403) {
       return Reason.ACCESS_DENIED;
     }
-    if (s.isThrottlingException() || "LimitExceededException".equals(code)) {
+    if (s.isThrottlingException()) {
       return Reason.THROTTLED;
     }
-    if (s.statusCode() >= 500 || "KeyUnavailableException".equals(code)
-        || "DependencyTimeoutException".equals(code) || "KMSInternalException".equals(code)) {
+    if (s.statusCode() >= 500 || UNAVAILABLE_CODES.contains(code)) {
       return Reason.UNAVAILABLE;
     }
-    return Reason.MISCONFIGURED;
+    return Reason.MISCONFIGURED; // ValidationException, InvalidKeyUsageException, ...
   }
 
   @Override
@@ -194,16 +314,18 @@ final class AwsKms implements KeyManagementService {
 
   @Override
   public void close() {
-    kms.close();
-    if (credentials instanceof AutoCloseable) {
-      try {
-        ((AutoCloseable) credentials).close();
-      } catch (Exception ignored) {
-        // closing refresh threads only
+    closeQuietly(kms, roleCredentials, sts, baseCredentials, http);
+  }
+
+  private static void closeQuietly(Object... resources) {
+    for (Object r : resources) {
+      if (r instanceof AutoCloseable) {
+        try {
+          ((AutoCloseable) r).close();
+        } catch (Exception ignored) {
+          // releasing connections and refresh threads only
+        }
       }
-    }
-    if (sts != null) {
-      sts.close();
     }
   }
 }

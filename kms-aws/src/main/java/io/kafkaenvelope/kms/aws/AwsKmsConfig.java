@@ -1,6 +1,10 @@
 package io.kafkaenvelope.kms.aws;
 
-import java.util.HashMap;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -29,50 +33,68 @@ public final class AwsKmsConfig extends AbstractConfig {
   public static final String SOCKET_TIMEOUT_MS = P + "socket.timeout.ms";
   public static final String API_CALL_TIMEOUT_MS = P + "api.call.timeout.ms";
   public static final String MAX_ATTEMPTS = P + "max.attempts";
-  public static final String DECRYPT_KEK_MAP = P + "decrypt.kek.map";
+  public static final String RETRY_BACKOFF_MS = P + "retry.backoff.ms";
+  public static final String RETRY_THROTTLING_BACKOFF_MS = P + "retry.throttling.backoff.ms";
+  public static final String DECRYPT_ALTERNATE_KEK_IDS = P + "decrypt.alternate.kek.ids";
+
+  private static final ConfigDef.Validator HTTP_URL = new HttpUrl();
 
   static final ConfigDef DEF = new ConfigDef()
-      .define(REGION, Type.STRING, null, Importance.HIGH,
+      .define(REGION, Type.STRING, null, new ConfigDef.NonEmptyString(), Importance.HIGH,
           "AWS region of the KMS keys, e.g. eu-west-1. When unset, the SDK's default region "
-              + "chain (AWS_REGION, profile, instance metadata) applies; a key ARN's region wins "
-              + "for that key's calls only if you point the endpoint at it.")
-      .define(ENDPOINT, Type.STRING, null, Importance.LOW,
-          "Endpoint override, e.g. a VPC endpoint or LocalStack (http://localhost:4566).")
+              + "chain applies (AWS_REGION, the profile, instance metadata). One client talks to "
+              + "one region: a KEK given as an ARN of another region cannot be used (see "
+              + DECRYPT_ALTERNATE_KEK_IDS + " for multi-Region replicas).")
+      .define(ENDPOINT, Type.STRING, null, HTTP_URL, Importance.LOW,
+          "KMS endpoint override, e.g. a VPC endpoint or LocalStack (http://localhost:4566).")
       .define(PROFILE, Type.STRING, null, Importance.MEDIUM,
-          "Named profile from the shared AWS config/credentials files. When no credentials "
-              + "setting is given, the SDK's default chain is used (environment, profile, web "
-              + "identity / IRSA, container, instance profile).")
+          "Named profile from the shared AWS config/credentials files. When neither this nor "
+              + "static keys are set, the SDK's default chain is used (environment, system "
+              + "properties, web identity / IRSA, profile, container, instance profile).")
       .define(ACCESS_KEY_ID, Type.PASSWORD, null, Importance.MEDIUM,
           "Static access key id. Prefer the default chain or a role; static keys are for "
               + "environments without one.")
       .define(SECRET_ACCESS_KEY, Type.PASSWORD, null, Importance.MEDIUM,
           "Static secret access key (with " + ACCESS_KEY_ID + ").")
       .define(SESSION_TOKEN, Type.PASSWORD, null, Importance.LOW,
-          "Session token for temporary static credentials.")
+          "Session token, for temporary static credentials.")
       .define(ASSUME_ROLE_ARN, Type.STRING, null, Importance.MEDIUM,
-          "Assume this IAM role through STS (with the credentials above or the default chain) "
-              + "and use its temporary credentials, refreshed before they expire.")
+          "Assume this IAM role through STS AssumeRole, signed with the credentials above (static "
+              + "keys, profile or default chain), and use the role's temporary credentials, "
+              + "refreshed before they expire.")
       .define(ASSUME_ROLE_EXTERNAL_ID, Type.PASSWORD, null, Importance.LOW,
-          "External id for the role's trust policy.")
-      .define(ASSUME_ROLE_SESSION_NAME, Type.STRING, "kafka-envelope", Importance.LOW,
+          "External id required by the role's trust policy.")
+      .define(ASSUME_ROLE_SESSION_NAME, Type.STRING, "kafka-envelope",
+          new ConfigDef.NonEmptyString(), Importance.LOW,
           "Role session name, visible in CloudTrail.")
-      .define(STS_ENDPOINT, Type.STRING, null, Importance.LOW,
-          "STS endpoint override (VPC endpoint, LocalStack).")
+      .define(STS_ENDPOINT, Type.STRING, null, HTTP_URL, Importance.LOW,
+          "STS endpoint override for " + ASSUME_ROLE_ARN + " (VPC endpoint, LocalStack).")
       .define(CONNECT_TIMEOUT_MS, Type.INT, 2_000, Range.between(1, 60_000), Importance.LOW,
           "TCP connect timeout of the HTTP client.")
       .define(SOCKET_TIMEOUT_MS, Type.INT, 5_000, Range.between(1, 120_000), Importance.LOW,
-          "Read timeout of the HTTP client.")
+          "Read timeout of the HTTP client (one attempt).")
       .define(API_CALL_TIMEOUT_MS, Type.INT, 10_000, Range.between(1, 600_000), Importance.LOW,
-          "Upper bound of one KMS operation including all retries.")
+          "Upper bound of one KMS operation including all its retries and backoff.")
       .define(MAX_ATTEMPTS, Type.INT, 4, Range.between(1, 20), Importance.LOW,
-          "Attempts per operation (standard retry mode: exponential backoff with jitter; "
-              + "throttling, 5xx and network errors are retried; access denied, not found and "
-              + "disabled keys are not).")
-      .define(DECRYPT_KEK_MAP, Type.LIST, List.of(), Importance.LOW,
-          "Comma-separated 'original=replacement' pairs: a DEK whose envelope names KEK "
-              + "'original' is unwrapped with KEK 'replacement' (e.g. the multi-Region replica "
-              + "in the consumer's region, or the new key after a migration). The encryption "
-              + "context still names the original, so KMS verifies the DEK's provenance.");
+          "Attempts per operation with the SDK's standard retry strategy: throttling, 5xx and "
+              + "network errors are retried after an exponential backoff with full jitter; "
+              + "access denied, unknown or disabled keys and invalid ciphertext are not.")
+      .define(RETRY_BACKOFF_MS, Type.INT, 100, Range.between(1, 60_000), Importance.LOW,
+          "Base delay of the exponential backoff after a 5xx or network error (capped at 20 s).")
+      .define(RETRY_THROTTLING_BACKOFF_MS, Type.INT, 1_000, Range.between(1, 60_000),
+          Importance.LOW,
+          "Base delay of the exponential backoff after a ThrottlingException (capped at 20 s).")
+      .define(DECRYPT_ALTERNATE_KEK_IDS, Type.LIST, List.of(), Importance.LOW,
+          "Comma-separated 'X=Y' entries: a DEK whose envelope names KEK X may also be "
+              + "unwrapped with KEK Y. X is tried first (skipped when it is an ARN of another "
+              + "region); Y, and further entries for X in the order given, only when KMS says "
+              + "the blob is not X's (IncorrectKeyException) or X does not exist there "
+              + "(NotFoundException). Uses: the multi-Region replica in the consumer's region "
+              + "(X = primary ARN, Y = replica ARN), or an alias that was moved to a new key "
+              + "(X = alias, Y = the old key's ARN). Only listed keys are ever used, and the "
+              + "encryption context still names X.");
+
+  private final Map<String, List<String>> alternates;
 
   AwsKmsConfig(Map<String, ?> configs) {
     super(DEF, configs, false);
@@ -80,26 +102,71 @@ public final class AwsKmsConfig extends AbstractConfig {
       throw new ConfigException("Set both " + ACCESS_KEY_ID + " and " + SECRET_ACCESS_KEY
           + ", or neither");
     }
+    if (getPassword(SESSION_TOKEN) != null && getPassword(ACCESS_KEY_ID) == null) {
+      throw new ConfigException(SESSION_TOKEN + " needs " + ACCESS_KEY_ID + " and "
+          + SECRET_ACCESS_KEY);
+    }
     if (getPassword(ACCESS_KEY_ID) != null && getString(PROFILE) != null) {
       throw new ConfigException("Set static keys or " + PROFILE + ", not both");
     }
-    decryptKekMap();
-  }
-
-  /** The replacements of {@link #DECRYPT_KEK_MAP}. */
-  Map<String, String> decryptKekMap() {
-    Map<String, String> m = new HashMap<>();
-    for (String pair : getList(DECRYPT_KEK_MAP)) {
-      int eq = pair.indexOf('=');
-      if (eq <= 0 || eq == pair.length() - 1) {
-        throw new ConfigException(DECRYPT_KEK_MAP, pair, "expected original=replacement");
-      }
-      m.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    if (getString(ASSUME_ROLE_ARN) == null && (getPassword(ASSUME_ROLE_EXTERNAL_ID) != null
+        || getString(STS_ENDPOINT) != null)) {
+      throw new ConfigException(ASSUME_ROLE_EXTERNAL_ID + " and " + STS_ENDPOINT + " need "
+          + ASSUME_ROLE_ARN);
     }
-    return m;
+    this.alternates = parseAlternates(getList(DECRYPT_ALTERNATE_KEK_IDS));
   }
 
-  static String value(Password p) {
+  /** For each KEK id, the other KEKs that may unwrap its DEKs, in the order given. */
+  Map<String, List<String>> alternates() {
+    return alternates;
+  }
+
+  private static Map<String, List<String>> parseAlternates(List<String> entries) {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    for (String entry : entries) {
+      int eq = entry.indexOf('=');
+      String from = eq < 0 ? "" : entry.substring(0, eq).trim();
+      String to = eq < 0 ? "" : entry.substring(eq + 1).trim();
+      if (from.isEmpty() || to.isEmpty() || to.indexOf('=') >= 0 || from.equals(to)) {
+        throw new ConfigException(DECRYPT_ALTERNATE_KEK_IDS, entry,
+            "expected 'X=Y' with two different KEK ids");
+      }
+      List<String> list = m.computeIfAbsent(from, k -> new ArrayList<>());
+      if (!list.contains(to)) {
+        list.add(to);
+      }
+    }
+    m.replaceAll((k, v) -> Collections.unmodifiableList(v));
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** An http(s) URL with a host, or unset. */
+  private static final class HttpUrl implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      if (value == null) {
+        return;
+      }
+      try {
+        URI uri = new URI((String) value);
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+            || uri.getHost() == null) {
+          throw new ConfigException(name, value, "expected an http(s) URL with a host");
+        }
+      } catch (URISyntaxException e) {
+        throw new ConfigException(name, value, "not a URL: " + e.getReason());
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "http(s) URL";
+    }
+  }
+
+  String password(String name) {
+    Password p = getPassword(name);
     return p == null ? null : p.value();
   }
 }

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class AwsKmsEndToEndTest {
 
   @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
-  private static final String MARKER = "AWS-E2E-PLAINTEXT";
+  static final String MARKER = "AWS-E2E-PLAINTEXT";
 
   static FakeAwsKms fake;
 

@@ -57,11 +57,13 @@ final class FakeAwsKms implements AutoCloseable {
   private volatile String deniedOperation;
   private volatile long latencyMs;
   private final AtomicInteger badSignatures = new AtomicInteger();
+  private static final List<byte[]> ISSUED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   static final class Key {
     final String id;
     final SecretKeySpec secret;
     volatile boolean enabled = true;
+    volatile boolean pendingDeletion;
 
     Key(String id, byte[] secret) {
       this.id = id;
@@ -97,12 +99,59 @@ final class FakeAwsKms implements AutoCloseable {
     return arn(id);
   }
 
+  /** Creates a multi-Region primary key ({@code mrk-} id) and returns its ARN. */
+  String createMultiRegionKey(String alias) {
+    byte[] idBytes = new byte[16];
+    random.nextBytes(idBytes);
+    String id = "mrk-" + HexFormat.of().formatHex(idBytes);
+    byte[] secret = new byte[32];
+    random.nextBytes(secret);
+    keysById.put(id, new Key(id, secret));
+    if (alias != null) {
+      aliases.put("alias/" + alias, id);
+    }
+    return arn(id);
+  }
+
+  /**
+   * Replicates a multi-Region key of this server into {@code other} (another region): same key id
+   * and key material, so either region decrypts the other's blobs. Returns the replica's ARN.
+   */
+  String replicateTo(FakeAwsKms other, String keyArn) {
+    Key k = keysById.get(keyArn.substring(keyArn.lastIndexOf('/') + 1));
+    if (!k.id.startsWith("mrk-")) {
+      throw new IllegalArgumentException("only multi-Region keys replicate");
+    }
+    other.keysById.put(k.id, new Key(k.id, k.secret.getEncoded()));
+    return other.arn(k.id);
+  }
+
+  /** Points an existing alias at another key (as UpdateAlias does). */
+  void moveAlias(String alias, String keyArn) {
+    aliases.put("alias/" + alias, keyArn.substring(keyArn.lastIndexOf('/') + 1));
+  }
+
   String arn(String id) {
     return "arn:aws:kms:" + region + ":" + ACCOUNT + ":key/" + id;
   }
 
   void disable(String keyArn) {
     keysById.get(keyArn.substring(keyArn.lastIndexOf('/') + 1)).enabled = false;
+  }
+
+  void scheduleDeletion(String keyArn) {
+    keysById.get(keyArn.substring(keyArn.lastIndexOf('/') + 1)).pendingDeletion = true;
+  }
+
+  /** Temporary credentials: requests must carry {@code token} as X-Amz-Security-Token. */
+  void allowSessionCredentials(String accessKeyId, String secret, String token) {
+    secretsByAccessKey.put(accessKeyId, secret);
+    sessionTokens.put(accessKeyId, token);
+  }
+
+  /** Every plaintext data key any fake server in this JVM handed out (to scan logs for). */
+  static List<byte[]> issuedKeys() {
+    return List.copyOf(ISSUED);
   }
 
   /** The next {@code n} requests fail with {@code code} (ThrottlingException, InternalFailure ...). */
@@ -154,10 +203,14 @@ final class FakeAwsKms implements AutoCloseable {
       if (latencyMs > 0) {
         Thread.sleep(latencyMs);
       }
+      if (!"application/x-amz-json-1.1".equals(ex.getRequestHeaders().getFirst("Content-Type"))) {
+        error(ex, 400, "SerializationException", "expected Content-Type application/x-amz-json-1.1");
+        return;
+      }
       String sigError = verifySignature(ex, body);
       if (sigError != null) {
         badSignatures.incrementAndGet();
-        error(ex, 403, "InvalidSignatureException", sigError);
+        authError(ex, sigError);
         return;
       }
       String injected;
@@ -198,23 +251,31 @@ final class FakeAwsKms implements AutoCloseable {
   }
 
   private Key resolve(HttpExchange ex, String keyId) throws IOException {
+    if (keyId.isEmpty()) {
+      error(ex, 400, "ValidationException", "1 validation error detected: Value null at "
+          + "'keyId' failed to satisfy constraint: Member must not be null");
+      return null;
+    }
     String id = keyId;
     if (keyId.startsWith("alias/")) {
       id = aliases.get(keyId);
-    } else if (keyId.startsWith("arn:aws:kms:")) {
-      if (keyId.contains(":alias/")) {
-        id = aliases.get(keyId.substring(keyId.indexOf("alias/")));
+    } else if (keyId.startsWith("arn:")) {
+      String prefix = "arn:aws:kms:" + region + ":" + ACCOUNT + ":";
+      if (!keyId.startsWith(prefix)) {
+        id = null; // another region's (or account's) key is not here
+      } else if (keyId.startsWith(prefix + "alias/")) {
+        id = aliases.get(keyId.substring(prefix.length()));
       } else {
-        if (!keyId.startsWith("arn:aws:kms:" + region + ":")) {
-          id = null; // a key in another region is not here
-        } else {
-          id = keyId.substring(keyId.lastIndexOf('/') + 1);
-        }
+        id = keyId.substring(keyId.lastIndexOf('/') + 1);
       }
     }
     Key k = id == null ? null : keysById.get(id);
     if (k == null) {
       error(ex, 400, "NotFoundException", "Key '" + keyId + "' does not exist");
+      return null;
+    }
+    if (k.pendingDeletion) {
+      error(ex, 400, "KMSInvalidStateException", arn(k.id) + " is pending deletion.");
       return null;
     }
     if (!k.enabled) {
@@ -235,6 +296,7 @@ final class FakeAwsKms implements AutoCloseable {
     }
     byte[] dek = new byte[32];
     random.nextBytes(dek);
+    ISSUED.add(dek.clone());
     ObjectNode out = JSON.createObjectNode();
     out.put("KeyId", arn(k.id));
     out.put("Plaintext", Base64.getEncoder().encodeToString(dek));
@@ -257,13 +319,13 @@ final class FakeAwsKms implements AutoCloseable {
   private void decrypt(HttpExchange ex, JsonNode req) throws Exception {
     byte[] blob = Base64.getDecoder().decode(req.path("CiphertextBlob").asText());
     if (blob.length < 36 + 12 + 16) {
-      error(ex, 400, "InvalidCiphertextException", "");
+      error(ex, 400, "InvalidCiphertextException", null);
       return;
     }
     String blobKeyId = new String(blob, 0, 36, StandardCharsets.US_ASCII);
     Key k = keysById.get(blobKeyId);
     if (k == null) {
-      error(ex, 400, "InvalidCiphertextException", "");
+      error(ex, 400, "InvalidCiphertextException", null);
       return;
     }
     if (req.hasNonNull("KeyId")) {
@@ -288,7 +350,7 @@ final class FakeAwsKms implements AutoCloseable {
       c.updateAAD(context(req));
       pt = c.doFinal(blob, 48, blob.length - 48);
     } catch (Exception wrongContextOrTampered) {
-      error(ex, 400, "InvalidCiphertextException", "");
+      error(ex, 400, "InvalidCiphertextException", null);
       return;
     }
     ObjectNode out = JSON.createObjectNode();
@@ -340,8 +402,12 @@ final class FakeAwsKms implements AutoCloseable {
     String sigError = verifySignature(ex, body, "sts");
     if (sigError != null) {
       badSignatures.incrementAndGet();
-      send(ex, 403, "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code></Error></ErrorResponse>"
-          .getBytes(StandardCharsets.UTF_8));
+      stsError(ex, 403, "SignatureDoesNotMatch", sigError);
+      return;
+    }
+    if ("AssumeRole".equals(deniedOperation)) {
+      stsError(ex, 403, "AccessDenied", "User: arn:aws:iam::" + ACCOUNT + ":user/test is not "
+          + "authorized to perform: sts:AssumeRole");
       return;
     }
     Map<String, String> params = new TreeMap<>();
@@ -413,6 +479,18 @@ final class FakeAwsKms implements AutoCloseable {
     if (amzDate == null || !amzDate.startsWith(date)) {
       return "X-Amz-Date";
     }
+    java.time.Instant signedAt = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+        .withZone(java.time.ZoneOffset.UTC).parse(amzDate, java.time.Instant::from);
+    if (Math.abs(java.time.Duration.between(signedAt, java.time.Instant.now()).toMinutes()) > 5) {
+      return "signature expired";
+    }
+    List<String> signed = List.of(m.group(5).split(";"));
+    for (String required : expectedService.equals("kms")
+        ? List.of("host", "x-amz-date", "x-amz-target", "content-type") : List.of("host", "x-amz-date")) {
+      if (!signed.contains(required)) {
+        return "header not signed: " + required;
+      }
+    }
     StringBuilder canonicalHeaders = new StringBuilder();
     for (String h : m.group(5).split(";")) {
       String v = ex.getRequestHeaders().getFirst(h);
@@ -452,6 +530,32 @@ final class FakeAwsKms implements AutoCloseable {
     return HexFormat.of().formatHex(b);
   }
 
+  /** STS (query protocol) errors are XML. */
+  private static void stsError(HttpExchange ex, int status, String code, String message)
+      throws IOException {
+    String xml = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>"
+        + "<Type>Sender</Type><Code>" + code + "</Code><Message>" + message + "</Message>"
+        + "</Error><RequestId>" + UUID.randomUUID() + "</RequestId></ErrorResponse>";
+    byte[] b = xml.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "text/xml");
+    ex.sendResponseHeaders(status, b.length);
+    ex.getResponseBody().write(b);
+  }
+
+  /** What KMS answers to unknown credentials and to bad signatures. */
+  private static void authError(HttpExchange ex, String why) throws IOException {
+    if (why.startsWith("missing") || why.startsWith("malformed")) {
+      error(ex, 400, "MissingAuthenticationTokenException", "Missing Authentication Token");
+    } else if (why.equals("unknown access key") || why.equals("session token")) {
+      error(ex, 400, "UnrecognizedClientException",
+          "The security token included in the request is invalid.");
+    } else {
+      error(ex, 400, "InvalidSignatureException", "The request signature we calculated does not "
+          + "match the signature you provided. Check your AWS Secret Access Key and signing "
+          + "method. (" + why + ")");
+    }
+  }
+
   private static void ok(HttpExchange ex, JsonNode body) throws IOException {
     send(ex, 200, JSON.writeValueAsBytes(body));
   }
@@ -460,7 +564,9 @@ final class FakeAwsKms implements AutoCloseable {
       throws IOException {
     ObjectNode e = JSON.createObjectNode();
     e.put("__type", type);
-    e.put("message", message);
+    if (message != null) {
+      e.put("message", message);
+    }
     send(ex, status, JSON.writeValueAsBytes(e));
   }
 

@@ -1,10 +1,14 @@
 package io.kafkaenvelope.kms.aws;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.kms.DataKey;
 import io.kafkaenvelope.kms.EncryptionContext;
 import io.kafkaenvelope.kms.KeyManagementService;
+import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.kms.KmsProviders;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,7 +40,9 @@ class LocalStackKmsTest {
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
             LOCALSTACK.getAccessKey(), LOCALSTACK.getSecretKey())))
         .build()) {
-      keyId = admin.createKey().keyMetadata().keyId();
+      String created = admin.createKey().keyMetadata().keyId();
+      admin.createAlias(b -> b.aliasName("alias/kafka-envelope-test").targetKeyId(created));
+      keyId = created;
     }
     Map<String, Object> c = new HashMap<>();
     c.put("envelope.kms.aws.region", LOCALSTACK.getRegion());
@@ -44,9 +50,18 @@ class LocalStackKmsTest {
     c.put("envelope.kms.aws.access.key.id", LOCALSTACK.getAccessKey());
     c.put("envelope.kms.aws.secret.access.key", LOCALSTACK.getSecretKey());
     try (KeyManagementService kms = KmsProviders.forType("aws-kms").create(c)) {
-      EncryptionContext ctx = EncryptionContext.forDek(keyId);
-      DataKey k = kms.generateDataKey(keyId, ctx);
-      assertArrayEquals(k.plaintext(), kms.unwrap(keyId, k.wrapped(), ctx));
+      for (String kek : new String[] {keyId, "alias/kafka-envelope-test"}) {
+        EncryptionContext ctx = EncryptionContext.forDek(kek);
+        DataKey k = kms.generateDataKey(kek, ctx);
+        assertTrue(k.kekVersion().endsWith(":key/" + keyId), k.kekVersion());
+        assertArrayEquals(k.plaintext(), kms.unwrap(kek, k.wrapped(), ctx));
+        KmsException e = assertThrows(KmsException.class,
+            () -> kms.unwrap(kek, k.wrapped(), EncryptionContext.forDek("another-kek")));
+        assertEquals(KmsException.Reason.INVALID_CIPHERTEXT, e.reason());
+      }
+      assertEquals(KmsException.Reason.KEY_NOT_FOUND, assertThrows(KmsException.class,
+          () -> kms.generateDataKey("alias/missing", EncryptionContext.forDek("alias/missing")))
+          .reason());
     }
   }
 }
