@@ -313,6 +313,11 @@ final class AwsKms implements KeyManagementService {
   }
 
   @Override
+  public String toString() {
+    return description;
+  }
+
+  @Override
   public void close() {
     closeQuietly(kms, roleCredentials, sts, baseCredentials, http);
   }

@@ -434,6 +434,7 @@ class AwsKmsTest {
   void credentialsNeverAppearInDescriptionsErrorsOrConfigErrors() {
     try (KeyManagementService kms = client(config())) {
       assertFalse(kms.describe().contains(SECRET) || kms.describe().contains(ACCESS_KEY));
+      assertFalse(kms.toString().contains(SECRET) || kms.toString().contains(ACCESS_KEY));
       fake.denyOperation("GenerateDataKey");
       KmsException e = assertThrows(KmsException.class,
           () -> kms.generateDataKey("alias/orders", ctx("alias/orders")));
