@@ -5,14 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import kafka.server.BrokerServer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -22,11 +15,10 @@ import org.apache.kafka.common.test.TestKitNodes;
  * Kafka's own {@code KafkaClusterTestKit}. The test kit pre-binds the broker's loopback port, so a
  * {@link #restart()} keeps its address and log directories and clients reconnect.
  */
-public final class EmbeddedKafkaBroker implements KafkaBroker {
+public final class EmbeddedKafkaBroker extends AdminSupport {
 
   private final KafkaClusterTestKit cluster;
   private final String bootstrapServers;
-  private Admin admin;
 
   private EmbeddedKafkaBroker(KafkaClusterTestKit cluster, String bootstrapServers) {
     this.cluster = cluster;
@@ -75,29 +67,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     return bootstrapServers;
   }
 
-  @Override
-  public synchronized Admin admin() {
-    if (admin == null) {
-      Properties p = new Properties();
-      p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-      admin = Admin.create(p);
-    }
-    return admin;
-  }
 
-  @Override
-  public void createTopic(String name, int partitions) {
-    try {
-      admin().createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all()
-          .get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("could not create topic " + name, e.getCause());
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("could not create topic " + name, e);
-    }
-  }
 
   /** Stops the broker (the controller keeps running) and starts it again on the same port. */
   @Override
@@ -119,9 +89,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
   @Override
   public synchronized void close() {
     try {
-      if (admin != null) {
-        admin.close();
-      }
+      closeAdmin();
       cluster.close();
     } catch (Exception e) {
       throw new IllegalStateException("could not stop the embedded broker", e);

@@ -15,12 +15,17 @@ import org.testcontainers.DockerClientFactory;
  * </pre>
  *
  * By default the broker is a real KRaft broker in this JVM ({@link EmbeddedKafkaBroker}). With
+ * {@code -Dkafka-envelope.broker=forked} the same broker runs in a child JVM, so the tests may use
+ * another kafka-clients release than the broker's (the 3.x compatibility run). With
  * {@code -Dkafka-envelope.broker=testcontainers} it is Testcontainers' Kafka container instead;
  * without a Docker engine the class's tests are then skipped, never failed.
  */
 public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
 
-  /** System property choosing the broker: {@code embedded} (default) or {@code testcontainers}. */
+  /**
+   * System property choosing the broker: {@code embedded} (default), {@code forked} or
+   * {@code testcontainers}.
+   */
   public static final String MODE_PROPERTY = "kafka-envelope.broker";
 
   private KafkaBroker broker;
@@ -32,14 +37,17 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
       case "embedded":
         broker = EmbeddedKafkaBroker.start();
         break;
+      case "forked":
+        broker = ForkedKafkaBroker.start();
+        break;
       case "testcontainers":
         Assumptions.assumeTrue(dockerAvailable(),
             "no Docker engine: Testcontainers broker mode skipped");
         broker = ContainerKafkaBroker.start();
         break;
       default:
-        throw new IllegalArgumentException(MODE_PROPERTY + " must be embedded or testcontainers, "
-            + "not " + mode);
+        throw new IllegalArgumentException(MODE_PROPERTY + " must be embedded, forked or "
+            + "testcontainers, not " + mode);
     }
   }
 
