@@ -49,6 +49,8 @@ public final class EnvelopeConfig extends AbstractConfig {
   public static final String MIRROR_SOURCE_ALIASES = "envelope.provenance.mirror.source.aliases";
   public static final String MIRROR_SEPARATOR = "envelope.provenance.mirror.separator";
 
+  public static final String CLEAR_PREFIX = "envelope.clear.prefix";
+
   /**
    * No setting can let one DEK encrypt more records than this. AES-GCM with random 96-bit nonces
    * must stay below 2^32 messages per key (NIST SP 800-38D); our nonces come from a counter, but
@@ -72,6 +74,37 @@ public final class EnvelopeConfig extends AbstractConfig {
     REJECT,
     /** Send that topic's records unencrypted; logged once per topic. Opt-in only. */
     PLAINTEXT
+  }
+
+  /**
+   * Which leading bytes of the inner serializer's output stay in the clear (authenticated as
+   * associated data, not encrypted), so schema-registry-aware tools can still read the schema id.
+   */
+  public enum ClearPrefix {
+    /** Everything is encrypted (default). */
+    NONE(0),
+    /** Magic byte 0x00 and a 4-byte schema id: Confluent, Apicurio 3.x, Apicurio 2.x legacy ids. */
+    SCHEMA_ID_4(5),
+    /** Magic byte 0x00 and an 8-byte global id: Apicurio 2.x's default id handler. */
+    SCHEMA_ID_8(9);
+
+    /** The schema registries' magic byte, which a registry-framed value must start with. */
+    public static final byte REGISTRY_MAGIC = 0x00;
+
+    private final int length;
+
+    ClearPrefix(int length) {
+      this.length = length;
+    }
+
+    /** Bytes left in the clear; 0 for {@link #NONE}. */
+    public int length() {
+      return length;
+    }
+
+    String configValue() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
   }
 
   /** What the deserializer does with a record that carries no envelope. */
@@ -145,7 +178,18 @@ public final class EnvelopeConfig extends AbstractConfig {
               + "topics 'source.T'); repeated prefixes from multi-hop mirrors are accepted too.")
       .define(MIRROR_SEPARATOR, Type.STRING, ".", Importance.LOW,
           "The separator between a mirror alias and the topic name (MirrorMaker 2's "
-              + "replication.policy.separator).");
+              + "replication.policy.separator).")
+      .define(CLEAR_PREFIX, Type.STRING, "none",
+          CaseInsensitiveValidString.in("none", "schema-id-4", "schema-id-8"), Importance.LOW,
+          "Serializer: keep the schema registry's framing of each value in the clear so "
+              + "registry-aware tools still see the schema id while the body is encrypted. "
+              + "'none' (default) encrypts everything; 'schema-id-4' leaves the magic byte 0x00 "
+              + "and a 4-byte schema id in the clear (Confluent, Apicurio 3.x); 'schema-id-8' the "
+              + "magic byte and an 8-byte global id (Apicurio 2.x default). The clear bytes are "
+              + "authenticated (changing them breaks decryption) but readable: they reveal which "
+              + "schema a record uses. A value that does not start with the magic byte fails the "
+              + "send. Applies to records with headers; values framed inline (no headers, e.g. "
+              + "Kafka Streams state stores) are encrypted whole. Readers need no setting.");
 
   private EnvelopeConfig(Map<String, ?> resolved) {
     super(DEF, resolved, false);
@@ -195,6 +239,16 @@ public final class EnvelopeConfig extends AbstractConfig {
 
   public UnresolvedKekPolicy unresolvedKekPolicy() {
     return UnresolvedKekPolicy.valueOf(getString(KEK_UNRESOLVED_POLICY).toUpperCase(Locale.ROOT));
+  }
+
+  public ClearPrefix clearPrefix() {
+    String v = getString(CLEAR_PREFIX).toLowerCase(Locale.ROOT);
+    for (ClearPrefix p : ClearPrefix.values()) {
+      if (p.configValue().equals(v)) {
+        return p;
+      }
+    }
+    throw new ConfigException(CLEAR_PREFIX, v, "unknown clear prefix");
   }
 
   public PlaintextPolicy plaintextPolicy() {

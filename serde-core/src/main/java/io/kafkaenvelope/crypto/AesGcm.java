@@ -36,6 +36,50 @@ public final class AesGcm {
   }
 
   /**
+   * Encrypts with a clear prefix: {@code plaintext[0 .. clearPrefixLength)} is copied to the front
+   * of {@code out} unencrypted and authenticated after {@code aad}; the rest of the plaintext is
+   * encrypted behind the nonce, which must already sit at {@code out[clearPrefixLength]}.
+   */
+  public static void encryptWithClearPrefix(SecretKey key, byte[] aad, byte[] plaintext,
+      int clearPrefixLength, byte[] out) throws GeneralSecurityException {
+    System.arraycopy(plaintext, 0, out, 0, clearPrefixLength);
+    Cipher cipher = CIPHER.get();
+    cipher.init(Cipher.ENCRYPT_MODE, key,
+        new GCMParameterSpec(TAG_BITS, out, clearPrefixLength, WireFormat.NONCE_LENGTH));
+    cipher.updateAAD(aad);
+    cipher.updateAAD(out, 0, clearPrefixLength);
+    cipher.doFinal(plaintext, clearPrefixLength, plaintext.length - clearPrefixLength, out,
+        clearPrefixLength + WireFormat.NONCE_LENGTH);
+  }
+
+  /**
+   * The inverse of {@link #encryptWithClearPrefix}: {@code in} is clear prefix, nonce, ciphertext
+   * and tag; returns the clear prefix followed by the decrypted rest.
+   *
+   * @throws AEADBadTagException if anything was changed, including the clear prefix
+   */
+  public static byte[] decryptWithClearPrefix(SecretKey key, byte[] aad, int aadOffset,
+      int aadLength, byte[] in, int clearPrefixLength) throws GeneralSecurityException {
+    int ctOffset = clearPrefixLength + WireFormat.NONCE_LENGTH;
+    if (in.length - ctOffset < WireFormat.TAG_LENGTH) {
+      throw new AEADBadTagException("ciphertext shorter than the tag");
+    }
+    Cipher cipher = CIPHER.get();
+    cipher.init(Cipher.DECRYPT_MODE, key,
+        new GCMParameterSpec(TAG_BITS, in, clearPrefixLength, WireFormat.NONCE_LENGTH));
+    cipher.updateAAD(aad, aadOffset, aadLength);
+    cipher.updateAAD(in, 0, clearPrefixLength);
+    int bodyLength = in.length - ctOffset - WireFormat.TAG_LENGTH;
+    byte[] out = new byte[clearPrefixLength + bodyLength];
+    // One copy: JCA providers differ in the output size they demand for GCM decryption into a
+    // caller's array, and only the registry-framed path pays it.
+    byte[] body = cipher.doFinal(in, ctOffset, in.length - ctOffset);
+    System.arraycopy(in, 0, out, 0, clearPrefixLength);
+    System.arraycopy(body, 0, out, clearPrefixLength, body.length);
+    return out;
+  }
+
+  /**
    * Decrypts {@code in[nonceOffset .. in.length)}: nonce, ciphertext and tag, authenticating
    * {@code aad[aadOffset .. aadOffset + aadLength)} with them.
    *

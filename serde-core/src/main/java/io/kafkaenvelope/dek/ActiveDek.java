@@ -37,6 +37,9 @@ final class ActiveDek implements DekRotator.Lease {
   final AtomicBoolean refreshClaimed = new AtomicBoolean();
   /** Encoded envelope header per topic: one array shared by every record of that topic. */
   private final ConcurrentHashMap<String, byte[]> headers = new ConcurrentHashMap<>();
+  /** The same for records with a clear prefix (one length per serializer in practice). */
+  private final ConcurrentHashMap<String, EnvelopeHeader> prefixedHeaders =
+      new ConcurrentHashMap<>();
 
   ActiveDek(SecretKeySpec key, byte[] dekId, String kekId, String kekVersion, byte[] wrapped,
       Role role, int noncePrefix, long counterStart, long activatedAt, RotationLimits limits) {
@@ -105,6 +108,19 @@ final class ActiveDek implements DekRotator.Lease {
           t -> EnvelopeHeader.create(role, dekId, t, kekId, kekVersion, wrapped).encodedUnsafe());
     }
     return h;
+  }
+
+  @Override
+  public byte[] header(String topic, int clearPrefixLength) {
+    if (clearPrefixLength == 0) {
+      return header(topic);
+    }
+    EnvelopeHeader h = prefixedHeaders.get(topic);
+    if (h == null || h.clearPrefixLength() != clearPrefixLength) {
+      h = EnvelopeHeader.create(role, dekId, topic, kekId, kekVersion, wrapped, clearPrefixLength);
+      prefixedHeaders.put(topic, h);
+    }
+    return h.encodedUnsafe();
   }
 
   @Override

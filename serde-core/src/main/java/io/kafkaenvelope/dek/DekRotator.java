@@ -98,6 +98,12 @@ public final class DekRotator {
     /** The encoded envelope header for {@code topic}: the header value and the AAD. */
     byte[] header(String topic);
 
+    /**
+     * The encoded header for records of {@code topic} whose first {@code clearPrefixLength} bytes
+     * stay in the clear (version 2; the same as {@link #header(String)} for 0).
+     */
+    byte[] header(String topic, int clearPrefixLength);
+
     String dekIdHex();
   }
 

@@ -36,7 +36,7 @@ final class RecordDecryptor {
    */
   private volatile Recent recent;
 
-  private record Recent(byte[] header, String topic, SecretKeySpec key) {}
+  private record Recent(byte[] header, String topic, SecretKeySpec key, int clearPrefixLength) {}
 
   RecordDecryptor(EnvelopeConfig config, Role role, KeyManagementService kms, String kmsScope) {
     this.role = role;
@@ -60,7 +60,7 @@ final class RecordDecryptor {
     Header h = headers == null ? null : headers.lastHeader(role.headerName());
     if (h != null && h.value() != null) {
       byte[] header = h.value();
-      return open(topic, header, 0, header.length, data, 0);
+      return open(topic, header, 0, header.length, data, 0, false);
     }
     if (InlineFrame.isInline(data)) {
       int len;
@@ -69,7 +69,8 @@ final class RecordDecryptor {
       } catch (MalformedEnvelopeException e) {
         throw error(Reason.MALFORMED, topic, null, null, e.getMessage());
       }
-      return open(topic, data, InlineFrame.HEADER_OFFSET, len, data, InlineFrame.HEADER_OFFSET + len);
+      return open(topic, data, InlineFrame.HEADER_OFFSET, len, data, InlineFrame.HEADER_OFFSET + len,
+          true);
     }
     if (plaintextPolicy == PlaintextPolicy.ALLOW) {
       return data;
@@ -79,12 +80,18 @@ final class RecordDecryptor {
         + EnvelopeConfig.PLAINTEXT_POLICY + "=allow only while migrating a plaintext topic");
   }
 
+  /**
+   * Opens a sealed record part. In header mode ({@code inline == false}) a version 2 header's
+   * clear prefix sits at the front of {@code data}, in front of the nonce.
+   */
   private byte[] open(String topic, byte[] hdr, int hdrOffset, int hdrLength, byte[] data,
-      int nonceOffset) {
+      int nonceOffset, boolean inline) {
     Recent r = recent;
     if (r != null && r.header.length == hdrLength && r.topic.equals(topic)
+        && !(inline && r.clearPrefixLength > 0)
         && Arrays.equals(r.header, 0, hdrLength, hdr, hdrOffset, hdrOffset + hdrLength)) {
-      byte[] plaintext = decryptOrNull(r.key, hdr, hdrOffset, hdrLength, data, nonceOffset);
+      byte[] plaintext = decryptOrNull(r.key, hdr, hdrOffset, hdrLength, data, nonceOffset,
+          r.clearPrefixLength);
       if (plaintext != null) {
         return plaintext;
       }
@@ -102,6 +109,15 @@ final class RecordDecryptor {
     }
     String kekId = envelope.kekId();
     String dekId = envelope.dekIdHex();
+    int clearPrefixLength = envelope.clearPrefixLength();
+    if (inline && clearPrefixLength > 0) {
+      throw error(Reason.MALFORMED, topic, kekId, dekId,
+          "an inline envelope cannot have a clear prefix");
+    }
+    if (data.length < clearPrefixLength) {
+      throw error(Reason.MALFORMED, topic, kekId, dekId,
+          "the record is shorter than its envelope's clear prefix");
+    }
     if (envelope.role() != role) {
       throw error(Reason.TAMPERED, topic, kekId, dekId, "the envelope was made for the record "
           + envelope.role() + ", not the " + role);
@@ -118,19 +134,27 @@ final class RecordDecryptor {
       throw new EnvelopeException(Reason.of(e.reason()), false, role, topic, kekId, dekId,
           "could not unwrap the data key: " + e.getMessage(), e);
     }
-    byte[] plaintext = decryptOrNull(key, hdr, hdrOffset, hdrLength, data, nonceOffset);
+    byte[] plaintext = decryptOrNull(key, hdr, hdrOffset, hdrLength, data, nonceOffset,
+        clearPrefixLength);
     if (plaintext == null) {
       throw error(Reason.TAMPERED, topic, kekId, dekId,
           "authentication failed: the record or its envelope was modified");
     }
-    recent = new Recent(envelope.encodedUnsafe(), topic, key);
+    recent = new Recent(envelope.encodedUnsafe(), topic, key, clearPrefixLength);
     return plaintext;
   }
 
-  /** Decrypts, or returns {@code null} if authentication fails. */
+  /**
+   * Decrypts, or returns {@code null} if authentication fails. A clear prefix (header mode only,
+   * so {@code nonceOffset} is 0) is authenticated and returned in front of the plaintext.
+   */
   private static byte[] decryptOrNull(SecretKeySpec key, byte[] aad, int aadOffset, int aadLength,
-      byte[] data, int nonceOffset) {
+      byte[] data, int nonceOffset, int clearPrefixLength) {
     try {
+      if (clearPrefixLength > 0) {
+        return AesGcm.decryptWithClearPrefix(key, aad, aadOffset, aadLength, data,
+            clearPrefixLength);
+      }
       return AesGcm.decrypt(key, aad, aadOffset, aadLength, data, nonceOffset);
     } catch (GeneralSecurityException e) {
       return null;

@@ -2,6 +2,7 @@ package io.kafkaenvelope.serde;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.kafkaenvelope.config.EnvelopeConfig;
+import io.kafkaenvelope.config.EnvelopeConfig.ClearPrefix;
 import io.kafkaenvelope.config.EnvelopeConfig.UnresolvedKekPolicy;
 import io.kafkaenvelope.crypto.AesGcm;
 import io.kafkaenvelope.dek.DekRotator;
@@ -36,6 +37,7 @@ final class RecordEncryptor implements AutoCloseable {
   private final KeyManagementService kms;
   private final KekSelector kekSelector;
   private final UnresolvedKekPolicy unresolvedPolicy;
+  private final ClearPrefix clearPrefix;
   private final RotationLimits limits;
   private final Ticker ticker;
   private final long kmsTimeoutMs;
@@ -50,6 +52,7 @@ final class RecordEncryptor implements AutoCloseable {
     this.kms = kms;
     this.kekSelector = KekSelector.from(config);
     this.unresolvedPolicy = config.unresolvedKekPolicy();
+    this.clearPrefix = config.clearPrefix();
     this.limits = new RotationLimits(
         TimeUnit.MILLISECONDS.toNanos(config.getLong(EnvelopeConfig.DEK_MAX_AGE_MS)),
         config.getLong(EnvelopeConfig.DEK_MAX_RECORDS),
@@ -70,6 +73,9 @@ final class RecordEncryptor implements AutoCloseable {
    * an unresolved KEK.
    */
   byte[] encrypt(String topic, Headers headers, byte[] plaintext) {
+    if (clearPrefix != ClearPrefix.NONE) {
+      return encryptWithClearPrefix(topic, headers, plaintext);
+    }
     DekRotator rotator = rotator(topic);
     byte[] out = new byte[AesGcm.sealedLength(plaintext.length)];
     DekRotator.Lease lease = reserve(rotator, topic, plaintext.length, out, 0);
@@ -83,7 +89,43 @@ final class RecordEncryptor implements AutoCloseable {
     return out;
   }
 
-  /** Encrypts for inline mode: the whole envelope goes into the returned value. */
+  /**
+   * Header mode with a clear prefix: returns clear prefix | nonce | ciphertext | tag under a
+   * version 2 header, the prefix authenticated after the header.
+   */
+  private byte[] encryptWithClearPrefix(String topic, Headers headers, byte[] plaintext) {
+    int p = clearPrefix.length();
+    DekRotator rotator = rotator(topic);
+    if (plaintext.length < p || plaintext[0] != ClearPrefix.REGISTRY_MAGIC) {
+      // Fail closed: leaving the first bytes of an unframed value readable would leak plaintext.
+      headers.remove(role.headerName());
+      throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(), null,
+          EnvelopeConfig.CLEAR_PREFIX + "=" + clearPrefix.name().toLowerCase(java.util.Locale.ROOT)
+              + " but the inner serializer's output does not start with a schema registry's "
+              + "framing (magic byte 0 and a schema id); nothing was sent", null);
+    }
+    byte[] out = new byte[p + AesGcm.sealedLength(plaintext.length - p)];
+    DekRotator.Lease lease = reserve(rotator, topic, plaintext.length - p, out, p);
+    headers.remove(role.headerName());
+    if (lease == null) {
+      return plaintext;
+    }
+    byte[] header = lease.header(topic, p);
+    try {
+      AesGcm.encryptWithClearPrefix(lease.key(), header, plaintext, p, out);
+    } catch (GeneralSecurityException e) {
+      throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(),
+          lease.dekIdHex(), "cipher failed: " + e.getClass().getName(), null);
+    }
+    headers.add(role.headerName(), header);
+    return out;
+  }
+
+  /**
+   * Encrypts for inline mode: the whole envelope goes into the returned value. A clear prefix is
+   * not used here: a reader without record headers could not tell where a frame behind a prefix
+   * begins, so the whole value is encrypted.
+   */
   byte[] encryptInline(String topic, byte[] plaintext) {
     DekRotator rotator = rotator(topic);
     byte[] nonce = NONCE_SCRATCH.get();

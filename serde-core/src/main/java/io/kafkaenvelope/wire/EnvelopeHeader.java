@@ -19,6 +19,10 @@ import java.util.Objects;
  * u16 len | wrapped DEK
  * </pre>
  *
+ * Version 2 (0x02) is the same layout with a {@code u16 clear prefix length} (at least 1) right
+ * after the role: that many leading bytes of the record value are not encrypted but are part of the
+ * associated data (see {@code docs/wire-format.md}). Version 1 means no clear prefix.
+ *
  * All integers are big-endian. The encoding is canonical: a parser accepts exactly one byte string
  * per header and rejects trailing bytes.
  */
@@ -32,11 +36,13 @@ public final class EnvelopeHeader {
   private final String kekId;
   private final String kekVersion;
   private final byte[] wrappedDek;
+  private final int clearPrefixLength;
   private final byte[] encoded;
 
-  private EnvelopeHeader(Role role, byte[] dekId, String topic, String kekId, String kekVersion,
-      byte[] wrappedDek, byte[] encoded) {
+  private EnvelopeHeader(Role role, int clearPrefixLength, byte[] dekId, String topic,
+      String kekId, String kekVersion, byte[] wrappedDek, byte[] encoded) {
     this.role = role;
+    this.clearPrefixLength = clearPrefixLength;
     this.dekId = dekId;
     this.topic = topic;
     this.kekId = kekId;
@@ -45,10 +51,21 @@ public final class EnvelopeHeader {
     this.encoded = encoded;
   }
 
-  /** Builds and encodes a header. */
+  /** Builds and encodes a version 1 header (no clear prefix). */
   public static EnvelopeHeader create(Role role, byte[] dekId, String topic, String kekId,
       String kekVersion, byte[] wrappedDek) {
+    return create(role, dekId, topic, kekId, kekVersion, wrappedDek, 0);
+  }
+
+  /**
+   * Builds and encodes a header; {@code clearPrefixLength > 0} makes it version 2, 0 version 1.
+   */
+  public static EnvelopeHeader create(Role role, byte[] dekId, String topic, String kekId,
+      String kekVersion, byte[] wrappedDek, int clearPrefixLength) {
     Objects.requireNonNull(role, "role");
+    if (clearPrefixLength < 0 || clearPrefixLength > WireFormat.MAX_CLEAR_PREFIX) {
+      throw new IllegalArgumentException("clear prefix length out of range");
+    }
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(kekId, "kekId");
     if (dekId.length != WireFormat.DEK_ID_LENGTH) {
@@ -65,14 +82,20 @@ public final class EnvelopeHeader {
     if (k.length == 0 || wrappedDek.length == 0) {
       throw new IllegalArgumentException("KEK id and wrapped DEK must not be empty");
     }
-    ByteBuffer buf = ByteBuffer.allocate(3 + dekId.length + 8 + t.length + k.length + v.length
-        + wrappedDek.length);
-    buf.put(WireFormat.VERSION_1).put(WireFormat.ALG_AES256_GCM).put(role.code()).put(dekId);
+    boolean v2 = clearPrefixLength > 0;
+    ByteBuffer buf = ByteBuffer.allocate(3 + (v2 ? 2 : 0) + dekId.length + 8 + t.length + k.length
+        + v.length + wrappedDek.length);
+    buf.put(v2 ? WireFormat.VERSION_2 : WireFormat.VERSION_1).put(WireFormat.ALG_AES256_GCM)
+        .put(role.code());
+    if (v2) {
+      buf.putShort((short) clearPrefixLength);
+    }
+    buf.put(dekId);
     putField(buf, t);
     putField(buf, k);
     putField(buf, v);
     putField(buf, wrappedDek);
-    return new EnvelopeHeader(role, dekId.clone(), topic, kekId,
+    return new EnvelopeHeader(role, clearPrefixLength, dekId.clone(), topic, kekId,
         v.length == 0 ? null : kekVersion, wrappedDek.clone(), buf.array());
   }
 
@@ -91,10 +114,10 @@ public final class EnvelopeHeader {
       throw new MalformedEnvelopeException("envelope header truncated");
     }
     byte version = buf.get();
-    if (version != WireFormat.VERSION_1) {
+    if (version != WireFormat.VERSION_1 && version != WireFormat.VERSION_2) {
       throw new UnsupportedVersionException(
           "unsupported envelope format version " + (version & 0xFF)
-              + " (this library reads version 1)");
+              + " (this library reads versions 1 and 2)");
     }
     byte alg = buf.get();
     if (alg != WireFormat.ALG_AES256_GCM) {
@@ -103,6 +126,16 @@ public final class EnvelopeHeader {
     Role role = Role.fromCode(buf.get());
     if (role == null) {
       throw new MalformedEnvelopeException("unknown envelope role");
+    }
+    int clearPrefixLength = 0;
+    if (version == WireFormat.VERSION_2) {
+      if (buf.remaining() < 2) {
+        throw new MalformedEnvelopeException("envelope header truncated in clear prefix length");
+      }
+      clearPrefixLength = buf.getShort() & 0xFFFF;
+      if (clearPrefixLength == 0) { // canonical: no clear prefix is version 1
+        throw new MalformedEnvelopeException("version 2 envelope header with no clear prefix");
+      }
     }
     if (buf.remaining() < WireFormat.DEK_ID_LENGTH) {
       throw new MalformedEnvelopeException("envelope header truncated in DEK id");
@@ -122,7 +155,8 @@ public final class EnvelopeHeader {
     }
     String kekVersion = version0.length == 0 ? null : utf8(version0, "KEK version");
     byte[] encoded = Arrays.copyOfRange(bytes, offset, offset + length);
-    return new EnvelopeHeader(role, dekId, topic, kekId, kekVersion, wrapped, encoded);
+    return new EnvelopeHeader(role, clearPrefixLength, dekId, topic, kekId, kekVersion, wrapped,
+        encoded);
   }
 
   private static void putField(ByteBuffer buf, byte[] f) {
@@ -155,6 +189,14 @@ public final class EnvelopeHeader {
 
   public Role role() {
     return role;
+  }
+
+  /**
+   * How many leading bytes of the record value are in the clear (authenticated, not encrypted);
+   * 0 for version 1 headers.
+   */
+  public int clearPrefixLength() {
+    return clearPrefixLength;
   }
 
   /** The DEK id as 32 lowercase hex digits, as it appears in logs and errors. */
@@ -195,7 +237,9 @@ public final class EnvelopeHeader {
 
   @Override
   public String toString() {
-    return "EnvelopeHeader{role=" + role + ", topic=" + topic + ", kek=" + kekId
+    return "EnvelopeHeader{role=" + role
+        + (clearPrefixLength == 0 ? "" : ", clearPrefix=" + clearPrefixLength)
+        + ", topic=" + topic + ", kek=" + kekId
         + (kekVersion == null ? "" : ", kekVersion=" + kekVersion) + ", dek=" + dekIdHex()
         + ", wrappedDek=" + wrappedDek.length + " bytes}";
   }

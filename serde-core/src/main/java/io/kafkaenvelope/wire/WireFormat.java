@@ -10,8 +10,16 @@ public final class WireFormat {
   /** Header carrying the key's envelope. */
   public static final String KEY_HEADER = "kafka-envelope.key";
 
-  /** The only format version this library writes; readers reject others. */
+  /** The format version of records whose whole value is encrypted. */
   public static final byte VERSION_1 = 0x01;
+  /**
+   * Version 1 plus a clear-prefix length: the first bytes of the value (a schema registry's
+   * framing) stay readable and are authenticated as associated data. Written only when a record
+   * has a clear prefix, so records without one stay version 1. Readers reject other versions.
+   */
+  public static final byte VERSION_2 = 0x02;
+  /** The largest clear prefix the format can express (a u16 field). */
+  public static final int MAX_CLEAR_PREFIX = 0xFFFF;
   /** AES-256-GCM, 96-bit nonce, 128-bit tag. */
   public static final byte ALG_AES256_GCM = 0x01;
 

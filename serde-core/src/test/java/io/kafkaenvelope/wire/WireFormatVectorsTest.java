@@ -32,7 +32,7 @@ class WireFormatVectorsTest {
   @Test
   void documentedVectorsMatchTheImplementation() throws Exception {
     List<Map<String, String>> vectors = parse(Files.readString(DOC));
-    assertEquals(3, vectors.size(), "vectors in " + DOC);
+    assertEquals(4, vectors.size(), "vectors in " + DOC);
     for (Map<String, String> v : vectors) {
       Map<String, String> computed = compute(v);
       assertEquals(computed.get("header"), v.get("header"), "header of vector " + v.get("vector"));
@@ -46,17 +46,24 @@ class WireFormatVectorsTest {
   private static Map<String, String> compute(Map<String, String> v) throws Exception {
     Role role = Role.valueOf(v.get("role").toUpperCase(java.util.Locale.ROOT));
     String kekVersion = v.get("kek-version").equals("(none)") ? null : v.get("kek-version");
+    int clearPrefix = Integer.parseInt(v.getOrDefault("clear-prefix-length", "0"));
     EnvelopeHeader header = EnvelopeHeader.create(role, HEX.parseHex(v.get("dek-id")),
-        v.get("topic"), v.get("kek-id"), kekVersion, HEX.parseHex(v.get("wrapped-dek")));
+        v.get("topic"), v.get("kek-id"), kekVersion, HEX.parseHex(v.get("wrapped-dek")),
+        clearPrefix);
+    assertEquals(clearPrefix, EnvelopeHeader.parse(header.encodedUnsafe()).clearPrefixLength());
     byte[] h = header.encodedUnsafe();
     byte[] plaintext = HEX.parseHex(v.get("plaintext-hex"));
     boolean inline = v.get("mode").equals("inline");
+    SecretKeySpec dek = new SecretKeySpec(HEX.parseHex(v.get("dek")), "AES");
     byte[] out = new byte[(inline ? InlineFrame.prefixLength(h.length) : 0)
-        + AesGcm.sealedLength(plaintext.length)];
-    int nonceOffset = inline ? InlineFrame.writePrefix(out, h) : 0;
+        + clearPrefix + AesGcm.sealedLength(plaintext.length - clearPrefix)];
+    int nonceOffset = inline ? InlineFrame.writePrefix(out, h) : clearPrefix;
     System.arraycopy(HEX.parseHex(v.get("nonce")), 0, out, nonceOffset, 12);
-    AesGcm.encrypt(new SecretKeySpec(HEX.parseHex(v.get("dek")), "AES"), h, plaintext, out,
-        nonceOffset);
+    if (clearPrefix > 0) {
+      AesGcm.encryptWithClearPrefix(dek, h, plaintext, clearPrefix, out);
+    } else {
+      AesGcm.encrypt(dek, h, plaintext, out, nonceOffset);
+    }
     Map<String, String> m = new HashMap<>();
     m.put("header", inline ? "(none: inline)" : HEX.formatHex(h));
     m.put("record-value", HEX.formatHex(out));
