@@ -30,6 +30,7 @@ import org.apache.kafka.common.utils.Utils;
 public class DecryptingDeserializer<T> implements Deserializer<T> {
 
   private final boolean innerGiven;
+  private final Class<?> defaultInner;
   private Deserializer<T> inner;
   private KeyManagementService kms;
   private RecordDecryptor decryptor;
@@ -37,12 +38,24 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
   /** For configuration by class name: the inner deserializer comes from {@code envelope.inner.deserializer}. */
   public DecryptingDeserializer() {
     this.innerGiven = false;
+    this.defaultInner = null;
+  }
+
+  /**
+   * For format-specific subclasses configured by class name: {@code defaultInner} is used when
+   * the configuration names no inner deserializer.
+   */
+  @SuppressWarnings("rawtypes")
+  protected DecryptingDeserializer(Class<? extends Deserializer> defaultInner) {
+    this.innerGiven = false;
+    this.defaultInner = Objects.requireNonNull(defaultInner, "defaultInner");
   }
 
   /** Wraps {@code inner}, which is used as given (configure it yourself). */
   public DecryptingDeserializer(Deserializer<T> inner) {
     this.inner = Objects.requireNonNull(inner, "inner");
     this.innerGiven = true;
+    this.defaultInner = null;
   }
 
   @Override
@@ -52,6 +65,9 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
     releaseKms(); // configured again: drop the previous KMS client
     if (!innerGiven) {
       Class<?> cls = config.getClass(EnvelopeConfig.INNER_DESERIALIZER);
+      if (cls == null) {
+        cls = defaultInner;
+      }
       if (cls == null) {
         throw new ConfigException("Set " + EnvelopeConfig.INNER_DESERIALIZER
             + (isKey ? " (or " + EnvelopeConfig.KEY_OVERRIDE_PREFIX + "inner.deserializer)" : "")

@@ -35,6 +35,7 @@ import org.apache.kafka.common.utils.Utils;
 public class EncryptingSerializer<T> implements Serializer<T> {
 
   private final boolean innerGiven;
+  private final Class<?> defaultInner;
   private final Ticker ticker;
   private Serializer<T> inner;
   private KeyManagementService kms;
@@ -43,6 +44,18 @@ public class EncryptingSerializer<T> implements Serializer<T> {
   /** For configuration by class name: the inner serializer comes from {@code envelope.inner.serializer}. */
   public EncryptingSerializer() {
     this.innerGiven = false;
+    this.defaultInner = null;
+    this.ticker = Ticker.systemTicker();
+  }
+
+  /**
+   * For format-specific subclasses configured by class name: {@code defaultInner} is used when
+   * the configuration names no inner serializer.
+   */
+  @SuppressWarnings("rawtypes")
+  protected EncryptingSerializer(Class<? extends Serializer> defaultInner) {
+    this.innerGiven = false;
+    this.defaultInner = Objects.requireNonNull(defaultInner, "defaultInner");
     this.ticker = Ticker.systemTicker();
   }
 
@@ -57,6 +70,7 @@ public class EncryptingSerializer<T> implements Serializer<T> {
   EncryptingSerializer(Serializer<T> inner, Ticker ticker) {
     this.inner = Objects.requireNonNull(inner, "inner");
     this.innerGiven = true;
+    this.defaultInner = null;
     this.ticker = ticker;
   }
 
@@ -71,6 +85,9 @@ public class EncryptingSerializer<T> implements Serializer<T> {
     }
     if (!innerGiven) {
       Class<?> cls = config.getClass(EnvelopeConfig.INNER_SERIALIZER);
+      if (cls == null) {
+        cls = defaultInner;
+      }
       if (cls == null) {
         throw new ConfigException("Set " + EnvelopeConfig.INNER_SERIALIZER
             + (isKey ? " (or " + EnvelopeConfig.KEY_OVERRIDE_PREFIX + "inner.serializer)" : "")

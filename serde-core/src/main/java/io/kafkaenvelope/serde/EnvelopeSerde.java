@@ -19,15 +19,28 @@ import org.apache.kafka.common.utils.Utils;
  */
 public class EnvelopeSerde<T> implements Serde<T> {
 
+  private final Class<?> defaultInner;
   private Serde<T> inner;
   private EncryptingSerializer<T> serializer;
   private DecryptingDeserializer<T> deserializer;
 
   /** For configuration by class name: the inner serde comes from {@code envelope.inner.serde}. */
-  public EnvelopeSerde() {}
+  public EnvelopeSerde() {
+    this.defaultInner = null;
+  }
+
+  /**
+   * For format-specific subclasses configured by class name: {@code defaultInner} is used when
+   * the configuration names no inner serde.
+   */
+  @SuppressWarnings("rawtypes")
+  protected EnvelopeSerde(Class<? extends Serde> defaultInner) {
+    this.defaultInner = java.util.Objects.requireNonNull(defaultInner, "defaultInner");
+  }
 
   /** Wraps {@code inner}, which is used as given (configure it yourself). */
   public EnvelopeSerde(Serde<T> inner) {
+    this.defaultInner = null;
     this.inner = inner;
     this.serializer = new EncryptingSerializer<>(inner.serializer());
     this.deserializer = new DecryptingDeserializer<>(inner.deserializer());
@@ -38,6 +51,9 @@ public class EnvelopeSerde<T> implements Serde<T> {
   public void configure(Map<String, ?> configs, boolean isKey) {
     if (inner == null) {
       Class<?> cls = EnvelopeConfig.forRole(configs, isKey).getClass(EnvelopeConfig.INNER_SERDE);
+      if (cls == null) {
+        cls = defaultInner;
+      }
       if (cls == null) {
         throw new ConfigException("Set " + EnvelopeConfig.INNER_SERDE
             + " to the serde whose bytes are encrypted");
