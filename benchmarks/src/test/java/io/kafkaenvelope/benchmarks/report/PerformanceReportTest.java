@@ -1,0 +1,119 @@
+package io.kafkaenvelope.benchmarks.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The report tool reads JMH's JSON as JMH writes it and computes ratios and verdicts right. */
+class PerformanceReportTest {
+
+  private static final ObjectMapper M = new ObjectMapper();
+
+  private static ObjectNode bench(String method, int size, int threads, double score, String unit,
+      double alloc) {
+    ObjectNode b = M.createObjectNode();
+    b.put("jmhVersion", "1.37");
+    b.put("benchmark", "io.kafkaenvelope.benchmarks.micro." + method);
+    b.put("mode", "avgt");
+    b.put("threads", threads);
+    b.put("forks", 1);
+    b.put("jdkVersion", "17.0.15");
+    b.put("vmName", "OpenJDK 64-Bit Server VM");
+    b.put("vmVersion", "17.0.15+6");
+    b.put("warmupIterations", 5);
+    b.put("warmupTime", "2 s");
+    b.put("measurementIterations", 5);
+    b.put("measurementTime", "2 s");
+    b.putObject("params").put("size", String.valueOf(size));
+    ObjectNode pm = b.putObject("primaryMetric");
+    pm.put("score", score);
+    pm.put("scoreError", score / 100);
+    pm.put("scoreUnit", unit);
+    b.putObject("secondaryMetrics").putObject("gc.alloc.rate.norm").put("score", alloc)
+        .put("scoreUnit", "B/op");
+    return b;
+  }
+
+  private static JmhResults sample() {
+    ArrayNode a = M.createArrayNode();
+    a.add(bench("SerializeBenchmark.envelope", 1024, 1, 1000, "ns/op", 1200));
+    a.add(bench("SerializeBenchmark.rawAesGcm", 1024, 1, 1250, "ns/op", 1100));
+    a.add(bench("SerializeBenchmark.awsEsdkCaching", 1024, 1, 30, "us/op", 90000));
+    a.add(bench("SerializeBenchmark.envelope", 1048576, 1, 500_000, "ns/op", 1048700));
+    a.add(bench("SerializeBenchmark.rawAesGcm", 1048576, 1, 420_000, "ns/op", 1048600));
+    a.add(bench("InlineBenchmark.serialize", 1024, 1, 1100, "ns/op", 1300));
+    a.add(bench("DeserializeBenchmark.envelope", 1024, 2, 800, "ns/op", 1100));
+    return JmhResults.parse(a);
+  }
+
+  @Test
+  void readsRowsUnitsAndAllocations() {
+    JmhResults r = sample();
+    assertEquals(7, r.rows.size());
+    JmhResults.Row esdk = r.find("serialize", "awsEsdkCaching", 1024, 1).orElseThrow();
+    assertEquals(30_000, esdk.nsPerOp(), 1e-9); // us/op converted
+    assertEquals(90000, esdk.bytesPerOp(), 1e-9);
+    assertTrue(r.find("serialize", "envelopeInline", 1024, 1).isPresent());
+    // 2 threads, 1024 B each in 800 ns: 2.56 GB/s together
+    assertEquals(2560, r.find("deserialize", "envelope", 1024, 2).orElseThrow().mbPerSec(), 1e-6);
+    assertEquals("OpenJDK 64-Bit Server VM 17.0.15 (17.0.15+6)", r.jvm);
+  }
+
+  @Test
+  void ratiosAndTargetVerdicts() {
+    JmhResults r = sample();
+    assertEquals(1.25, PerformanceReport.ratio(r, "serialize", "envelope", "rawAesGcm", 1024, 1)
+        .orElseThrow(), 1e-9);
+    assertEquals(30.0, PerformanceReport.ratio(r, "serialize", "envelope", "awsEsdkCaching", 1024,
+        1).orElseThrow(), 1e-9);
+    String targets = PerformanceReport.targets(r, null);
+    assertTrue(targets.contains("raw AES-GCM at 1 KiB (1 thread) | 1.25× raw's throughput"),
+        targets);
+    // 420/500 = 0.84 < 0.9
+    assertTrue(targets.contains("at 1 MiB (1 thread) | 0.84× (ours 2,097 MB/s, raw 2,497 MB/s) "
+        + "| **missed**"), targets);
+    assertTrue(targets.contains("AWS Encryption SDK with caching at 1 KiB | 30× (ours 1,000 ns, "
+        + "AWS Encryption SDK 3, caching CMM 30.0 µs) | met"), targets);
+    assertTrue(targets.contains("(2 threads) | not measured in this run"), targets);
+  }
+
+  @Test
+  void endToEndMediansArePerRoundRatios() {
+    ObjectNode e2e = M.createObjectNode();
+    ArrayNode runs = e2e.putArray("runs");
+    double[][] rates = {{100, 95}, {100, 80}, {90, 90}}; // plaintext, encrypted per round
+    for (int round = 1; round <= 3; round++) {
+      for (int m = 0; m < 2; m++) {
+        runs.addObject().put("round", round).put("codec", "lz4")
+            .put("mode", m == 0 ? "plaintext" : "encrypted")
+            .put("produceRecordsPerSec", rates[round - 1][m])
+            .put("consumeRecordsPerSec", 10.0);
+      }
+    }
+    List<Double> per = PerformanceReport.perRoundRatios(e2e, "lz4", "produceRecordsPerSec");
+    assertEquals(List.of(0.95, 0.8, 1.0), per);
+    assertEquals(0.95, PerformanceReport.medianRatio(e2e, "lz4", "produceRecordsPerSec")
+        .orElseThrow(), 1e-9);
+    String t = PerformanceReport.targets(sample(), e2e);
+    assertTrue(t.contains("end-to-end produce throughput encrypted ≥ 0.9× plaintext (lz4) | "
+        + "0.95× (median of per-round ratios) | met"), t);
+    JsonNode none = M.createObjectNode().putArray("runs");
+    assertTrue(PerformanceReport.codecs(M.createObjectNode().set("runs", none)).isEmpty());
+  }
+
+  @Test
+  void formatting() {
+    assertEquals("1 KiB", PerformanceReport.sizeLabel(1024));
+    assertEquals("1 MiB", PerformanceReport.sizeLabel(1048576));
+    assertEquals("64 B", PerformanceReport.sizeLabel(64));
+    assertEquals("1,417 ns", PerformanceReport.time(1417.2));
+    assertEquals("35.5 µs", PerformanceReport.time(35_500));
+    assertEquals("0.95×", PerformanceReport.times(0.951));
+  }
+}
