@@ -50,6 +50,7 @@ public final class EnvelopeConfig extends AbstractConfig {
   public static final String MIRROR_SEPARATOR = "envelope.provenance.mirror.separator";
 
   public static final String CLEAR_PREFIX = "envelope.clear.prefix";
+  public static final String FRAMING = "envelope.framing";
 
   /**
    * No setting can let one DEK encrypt more records than this. AES-GCM with random 96-bit nonces
@@ -189,7 +190,15 @@ public final class EnvelopeConfig extends AbstractConfig {
               + "authenticated (changing them breaks decryption) but readable: they reveal which "
               + "schema a record uses. A value that does not start with the magic byte fails the "
               + "send. Applies to records with headers; values framed inline (no headers, e.g. "
-              + "Kafka Streams state stores) are encrypted whole. Readers need no setting.");
+              + "Kafka Streams state stores) are encrypted whole. Readers need no setting.")
+      .define(FRAMING, Type.STRING, "headers",
+          CaseInsensitiveValidString.in("headers", "inline"), Importance.MEDIUM,
+          "Serializer: where the envelope goes. 'headers' (default for EncryptingSerializer) "
+              + "puts it in a record header when the client passes headers and frames it inline "
+              + "in the value when it does not. 'inline' always frames it inside the value, so "
+              + "the value alone is decryptable: EnvelopeSerde uses it by default, because Kafka "
+              + "Streams 4.3+ hands state-store serdes the current record's headers, which are "
+              + "not stored with the value. Readers need no setting: they accept both.");
 
   private EnvelopeConfig(Map<String, ?> resolved) {
     super(DEF, resolved, false);
@@ -249,6 +258,11 @@ public final class EnvelopeConfig extends AbstractConfig {
       }
     }
     throw new ConfigException(CLEAR_PREFIX, v, "unknown clear prefix");
+  }
+
+  /** Whether the serializer frames every envelope inside the value ({@code envelope.framing=inline}). */
+  public boolean alwaysInline() {
+    return getString(FRAMING).equalsIgnoreCase("inline");
   }
 
   public PlaintextPolicy plaintextPolicy() {

@@ -40,6 +40,7 @@ public class EncryptingSerializer<T> implements Serializer<T> {
   private Serializer<T> inner;
   private KeyManagementService kms;
   private RecordEncryptor encryptor;
+  private boolean alwaysInline;
 
   /** For configuration by class name: the inner serializer comes from {@code envelope.inner.serializer}. */
   public EncryptingSerializer() {
@@ -99,6 +100,7 @@ public class EncryptingSerializer<T> implements Serializer<T> {
       inner = Utils.newInstance(cls, Serializer.class);
       inner.configure(configs, isKey);
     }
+    alwaysInline = config.alwaysInline();
     kms = KmsSupport.create(config, EnvelopeConfig.resolveRole(configs, isKey));
     try {
       encryptor = new RecordEncryptor(config, Role.of(isKey), kms, ticker);
@@ -115,11 +117,23 @@ public class EncryptingSerializer<T> implements Serializer<T> {
     return plaintext == null ? null : encryptor.encryptInline(topic, plaintext);
   }
 
-  /** Header mode: the envelope goes into {@code headers}. */
+  /**
+   * Header mode: the envelope goes into {@code headers} (inline in the value when there are none,
+   * or when {@code envelope.framing=inline}).
+   */
   @Override
   public byte[] serialize(String topic, Headers headers, T data) {
     if (headers == null) {
       return serialize(topic, data);
+    }
+    if (alwaysInline) {
+      byte[] plaintext = inner().serialize(topic, headers, data);
+      if (plaintext == null) {
+        return null;
+      }
+      // a header left over from a forwarded record would describe another ciphertext
+      headers.remove(encryptor.role().headerName());
+      return encryptor.encryptInline(topic, plaintext);
     }
     byte[] plaintext = inner().serialize(topic, headers, data);
     return plaintext == null ? null : encryptor.encrypt(topic, headers, plaintext);

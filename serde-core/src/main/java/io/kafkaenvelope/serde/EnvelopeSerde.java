@@ -63,7 +63,10 @@ public class EnvelopeSerde<T> implements Serde<T> {
       serializer = new EncryptingSerializer<>(inner.serializer());
       deserializer = new DecryptingDeserializer<>(inner.deserializer());
     }
-    serializer.configure(configs, isKey);
+    Map<String, Object> withFraming = new java.util.HashMap<>(configs);
+    // Inline unless set: Streams 4.3+ passes state-store serdes headers that are not stored.
+    withFraming.putIfAbsent(EnvelopeConfig.FRAMING, "inline");
+    serializer.configure(withFraming, isKey);
     deserializer.configure(configs, isKey);
   }
 

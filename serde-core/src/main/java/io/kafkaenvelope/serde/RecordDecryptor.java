@@ -58,19 +58,29 @@ final class RecordDecryptor {
    */
   byte[] decrypt(String topic, Headers headers, byte[] data) {
     Header h = headers == null ? null : headers.lastHeader(role.headerName());
-    if (h != null && h.value() != null) {
+    boolean hasHeader = h != null && h.value() != null;
+    if (InlineFrame.isInline(data)) {
+      // A value framed inline carries its own envelope, so it goes first: Kafka Streams 4.3+ hands
+      // state-store deserializers the current record's headers, whose envelope header belongs to
+      // another ciphertext. Only a header-mode ciphertext that happens to begin with the magic
+      // (chance 2^-32) fails here and is then opened with its header.
+      try {
+        return openInline(topic, data);
+      } catch (EnvelopeException inlineFailure) {
+        if (!hasHeader) {
+          throw inlineFailure;
+        }
+        try {
+          return open(topic, h.value(), 0, h.value().length, data, 0, false);
+        } catch (EnvelopeException headerFailure) {
+          inlineFailure.addSuppressed(headerFailure);
+          throw inlineFailure;
+        }
+      }
+    }
+    if (hasHeader) {
       byte[] header = h.value();
       return open(topic, header, 0, header.length, data, 0, false);
-    }
-    if (InlineFrame.isInline(data)) {
-      int len;
-      try {
-        len = InlineFrame.headerLength(data);
-      } catch (MalformedEnvelopeException e) {
-        throw error(Reason.MALFORMED, topic, null, null, e.getMessage());
-      }
-      return open(topic, data, InlineFrame.HEADER_OFFSET, len, data, InlineFrame.HEADER_OFFSET + len,
-          true);
     }
     if (plaintextPolicy == PlaintextPolicy.ALLOW) {
       return data;
@@ -78,6 +88,17 @@ final class RecordDecryptor {
     throw error(Reason.PLAINTEXT_REJECTED, topic, null, null, "the record has no '"
         + role.headerName() + "' header and no inline envelope; set "
         + EnvelopeConfig.PLAINTEXT_POLICY + "=allow only while migrating a plaintext topic");
+  }
+
+  private byte[] openInline(String topic, byte[] data) {
+    int len;
+    try {
+      len = InlineFrame.headerLength(data);
+    } catch (MalformedEnvelopeException e) {
+      throw error(Reason.MALFORMED, topic, null, null, e.getMessage());
+    }
+    return open(topic, data, InlineFrame.HEADER_OFFSET, len, data, InlineFrame.HEADER_OFFSET + len,
+        true);
   }
 
   /**

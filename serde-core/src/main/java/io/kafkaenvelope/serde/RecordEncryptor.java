@@ -67,6 +67,10 @@ final class RecordEncryptor implements AutoCloseable {
     });
   }
 
+  Role role() {
+    return role;
+  }
+
   /**
    * Encrypts for header mode: returns nonce | ciphertext | tag and puts the envelope header into
    * {@code headers}. Returns {@code plaintext} itself only under the opt-in plaintext policy for
