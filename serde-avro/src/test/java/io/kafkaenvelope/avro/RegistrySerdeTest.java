@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EnvelopeException;
+import io.kafkaenvelope.testing.FakeApicurioRegistry;
 import io.kafkaenvelope.testing.KafkaExtension;
 import io.kafkaenvelope.wire.EnvelopeHeader;
 import io.kafkaenvelope.wire.WireFormat;

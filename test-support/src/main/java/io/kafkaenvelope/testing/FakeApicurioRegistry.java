@@ -1,7 +1,5 @@
-package io.kafkaenvelope.avro;
+package io.kafkaenvelope.testing;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -19,45 +17,47 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The few endpoints of Apicurio Registry's v2 REST API that its Kafka serdes call, on loopback:
- * register a schema (create artifact, returning the existing version for identical content) and
- * fetch a schema by global id or content id. The real registry app needs a Quarkus runtime; this
- * is only the serdes' side of the contract. Any other request is answered 404 and recorded, so a
- * test can assert the serdes stayed within what is implemented.
+ * The few endpoints of Apicurio Registry's v2 REST API that its Kafka serdes (2.x) call, on
+ * loopback: register a schema (create artifact, returning the existing version for identical
+ * content) and fetch a schema by global id or content id. The real registry app needs a Quarkus
+ * runtime; this is only the serdes' side of the contract, for tests that wrap a third-party
+ * registry serde. Any other request is answered 404 and recorded in {@link #unexpected}, so a test
+ * can assert the serdes stayed within what is implemented. Global and content ids coincide.
  */
-final class FakeApicurioRegistry implements AutoCloseable {
+public final class FakeApicurioRegistry implements AutoCloseable {
 
   private static final Pattern CREATE =
       Pattern.compile("/apis/registry/v2/groups/([^/]+)/artifacts");
   private static final Pattern BY_ID =
       Pattern.compile("/apis/registry/v2/ids/(globalIds|contentIds)/(\\d+)(/references)?");
 
-  private final ObjectMapper json = new ObjectMapper();
   private final HttpServer server;
   private final AtomicLong ids = new AtomicLong(100);
   /** artifact (group/id) + content → global id. */
   private final Map<String, Long> registered = new ConcurrentHashMap<>();
   private final Map<Long, String> contentById = new ConcurrentHashMap<>();
-  final List<String> requests = new CopyOnWriteArrayList<>();
-  final List<String> unexpected = new CopyOnWriteArrayList<>();
+  /** Every request, as "METHOD path". */
+  public final List<String> requests = new CopyOnWriteArrayList<>();
+  /** Requests outside the implemented endpoints. */
+  public final List<String> unexpected = new CopyOnWriteArrayList<>();
 
-  FakeApicurioRegistry() throws IOException {
+  public FakeApicurioRegistry() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
     server.start();
   }
 
   /** The value for {@code apicurio.registry.url}. */
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/apis/registry/v2";
   }
 
   /** The schema registered under {@code id} (global and content ids coincide here). */
-  String schema(long id) {
+  public String schema(long id) {
     return contentById.get(id);
   }
 
-  int schemaCount() {
+  public int schemaCount() {
     return contentById.size();
   }
 
@@ -70,6 +70,7 @@ final class FakeApicurioRegistry implements AutoCloseable {
       if (ex.getRequestMethod().equals("POST") && (m = CREATE.matcher(path)).matches()) {
         String group = m.group(1);
         String artifactId = ex.getRequestHeaders().getFirst("X-Registry-ArtifactId");
+        String type = ex.getRequestHeaders().getFirst("X-Registry-ArtifactType");
         String content = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         if (artifactId == null || content.isBlank()) {
           send(ex, 400, "{\"message\":\"artifact id and content required\"}");
@@ -80,12 +81,11 @@ final class FakeApicurioRegistry implements AutoCloseable {
           contentById.put(n, content);
           return n;
         });
-        ObjectNode meta = json.createObjectNode()
-            .put("groupId", group).put("id", artifactId).put("version", String.valueOf(id))
-            .put("globalId", id).put("contentId", id).put("type", "AVRO")
-            .put("state", "ENABLED").put("createdBy", "").put("modifiedBy", "");
-        meta.putArray("references");
-        send(ex, 200, json.writeValueAsString(meta));
+        String meta = "{\"groupId\":" + quote(group) + ",\"id\":" + quote(artifactId)
+            + ",\"version\":\"" + id + "\",\"globalId\":" + id + ",\"contentId\":" + id
+            + ",\"type\":" + quote(type == null ? "AVRO" : type)
+            + ",\"state\":\"ENABLED\",\"createdBy\":\"\",\"modifiedBy\":\"\",\"references\":[]}";
+        send(ex, 200, meta);
         return;
       }
       if (ex.getRequestMethod().equals("GET") && (m = BY_ID.matcher(path)).matches()) {
@@ -103,6 +103,21 @@ final class FakeApicurioRegistry implements AutoCloseable {
       unexpected.add(ex.getRequestMethod() + " " + uri);
       send(ex, 404, "{\"error_code\":404,\"message\":\"not implemented by the fake\"}");
     }
+  }
+
+  /** A JSON string literal (ids and group names here are plain, but escape anyway). */
+  private static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
   }
 
   private static void send(HttpExchange ex, int status, String body) throws IOException {

@@ -1,0 +1,24 @@
+package io.kafkaenvelope.json;
+
+import io.kafkaenvelope.serde.EncryptingSerializer;
+
+/**
+ * An {@link EncryptingSerializer} for JSON. By class name it wraps the serializer named in
+ * {@code envelope.inner.serializer} (e.g. a schema registry's JSON Schema serializer, which gets
+ * the whole configuration map unchanged; see {@code envelope.clear.prefix} to keep its schema id
+ * readable), or the Jackson {@link JsonSerializer} when none is named.
+ *
+ * <pre>
+ * value.serializer=io.kafkaenvelope.json.EncryptingJsonSerializer
+ * envelope.kms.type=aws-kms
+ * envelope.kek.id=alias/orders
+ * </pre>
+ *
+ * @param <T> the value type
+ */
+public class EncryptingJsonSerializer<T> extends EncryptingSerializer<T> {
+
+  public EncryptingJsonSerializer() {
+    super(JsonSerializer.class);
+  }
+}
