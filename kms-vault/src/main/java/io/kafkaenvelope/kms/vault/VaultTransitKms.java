@@ -1,0 +1,174 @@
+package io.kafkaenvelope.kms.vault;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kafkaenvelope.kms.DataKey;
+import io.kafkaenvelope.kms.EncryptionContext;
+import io.kafkaenvelope.kms.KeyManagementService;
+import io.kafkaenvelope.kms.KmsException;
+import io.kafkaenvelope.kms.KmsException.Reason;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Vault Transit as the KMS. A new DEK is one {@code POST <mount>/datakey/plaintext/<key>}
+ * (256 bits): Vault makes the key with its own RNG and returns it with its ciphertext in one
+ * round trip, like AWS GenerateDataKey, and a producer's policy needs no {@code encrypt} or
+ * {@code decrypt} capability. Unwrapping is {@code POST <mount>/decrypt/<key>}: the path names
+ * the KEK, so a wrapped key made under another Transit key fails authentication in Vault instead of
+ * being decrypted by whatever key it names. The wrapped DEK is Vault's ciphertext string
+ * ({@code vault:vN:...}) and {@code vN} is the KEK version in the envelope.
+ */
+final class VaultTransitKms implements KeyManagementService {
+
+  /** Transit key names: no slashes, no "..", nothing that could leave the key's path. */
+  private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}");
+  private static final Pattern CIPHERTEXT = Pattern.compile("vault:v([1-9][0-9]{0,9}):[A-Za-z0-9+/]+={0,2}");
+
+  private final VaultHttp http;
+  private final VaultAuth auth;
+  private final String mount;
+  private final boolean derived;
+  private final long operationTimeoutMs;
+  private final String description;
+
+  VaultTransitKms(VaultTransitConfig config) {
+    this.http = new VaultHttp(config);
+    this.auth = new VaultAuth(http, config);
+    this.mount = config.mount(VaultTransitConfig.TRANSIT_MOUNT);
+    this.derived = config.getBoolean(VaultTransitConfig.TRANSIT_DERIVED);
+    this.operationTimeoutMs = config.getInt(VaultTransitConfig.OPERATION_TIMEOUT_MS);
+    String ns = config.namespace();
+    this.description = "vault-transit(address=" + http.address()
+        + (ns == null ? "" : ", namespace=" + ns) + ", mount=" + mount
+        + (derived ? ", derived" : "") + ", auth=" + auth.method() + ")";
+  }
+
+  @Override
+  public DataKey generateDataKey(String kekId, EncryptionContext context) {
+    String path = mount + "/datakey/plaintext/" + keyName(kekId);
+    ObjectNode body = VaultHttp.JSON.createObjectNode().put("bits", DataKey.KEY_LENGTH * 8);
+    addContext(body, context);
+    JsonNode data = transit(path, body, kekId, "datakey").path("data");
+    String ciphertext = data.path("ciphertext").asText("");
+    Matcher m = CIPHERTEXT.matcher(ciphertext);
+    if (!m.matches()) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "datakey on " + path
+          + " returned no Transit ciphertext (is '" + kekId + "' an encryption key?)");
+    }
+    byte[] plaintext = decodeKey(data, kekId, "datakey on " + path);
+    try {
+      return new DataKey(plaintext, ciphertext.getBytes(StandardCharsets.US_ASCII),
+          "v" + m.group(1));
+    } finally {
+      Arrays.fill(plaintext, (byte) 0);
+    }
+  }
+
+  @Override
+  public byte[] unwrap(String kekId, byte[] wrappedKey, EncryptionContext context) {
+    String path = mount + "/decrypt/" + keyName(kekId);
+    String ciphertext = new String(wrappedKey, StandardCharsets.US_ASCII);
+    if (!CIPHERTEXT.matcher(ciphertext).matches()) {
+      throw new KmsException(Reason.INVALID_CIPHERTEXT, kekId, "the wrapped key is not a Vault "
+          + "Transit ciphertext (vault:vN:...); not sent to " + path);
+    }
+    ObjectNode body = VaultHttp.JSON.createObjectNode().put("ciphertext", ciphertext);
+    addContext(body, context);
+    return decodeKey(transit(path, body, kekId, "decrypt").path("data"), kekId,
+        "decrypt on " + path);
+  }
+
+  /**
+   * Derived keys: Vault derives a key per context, so the context must be the same bytes on
+   * datakey and decrypt. The envelope's encryption context (purpose and KEK name) in its canonical
+   * encoding is exactly that, with no state to keep.
+   */
+  private void addContext(ObjectNode body, EncryptionContext context) {
+    if (derived) {
+      body.put("context", Base64.getEncoder().encodeToString(context.canonicalBytes()));
+    }
+  }
+
+  private static byte[] decodeKey(JsonNode data, String kekId, String what) {
+    String b64 = data.path("plaintext").asText("");
+    byte[] key;
+    try {
+      key = Base64.getDecoder().decode(b64);
+    } catch (IllegalArgumentException e) {
+      throw new KmsException(Reason.INVALID_CIPHERTEXT, kekId, what + " returned a plaintext "
+          + "that is not Base64");
+    }
+    if (key.length != DataKey.KEY_LENGTH) {
+      Arrays.fill(key, (byte) 0);
+      throw new KmsException(Reason.INVALID_CIPHERTEXT, kekId, what + " returned "
+          + key.length + " bytes, not a data key");
+    }
+    return key;
+  }
+
+  private static String keyName(String kekId) {
+    if (kekId == null || !KEY_NAME.matcher(kekId).matches() || kekId.contains("..")) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "not a valid Vault Transit key name "
+          + "(letters, digits, '-', '_', '.'; no slashes)");
+    }
+    return kekId;
+  }
+
+  /** An authenticated Transit call; a refused token is replaced once (see {@link VaultAuth}). */
+  private JsonNode transit(String path, ObjectNode body, String kekId, String operation) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(operationTimeoutMs);
+    String token = auth.token(kekId, deadline);
+    try {
+      return http.call("POST", path, body, token, deadline);
+    } catch (VaultHttp.Failure f) {
+      if (f.status != 403) {
+        throw translate(f, kekId, operation, path);
+      }
+      String fresh = auth.afterDenied(token, kekId, deadline);
+      if (fresh == null) {
+        throw translate(f, kekId, operation, path);
+      }
+      try {
+        return http.call("POST", path, body, fresh, deadline);
+      } catch (VaultHttp.Failure again) {
+        throw translate(again, kekId, operation, path);
+      }
+    }
+  }
+
+  private KmsException translate(VaultHttp.Failure f, String kekId, String operation,
+      String path) {
+    String hint = "";
+    if (f.status == 403) {
+      hint = " (permission denied: the token's policies must grant 'update' on " + path + ")";
+    } else if (f.reason == Reason.KEY_NOT_FOUND) {
+      hint = " (no Transit key '" + kekId + "' under mount '" + mount + "')";
+    } else if (f.vaultErrors.contains("vault is sealed")) {
+      hint = " (Vault is sealed: an operator must unseal it)";
+    } else if (f.vaultErrors.contains("context")) {
+      hint = " (check " + VaultTransitConfig.TRANSIT_DERIVED + " against the key's 'derived')";
+    }
+    return new KmsException(f.reason, kekId, operation + " on " + path + " at "
+        + http.address() + " failed: " + f.getMessage() + hint, f);
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+
+  @Override
+  public void close() {
+    auth.close();
+  }
+}

@@ -1,0 +1,543 @@
+package io.kafkaenvelope.kms.vault;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A loopback server speaking the part of Vault's HTTP API this module uses, for tests where no
+ * Vault can run: X-Vault-Token checks with TTLs (an expired token gets 403 "permission denied"
+ * like Vault), per-token path policies, the X-Vault-Namespace header, AppRole and Kubernetes
+ * logins, lookup-self and renew-self, and a Transit engine with versioned keys, rotate, datakey,
+ * encrypt and decrypt. Ciphertexts are {@code vault:vN:base64(nonce | AES-GCM)} under the key
+ * version's own AES-256 key, derived per context (HKDF-SHA256) for derived keys, and a context on a
+ * non-derived key is ignored, as in Vault. It injects errors (any status and errors text, a sealed
+ * Vault, latency) and counts calls per operation. With an {@link SSLContext} it serves HTTPS,
+ * optionally requiring a client certificate.
+ */
+final class FakeVault implements AutoCloseable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<byte[]> ISSUED = new CopyOnWriteArrayList<>();
+  private static final Set<String> ISSUED_TOKENS = ConcurrentHashMap.newKeySet();
+  private static final Pattern CT = Pattern.compile("vault:v(\\d+):(.*)");
+
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newFixedThreadPool(4);
+  private final SecureRandom random = new SecureRandom();
+  private final Map<String, TransitKey> keys = new ConcurrentHashMap<>(); // mount/name
+  private final Map<String, TokenEntry> tokens = new ConcurrentHashMap<>();
+  private final Map<String, Login> approles = new ConcurrentHashMap<>(); // role id
+  private final Map<String, Login> k8sRoles = new ConcurrentHashMap<>(); // role name
+  private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  private final Deque<int[]> failureStatus = new ArrayDeque<>();
+  private final Deque<String> failureText = new ArrayDeque<>();
+  private volatile String namespace;
+  private volatile long latencyMs;
+  private volatile boolean sealed;
+  private final AtomicInteger namespaceMisses = new AtomicInteger();
+  volatile String lastNamespace;
+  volatile String lastTransitBody;
+
+  static final class TransitKey {
+    final List<byte[]> versions = new CopyOnWriteArrayList<>(); // index 0 = v1
+    final boolean derived;
+    volatile int minDecryptionVersion = 1;
+
+    TransitKey(boolean derived) {
+      this.derived = derived;
+    }
+  }
+
+  static final class TokenEntry {
+    final long ttlMs; // 0 = no expiry
+    final long maxExpiry; // epoch ms, 0 = none
+    final boolean renewable;
+    final List<String> allowedPrefixes; // null = everything
+    volatile long expiry; // epoch ms, 0 = never
+    volatile boolean fromLogin;
+
+    TokenEntry(long ttlMs, long maxTtlMs, boolean renewable, List<String> allowed) {
+      long now = System.currentTimeMillis();
+      this.ttlMs = ttlMs;
+      this.maxExpiry = maxTtlMs == 0 ? 0 : now + maxTtlMs;
+      this.renewable = renewable;
+      this.allowedPrefixes = allowed;
+      this.expiry = ttlMs == 0 ? 0 : now + ttlMs;
+    }
+
+    boolean valid() {
+      return expiry == 0 || System.currentTimeMillis() < expiry;
+    }
+  }
+
+  /** What a login hands out. */
+  static final class Login {
+    final String secret; // secret id or JWT
+    final long ttlMs;
+    final long maxTtlMs;
+    final boolean renewable;
+    final List<String> allowed;
+
+    Login(String secret, long ttlMs, long maxTtlMs, boolean renewable, List<String> allowed) {
+      this.secret = secret;
+      this.ttlMs = ttlMs;
+      this.maxTtlMs = maxTtlMs;
+      this.renewable = renewable;
+      this.allowed = allowed;
+    }
+  }
+
+  FakeVault() throws IOException {
+    this(null, false);
+  }
+
+  FakeVault(SSLContext tls, boolean needClientAuth) throws IOException {
+    InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls == null) {
+      server = HttpServer.create(bind, 0);
+    } else {
+      HttpsServer https = HttpsServer.create(bind, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+        @Override
+        public void configure(HttpsParameters params) {
+          javax.net.ssl.SSLParameters p = tls.getDefaultSSLParameters();
+          p.setNeedClientAuth(needClientAuth); // SSLParameters win over HttpsParameters' flags
+          params.setSSLParameters(p);
+        }
+      });
+      server = https;
+    }
+    server.createContext("/", this::handle);
+    server.setExecutor(executor);
+    server.start();
+  }
+
+  String address() {
+    String scheme = server instanceof HttpsServer ? "https" : "http";
+    return scheme + "://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  // ---- setup ----
+
+  void createKey(String mount, String name, boolean derived) {
+    TransitKey k = new TransitKey(derived);
+    k.versions.add(randomKey());
+    keys.put(mount + "/" + name, k);
+  }
+
+  void rotate(String mount, String name) {
+    keys.get(mount + "/" + name).versions.add(randomKey());
+  }
+
+  int latestVersion(String mount, String name) {
+    return keys.get(mount + "/" + name).versions.size();
+  }
+
+  void minDecryptionVersion(String mount, String name, int v) {
+    keys.get(mount + "/" + name).minDecryptionVersion = v;
+  }
+
+  /** A token with a TTL (ms, 0 = none), optionally limited to paths starting with the prefixes. */
+  void addToken(String token, long ttlMs, long maxTtlMs, boolean renewable, List<String> allowed) {
+    tokens.put(token, new TokenEntry(ttlMs, maxTtlMs, renewable, allowed));
+    ISSUED_TOKENS.add(token);
+  }
+
+  void addAppRole(String roleId, String secretId, long ttlMs, long maxTtlMs, boolean renewable,
+      List<String> allowed) {
+    approles.put(roleId, new Login(secretId, ttlMs, maxTtlMs, renewable, allowed));
+  }
+
+  void addKubernetesRole(String role, String jwt, long ttlMs, List<String> allowed) {
+    k8sRoles.put(role, new Login(jwt, ttlMs, 0, true, allowed));
+  }
+
+  /** Requests must carry this X-Vault-Namespace (null: none expected). */
+  void namespace(String ns) {
+    this.namespace = ns;
+  }
+
+  /** Every token a login issued so far expires now (as if the process slept past the TTL). */
+  void expireAllTokens() {
+    for (TokenEntry t : tokens.values()) {
+      if (t.fromLogin) {
+        t.expiry = 1;
+      }
+    }
+  }
+
+  void revoke(String token) {
+    tokens.remove(token);
+  }
+
+  /** The next {@code n} Transit requests answer {@code status} with {@code errors}. */
+  synchronized void failNext(int n, int status, String errors) {
+    for (int i = 0; i < n; i++) {
+      failureStatus.add(new int[] {status});
+      failureText.add(errors);
+    }
+  }
+
+  synchronized void clearFailures() {
+    failureStatus.clear();
+    failureText.clear();
+  }
+
+  void sealed(boolean s) {
+    sealed = s;
+  }
+
+  void latency(long ms) {
+    latencyMs = ms;
+  }
+
+  int calls(String op) {
+    return calls.computeIfAbsent(op, k -> new AtomicInteger()).get();
+  }
+
+  void resetCounters() {
+    calls.clear();
+  }
+
+  int namespaceMisses() {
+    return namespaceMisses.get();
+  }
+
+  static List<byte[]> issuedKeys() {
+    return List.copyOf(ISSUED);
+  }
+
+  static Set<String> issuedTokens() {
+    return Set.copyOf(ISSUED_TOKENS);
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  // ---- HTTP ----
+
+  private void handle(HttpExchange ex) throws IOException {
+    try {
+      byte[] raw = ex.getRequestBody().readAllBytes();
+      JsonNode body = raw.length == 0 ? JSON.createObjectNode() : JSON.readTree(raw);
+      if (latencyMs > 0) {
+        Thread.sleep(latencyMs);
+      }
+      if (sealed) {
+        count("sealed");
+        error(ex, 503, "Vault is sealed");
+        return;
+      }
+      String path = ex.getRequestURI().getPath();
+      if (!path.startsWith("/v1/")) {
+        error(ex, 404, "no handler for route");
+        return;
+      }
+      path = path.substring(4);
+      lastNamespace = ex.getRequestHeaders().getFirst("X-Vault-Namespace");
+      String ns = namespace;
+      if (ns != null && !ns.equals(lastNamespace)) {
+        namespaceMisses.incrementAndGet();
+        error(ex, 403, "permission denied"); // the token does not exist in the root namespace
+        return;
+      }
+      route(ex, path, body);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      error(ex, 500, "internal error: " + e.getClass().getSimpleName());
+    } finally {
+      ex.close();
+    }
+  }
+
+  private void route(HttpExchange ex, String path, JsonNode body) throws IOException,
+      GeneralSecurityException {
+    if (path.endsWith("/login") && path.startsWith("auth/")) {
+      login(ex, path, body);
+      return;
+    }
+    String tokenValue = ex.getRequestHeaders().getFirst("X-Vault-Token");
+    TokenEntry token = tokenValue == null ? null : tokens.get(tokenValue);
+    if (path.equals("auth/token/lookup-self")) {
+      count("lookup-self");
+      if (token == null || !token.valid()) {
+        error(ex, 403, "permission denied");
+        return;
+      }
+      ObjectNode data = JSON.createObjectNode();
+      data.put("ttl", token.expiry == 0 ? 0 : (token.expiry - System.currentTimeMillis()) / 1000);
+      data.put("renewable", token.renewable);
+      send(ex, 200, JSON.createObjectNode().set("data", data));
+      return;
+    }
+    if (path.equals("auth/token/renew-self")) {
+      count("renew-self");
+      if (token == null || !token.valid()) {
+        error(ex, 403, "permission denied");
+        return;
+      }
+      if (!token.renewable) {
+        error(ex, 400, "lease is not renewable");
+        return;
+      }
+      long now = System.currentTimeMillis();
+      long expiry = now + token.ttlMs;
+      if (token.maxExpiry != 0) {
+        expiry = Math.min(expiry, token.maxExpiry);
+      }
+      token.expiry = expiry;
+      ObjectNode auth = JSON.createObjectNode().put("client_token", tokenValue)
+          .put("lease_duration", (expiry - now) / 1000).put("renewable", token.renewable);
+      send(ex, 200, JSON.createObjectNode().set("auth", auth));
+      return;
+    }
+    String[] op = transitOp(path);
+    if (op == null) {
+      error(ex, 404, "no handler for route \"" + path + "\". route entry not found.");
+      return;
+    }
+    String mount = op[0];
+    String operation = op[1];
+    String name = op[2];
+    count(operation);
+    if (token == null || !token.valid() || !allowed(token, path)) {
+      error(ex, 403, "1 error occurred:\n\t* permission denied\n\n");
+      return;
+    }
+    synchronized (this) {
+      if (!failureStatus.isEmpty()) {
+        int status = failureStatus.poll()[0];
+        error(ex, status, failureText.poll());
+        return;
+      }
+    }
+    lastTransitBody = body.toString();
+    TransitKey key = keys.get(mount + "/" + name);
+    if (operation.equals("rotate")) {
+      if (key == null) {
+        error(ex, 400, "encryption key not found");
+        return;
+      }
+      key.versions.add(randomKey());
+      send(ex, 204, null);
+      return;
+    }
+    if (key == null) {
+      error(ex, 400, "encryption key not found");
+      return;
+    }
+    byte[] context = null;
+    if (key.derived) {
+      if (!body.hasNonNull("context")) {
+        error(ex, 400, "missing 'context' for key derivation; the key was created using a "
+            + "derived key, which means additional, per-request information must be included "
+            + "in order to perform operations with the key");
+        return;
+      }
+      context = Base64.getDecoder().decode(body.get("context").asText());
+    }
+    ObjectNode data = JSON.createObjectNode();
+    switch (operation) {
+      case "datakey/plaintext":
+      case "datakey/wrapped": {
+        int bits = body.path("bits").asInt(256);
+        byte[] dek = new byte[bits / 8];
+        random.nextBytes(dek);
+        ISSUED.add(dek.clone());
+        int v = key.versions.size();
+        data.put("ciphertext", encrypt(key, v, context, dek));
+        data.put("key_version", v);
+        if (operation.equals("datakey/plaintext")) {
+          data.put("plaintext", Base64.getEncoder().encodeToString(dek));
+        }
+        break;
+      }
+      case "encrypt": {
+        int v = key.versions.size();
+        data.put("ciphertext", encrypt(key, v,
+            context, Base64.getDecoder().decode(body.path("plaintext").asText(""))));
+        data.put("key_version", v);
+        break;
+      }
+      default: { // decrypt
+        Matcher m = CT.matcher(body.path("ciphertext").asText(""));
+        if (!m.matches()) {
+          error(ex, 400, "invalid ciphertext: no prefix");
+          return;
+        }
+        int v = Integer.parseInt(m.group(1));
+        if (v < key.minDecryptionVersion) {
+          error(ex, 400, "ciphertext or signature version is disallowed by policy (too old)");
+          return;
+        }
+        if (v > key.versions.size()) {
+          error(ex, 400, "invalid key version");
+          return;
+        }
+        byte[] blob = Base64.getDecoder().decode(m.group(2));
+        try {
+          Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+          c.init(Cipher.DECRYPT_MODE, versionKey(key, v, context),
+              new GCMParameterSpec(128, blob, 0, 12));
+          data.put("plaintext", Base64.getEncoder().encodeToString(
+              c.doFinal(blob, 12, blob.length - 12)));
+        } catch (GeneralSecurityException e) {
+          error(ex, 400, "cipher: message authentication failed");
+          return;
+        }
+      }
+    }
+    send(ex, 200, JSON.createObjectNode().put("lease_duration", 0).set("data", data));
+  }
+
+  /** {mount, operation, key} of a Transit path, or null. */
+  private static String[] transitOp(String path) {
+    for (String op : new String[] {"/datakey/plaintext/", "/datakey/wrapped/", "/encrypt/",
+        "/decrypt/"}) {
+      int i = path.indexOf(op);
+      if (i > 0) {
+        return new String[] {path.substring(0, i), op.substring(1, op.length() - 1),
+            path.substring(i + op.length())};
+      }
+    }
+    int i = path.indexOf("/keys/");
+    if (i > 0 && path.endsWith("/rotate")) {
+      return new String[] {path.substring(0, i), "rotate",
+          path.substring(i + 6, path.length() - "/rotate".length())};
+    }
+    return null;
+  }
+
+  private static boolean allowed(TokenEntry t, String path) {
+    return t.allowedPrefixes == null || t.allowedPrefixes.stream().anyMatch(path::startsWith);
+  }
+
+  private void login(HttpExchange ex, String path, JsonNode body) throws IOException {
+    Login login;
+    if (path.contains("approle") || body.has("role_id")) {
+      count("login/approle");
+      login = approles.get(body.path("role_id").asText(""));
+      if (login == null || !login.secret.equals(body.path("secret_id").asText(""))) {
+        error(ex, 400, "invalid role or secret ID");
+        return;
+      }
+    } else {
+      count("login/kubernetes");
+      login = k8sRoles.get(body.path("role").asText(""));
+      if (login == null) {
+        error(ex, 400, "invalid role name \"" + body.path("role").asText("") + "\"");
+        return;
+      }
+      if (!login.secret.equals(body.path("jwt").asText(""))) {
+        error(ex, 403, "permission denied");
+        return;
+      }
+    }
+    count("login:" + path);
+    byte[] id = new byte[18];
+    random.nextBytes(id);
+    String token = "hvs." + Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+    addToken(token, login.ttlMs, login.maxTtlMs, login.renewable, login.allowed);
+    tokens.get(token).fromLogin = true;
+    ObjectNode auth = JSON.createObjectNode().put("client_token", token)
+        .put("accessor", "acc-" + token.hashCode()).put("lease_duration", login.ttlMs / 1000)
+        .put("renewable", login.renewable);
+    send(ex, 200, JSON.createObjectNode().set("auth", auth));
+  }
+
+  private String encrypt(TransitKey key, int version, byte[] context, byte[] plaintext)
+      throws GeneralSecurityException {
+    byte[] nonce = new byte[12];
+    random.nextBytes(nonce);
+    Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+    c.init(Cipher.ENCRYPT_MODE, versionKey(key, version, context),
+        new GCMParameterSpec(128, nonce));
+    byte[] ct = c.doFinal(plaintext);
+    ByteBuffer out = ByteBuffer.allocate(12 + ct.length).put(nonce).put(ct);
+    return "vault:v" + version + ":" + Base64.getEncoder().encodeToString(out.array());
+  }
+
+  /** The version's key; for derived keys HKDF-SHA256(key, info = context), as Transit does. */
+  private static SecretKeySpec versionKey(TransitKey key, int version, byte[] context)
+      throws GeneralSecurityException {
+    byte[] k = key.versions.get(version - 1);
+    if (!key.derived) {
+      return new SecretKeySpec(k, "AES");
+    }
+    Mac extract = Mac.getInstance("HmacSHA256");
+    extract.init(new SecretKeySpec(new byte[32], "HmacSHA256"));
+    byte[] prk = extract.doFinal(k);
+    Mac expand = Mac.getInstance("HmacSHA256");
+    expand.init(new SecretKeySpec(prk, "HmacSHA256"));
+    expand.update(context);
+    expand.update((byte) 1);
+    return new SecretKeySpec(expand.doFinal(), "AES");
+  }
+
+  private byte[] randomKey() {
+    byte[] k = new byte[32];
+    random.nextBytes(k);
+    return k;
+  }
+
+  private void count(String op) {
+    calls.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
+  }
+
+  private static void error(HttpExchange ex, int status, String message) throws IOException {
+    ObjectNode body = JSON.createObjectNode();
+    body.putArray("errors").add(message);
+    send(ex, status, body);
+  }
+
+  private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+    if (body == null) {
+      ex.sendResponseHeaders(status, -1);
+      return;
+    }
+    byte[] b = JSON.writeValueAsBytes(body);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, b.length);
+    ex.getResponseBody().write(b);
+  }
+
+  static List<String> list(String... s) {
+    return new ArrayList<>(List.of(s));
+  }
+}

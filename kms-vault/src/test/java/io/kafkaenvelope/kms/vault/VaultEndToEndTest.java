@@ -1,0 +1,289 @@
+package io.kafkaenvelope.kms.vault;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kafkaenvelope.serde.DecryptingDeserializer;
+import io.kafkaenvelope.serde.EncryptingSerializer;
+import io.kafkaenvelope.serde.EnvelopeException;
+import io.kafkaenvelope.testing.KafkaExtension;
+import io.kafkaenvelope.wire.EnvelopeHeader;
+import io.kafkaenvelope.wire.WireFormat;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code envelope.kms.type=vault-transit} end to end: real producers and consumers on the embedded
+ * broker, each logging in to the fake Vault with its own AppRole whose policy is the minimal one
+ * from docs/kms-vault.md (producer: datakey/plaintext only; consumer: decrypt only).
+ */
+class VaultEndToEndTest {
+
+  @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
+  static final String MARKER = "VAULT-E2E-PLAINTEXT";
+  static final String PRODUCER_SECRET_ID = "producer-secret-id-never-printed-0010";
+  static final String CONSUMER_SECRET_ID = "consumer-secret-id-never-printed-0011";
+
+  static FakeVault vault;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vault = new FakeVault();
+    vault.createKey("transit", "orders", false);
+    vault.addAppRole("producer-role", PRODUCER_SECRET_ID, 600_000, 0, true,
+        List.of("transit/datakey/plaintext/orders"));
+    vault.addAppRole("consumer-role", CONSUMER_SECRET_ID, 600_000, 0, true,
+        List.of("transit/decrypt/orders"));
+  }
+
+  @AfterAll
+  static void stop() {
+    vault.close();
+  }
+
+  private static Map<String, Object> envelope(String roleId, String secretId) {
+    Map<String, Object> c = new HashMap<>();
+    c.put("envelope.kms.type", "vault-transit");
+    c.put("envelope.kms.vault.address", vault.address());
+    c.put("envelope.kms.vault.auth.method", "approle");
+    c.put("envelope.kms.vault.approle.role.id", roleId);
+    c.put("envelope.kms.vault.approle.secret.id", secretId);
+    c.put("envelope.kms.vault.retry.backoff.ms", "5");
+    c.put("envelope.kek.id", "orders");
+    c.put("envelope.inner.serializer", StringSerializer.class.getName());
+    c.put("envelope.inner.deserializer", StringDeserializer.class.getName());
+    return c;
+  }
+
+  private static Map<String, Object> producerEnv() {
+    return envelope("producer-role", PRODUCER_SECRET_ID);
+  }
+
+  private static Map<String, Object> consumerEnv() {
+    Map<String, Object> c = envelope("consumer-role", CONSUMER_SECRET_ID);
+    // a DEK cache scope of its own per consumer, so every test counts its own decrypts
+    c.put("envelope.kms.vault.connect.timeout.ms", String.valueOf(1000 + System.nanoTime() % 999));
+    return c;
+  }
+
+  private KafkaProducer<String, String> producer(Map<String, Object> envelope) {
+    Map<String, Object> p = new HashMap<>(envelope);
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, EncryptingSerializer.class.getName());
+    return new KafkaProducer<>(p);
+  }
+
+  private <V> KafkaConsumer<String, V> consumer(Map<String, Object> envelope, Class<?> valueDeser) {
+    Map<String, Object> c = new HashMap<>(envelope);
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "g-" + System.nanoTime());
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, valueDeser.getName());
+    return new KafkaConsumer<>(c);
+  }
+
+  private static <V> List<ConsumerRecord<String, V>> drain(KafkaConsumer<String, V> c,
+      String topic, int n) {
+    c.subscribe(List.of(topic));
+    List<ConsumerRecord<String, V>> out = new ArrayList<>();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (out.size() < n && System.currentTimeMillis() < deadline) {
+      c.poll(Duration.ofMillis(200)).forEach(out::add);
+    }
+    return out;
+  }
+
+  /** Reads the topic raw: checks no plaintext, returns the KEK version of every record. */
+  private List<String> rawVersions(String topic, int n, Set<String> deks) {
+    List<String> versions = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
+      List<ConsumerRecord<String, byte[]>> stored = drain(raw, topic, n);
+      assertEquals(n, stored.size(), "exactly the records sent reached the broker");
+      for (ConsumerRecord<String, byte[]> r : stored) {
+        assertFalse(new String(r.value(), StandardCharsets.ISO_8859_1).contains(MARKER),
+            "plaintext on the broker");
+        EnvelopeHeader h = EnvelopeHeader.parse(
+            r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
+        assertEquals("orders", h.kekId());
+        versions.add(h.kekVersion());
+        deks.add(h.dekIdHex());
+      }
+    }
+    return versions;
+  }
+
+  private List<String> readDecrypted(String topic, int n) {
+    try (KafkaConsumer<String, String> c = consumer(consumerEnv(), DecryptingDeserializer.class)) {
+      List<String> values = new ArrayList<>();
+      for (ConsumerRecord<String, String> r : drain(c, topic, n)) {
+        values.add(r.value());
+      }
+      return values;
+    }
+  }
+
+  @Test
+  void recordsAreCiphertextOnTheBrokerWithOneDatakeyPerDekAndOneDecryptPerDek() {
+    KAFKA.broker().createTopic("vault-orders", 2);
+    Map<String, Object> env = producerEnv();
+    env.put("envelope.dek.max.records", 100L);
+    vault.resetCounters();
+    try (KafkaProducer<String, String> p = producer(env)) {
+      for (int i = 0; i < 250; i++) {
+        p.send(new ProducerRecord<>("vault-orders", "k" + i, MARKER + i));
+      }
+    }
+    Set<String> deks = new HashSet<>();
+    List<String> versions = rawVersions("vault-orders", 250, deks);
+    assertEquals(Set.of("v1"), new HashSet<>(versions), "the Transit key version is in the header");
+    assertEquals(3, deks.size());
+    int datakeys = vault.calls("datakey/plaintext");
+    assertTrue(datakeys == 3 || datakeys == 4, "one datakey per DEK (+1 prefetched): " + datakeys);
+    assertEquals(1, vault.calls("login/approle"));
+    List<String> got = readDecrypted("vault-orders", 250);
+    assertEquals(250, got.size());
+    assertEquals(250, new HashSet<>(got).size());
+    assertTrue(got.stream().allMatch(v -> v.startsWith(MARKER)));
+    assertEquals(3, vault.calls("decrypt"), "one decrypt per distinct DEK");
+    assertEquals(2, vault.calls("login/approle"), "one login per client");
+  }
+
+  @Test
+  void transitKeyRotationMidStreamNewDeksUseTheNewVersionOldRecordsStillDecrypt()
+      throws Exception {
+    vault.createKey("transit", "orders-rotating", false);
+    vault.addAppRole("rot-producer", PRODUCER_SECRET_ID, 600_000, 0, true,
+        List.of("transit/datakey/plaintext/orders-rotating"));
+    vault.addAppRole("rot-consumer", CONSUMER_SECRET_ID, 600_000, 0, true,
+        List.of("transit/decrypt/orders-rotating"));
+    KAFKA.broker().createTopic("vault-rotation", 1);
+    Map<String, Object> env = envelope("rot-producer", PRODUCER_SECRET_ID);
+    env.put("envelope.kek.id", "orders-rotating");
+    env.put("envelope.dek.max.age.ms", 1_000L);
+    try (KafkaProducer<String, String> p = producer(env)) {
+      for (int i = 0; i < 40; i++) {
+        p.send(new ProducerRecord<>("vault-rotation", MARKER + "a" + i)).get();
+      }
+      vault.rotate("transit", "orders-rotating"); // mid-stream, the producer is not told
+      Thread.sleep(1_300); // > max age: every DEK made before the rotation has retired
+      for (int i = 0; i < 40; i++) {
+        p.send(new ProducerRecord<>("vault-rotation", MARKER + "b" + i)).get();
+      }
+    }
+    Set<String> deks = new HashSet<>();
+    List<String> versions = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
+      for (ConsumerRecord<String, byte[]> r : drain(raw, "vault-rotation", 80)) {
+        EnvelopeHeader h = EnvelopeHeader.parse(
+            r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
+        versions.add(h.kekVersion());
+        deks.add(h.dekIdHex());
+        assertFalse(new String(r.value(), StandardCharsets.ISO_8859_1).contains(MARKER));
+      }
+    }
+    assertEquals(80, versions.size());
+    assertEquals(Set.of("v1"), new TreeSet<>(versions.subList(0, 40)));
+    assertEquals(Set.of("v2"), new TreeSet<>(versions.subList(40, 80)),
+        "new DEKs carry v2 within the DEK's maximum age");
+    Map<String, Object> cenv = envelope("rot-consumer", CONSUMER_SECRET_ID);
+    cenv.put("envelope.kek.id", "orders-rotating");
+    try (KafkaConsumer<String, String> c = consumer(cenv, DecryptingDeserializer.class)) {
+      List<ConsumerRecord<String, String>> got = drain(c, "vault-rotation", 80);
+      assertEquals(80, got.size(), "v1 and v2 records all decrypt");
+      for (int i = 0; i < 40; i++) {
+        assertEquals(MARKER + "a" + i, got.get(i).value());
+        assertEquals(MARKER + "b" + i, got.get(40 + i).value());
+      }
+    }
+  }
+
+  @Test
+  void aTokenThatExpiresDuringTheRunIsReplacedByAnAppRoleLoginAndNothingIsLost()
+      throws Exception {
+    // short, non-renewable tokens: the client must log in again, in the background
+    vault.addAppRole("short-producer", PRODUCER_SECRET_ID, 2_000, 2_000, false,
+        List.of("transit/datakey/plaintext/orders"));
+    KAFKA.broker().createTopic("vault-expiry", 1);
+    Map<String, Object> env = envelope("short-producer", PRODUCER_SECRET_ID);
+    env.put("envelope.dek.max.records", 20L);
+    vault.resetCounters();
+    int n = 300;
+    try (KafkaProducer<String, String> p = producer(env)) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        sent.add(p.send(new ProducerRecord<>("vault-expiry", MARKER + i)));
+        if (i == n / 2) {
+          vault.expireAllTokens(); // and once with no warning at all
+        }
+        Thread.sleep(15); // the run spans ~4.5 s: two token lifetimes
+      }
+      for (Future<RecordMetadata> f : sent) {
+        f.get(); // any failed send would throw here
+      }
+    }
+    assertTrue(vault.calls("login/approle") >= 3,
+        "logged in again: " + vault.calls("login/approle"));
+    Set<String> deks = new HashSet<>();
+    rawVersions("vault-expiry", n, deks);
+    assertEquals(15, deks.size(), "one DEK per 20 records");
+    List<String> got = readDecrypted("vault-expiry", n);
+    assertEquals(n, got.size());
+    for (int i = 0; i < n; i++) {
+      assertEquals(MARKER + i, got.get(i), "nothing lost, order kept");
+    }
+  }
+
+  @Test
+  void aConsumerWithoutDecryptPermissionFailsClearlyAndIsNotRetried() {
+    KAFKA.broker().createTopic("vault-denied", 1);
+    try (KafkaProducer<String, String> p = producer(producerEnv())) {
+      p.send(new ProducerRecord<>("vault-denied", MARKER));
+    }
+    vault.resetCounters();
+    // the producer's role may make DEKs but not decrypt them
+    Map<String, Object> wrongRole = envelope("producer-role", PRODUCER_SECRET_ID);
+    try (KafkaConsumer<String, String> c = consumer(wrongRole, DecryptingDeserializer.class)) {
+      c.subscribe(List.of("vault-denied"));
+      RecordDeserializationException e = assertThrows(RecordDeserializationException.class, () -> {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+          c.poll(Duration.ofMillis(200));
+        }
+      });
+      EnvelopeException cause = assertInstanceOf(EnvelopeException.class, e.getCause());
+      assertEquals(EnvelopeException.Reason.ACCESS_DENIED, cause.reason());
+      assertTrue(cause.getMessage().contains("orders")
+          && cause.getMessage().contains("transit/decrypt/orders"), cause.getMessage());
+      assertFalse(cause.getMessage().contains(MARKER));
+    }
+    assertEquals(1, vault.calls("decrypt"), "a policy denial is not retried");
+  }
+}
