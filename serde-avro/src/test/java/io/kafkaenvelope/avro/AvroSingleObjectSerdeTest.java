@@ -176,4 +176,36 @@ class AvroSingleObjectSerdeTest {
     assertEquals("EUR", d.deserialize("t", v1).get("currency").toString());
     assertArrayEquals(v1, serializer.serialize("t", Fixtures.v1("c", 3)), "deterministic encoding");
   }
+
+  @Test
+  void sharedInstancesAreThreadSafe() throws Exception {
+    AvroSingleObjectDeserializer<GenericRecord> d = deserializer(Map.of(
+        AvroSerdeConfig.READER_SCHEMA, "classpath:avro/order-v2.avsc",
+        AvroSerdeConfig.WRITER_SCHEMAS, "classpath:avro/order-v1.avsc"));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int thread = t;
+        results.add(pool.submit(() -> {
+          int ok = 0;
+          for (int i = 0; i < 500; i++) {
+            String id = thread + "-" + i;
+            Object rec = i % 2 == 0 ? Fixtures.v1(id, i) : Fixtures.v2(id, i, "USD");
+            GenericRecord back = d.deserialize("t", serializer.serialize("t", rec));
+            if (back.get("id").toString().equals(id) && (long) back.get("amountCents") == i
+                && back.get("currency").toString().equals(i % 2 == 0 ? "EUR" : "USD")) {
+              ok++;
+            }
+          }
+          return ok;
+        }));
+      }
+      for (java.util.concurrent.Future<Integer> f : results) {
+        assertEquals(500, f.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
