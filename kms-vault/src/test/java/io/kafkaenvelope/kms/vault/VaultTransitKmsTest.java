@@ -286,6 +286,51 @@ class VaultTransitKmsTest {
   }
 
   @Test
+  void backoffIsCappedAndTheOperationTimeoutStopsRetrying() {
+    Map<String, Object> c = config();
+    c.put("envelope.kms.vault.max.attempts", "4");
+    c.put("envelope.kms.vault.retry.backoff.ms", "10000");
+    c.put("envelope.kms.vault.retry.backoff.max.ms", "50");
+    try (KeyManagementService kms = client(c)) {
+      vault.failNext(3, 503, "service unavailable");
+      long start = System.nanoTime();
+      kms.generateDataKey("orders", ctx("orders"));
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(4, vault.calls("datakey/plaintext"));
+      assertTrue(ms < 1_000, "three waits of at most 50 ms each, took " + ms + " ms");
+    }
+    Map<String, Object> shortOp = config();
+    shortOp.put("envelope.kms.vault.max.attempts", "20");
+    shortOp.put("envelope.kms.vault.retry.backoff.ms", "200");
+    shortOp.put("envelope.kms.vault.operation.timeout.ms", "300");
+    vault.resetCounters();
+    try (KeyManagementService kms = client(shortOp)) {
+      vault.failNext(20, 500, "internal error");
+      long start = System.nanoTime();
+      fails(Reason.UNAVAILABLE, () -> kms.generateDataKey("orders", ctx("orders")));
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(ms < 1_000, "stopped at the operation timeout, took " + ms + " ms");
+      assertTrue(vault.calls("datakey/plaintext") < 20, "not all 20 attempts were made");
+    } finally {
+      vault.clearFailures();
+    }
+  }
+
+  @Test
+  void aGivenTokenWithATtlIsRenewedInTheBackground() throws Exception {
+    vault.addToken("hvs.short-lived-0005", 2_000, 60_000, true, null);
+    Map<String, Object> c = config();
+    c.put("envelope.kms.vault.token", "hvs.short-lived-0005");
+    try (KeyManagementService kms = client(c)) {
+      awaitCalls("lookup-self", 1);
+      Thread.sleep(2_500); // past the original TTL; renewed at ~1.3 s
+      assertTrue(vault.calls("renew-self") >= 1, "renew-self before expiry");
+      DataKey k = kms.generateDataKey("orders", ctx("orders"));
+      assertArrayEquals(k.plaintext(), kms.unwrap("orders", k.wrapped(), ctx("orders")));
+    }
+  }
+
+  @Test
   void everyCallIsBoundedByTimeouts() throws Exception {
     Map<String, Object> c = config();
     c.put("envelope.kms.vault.request.timeout.ms", "250");
