@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -161,6 +163,14 @@ final class VaultHttp {
       Thread.currentThread().interrupt();
       throw new Failure(0, Reason.UNAVAILABLE, "interrupted", null, e);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof HttpConnectTimeoutException) {
+        throw new Failure(0, Reason.UNAVAILABLE, "could not connect to " + address
+            + " within the connect timeout", null, null);
+      }
+      if (e.getCause() instanceof HttpTimeoutException) {
+        throw new Failure(0, Reason.UNAVAILABLE, "no answer from " + address + " within "
+            + timeoutMs + " ms", null, null);
+      }
       throw transportFailure(e.getCause());
     } finally {
       if (payload != null) {
