@@ -75,6 +75,9 @@ public final class EndToEndBenchmark {
         for (String codec : o.codecs) {
           boolean encryptedFirst = round % 2 == 0;
           for (boolean encrypted : new boolean[] {encryptedFirst, !encryptedFirst}) {
+            if (!o.modes.contains(encrypted ? "encrypted" : "plaintext")) {
+              continue;
+            }
             Map<String, Object> r = run(broker, "r" + round, codec, encrypted, o.records, values,
                 round);
             runs.add(r);
@@ -126,6 +129,7 @@ public final class EndToEndBenchmark {
     pc.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024);
     Serializer<byte[]> ser = encrypted ? new EncryptingSerializer<>(new ByteArraySerializer())
         : new ByteArraySerializer();
+    ser.configure(pc, false); // instances handed to the producer are not configured by it
     AtomicLong acked = new AtomicLong();
     AtomicReference<Exception> failure = new AtomicReference<>();
     long produceNanos;
@@ -162,6 +166,7 @@ public final class EndToEndBenchmark {
     cc.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     Deserializer<byte[]> de = encrypted
         ? new DecryptingDeserializer<>(new ByteArrayDeserializer()) : new ByteArrayDeserializer();
+    de.configure(cc, false);
     long consumed = 0;
     long checksum = 0;
     long consumeNanos;
@@ -262,6 +267,7 @@ public final class EndToEndBenchmark {
     int rounds = 3;
     int warmupRecords = 200_000;
     List<String> codecs = List.of("none", "lz4", "zstd");
+    List<String> modes = List.of("plaintext", "encrypted");
     String out = "benchmarks/target/e2e.json";
 
     static Options parse(String[] args) {
@@ -277,9 +283,10 @@ public final class EndToEndBenchmark {
           case "--rounds" -> o.rounds = Integer.parseInt(v);
           case "--warmup-records" -> o.warmupRecords = Integer.parseInt(v);
           case "--codecs" -> o.codecs = List.of(v.split(","));
+          case "--modes" -> o.modes = List.of(v.split(","));
           case "--out" -> o.out = v;
           default -> throw new IllegalArgumentException("unknown option " + args[i]
-              + " (--records --size --rounds --warmup-records --codecs --out)");
+              + " (--records --size --rounds --warmup-records --codecs --modes --out)");
         }
       }
       return o;

@@ -55,7 +55,7 @@ public class DeserializeBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws GeneralSecurityException {
-      Fixtures.warmGcm();
+      Fixtures.warmGcm(size);
       value = Fixtures.payload(size);
       plaintext = new ByteArrayDeserializer();
       try (EncryptingSerializer<byte[]> ser = Fixtures.serializer()) {

@@ -35,7 +35,7 @@ public class InlineBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws GeneralSecurityException {
-      Fixtures.warmGcm();
+      Fixtures.warmGcm(size);
       value = Fixtures.payload(size);
       serializer = Fixtures.serializer();
       deserializer = Fixtures.deserializer();

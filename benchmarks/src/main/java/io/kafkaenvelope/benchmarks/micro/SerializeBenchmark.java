@@ -48,7 +48,7 @@ public class SerializeBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws GeneralSecurityException {
-      Fixtures.warmGcm();
+      Fixtures.warmGcm(size);
       value = Fixtures.payload(size);
       plaintext = new ByteArraySerializer();
       envelope = Fixtures.serializer();

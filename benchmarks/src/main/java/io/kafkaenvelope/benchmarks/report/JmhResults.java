@@ -36,8 +36,14 @@ final class JmhResults {
     this.measurement = measurement;
   }
 
-  static JmhResults read(File f) throws IOException {
-    return parse(new ObjectMapper().readTree(f));
+  /** Reads and merges one or more result files (comma-separated), e.g. a 1- and a 2-thread run. */
+  static JmhResults read(String files) throws IOException {
+    ObjectMapper m = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ArrayNode all = m.createArrayNode();
+    for (String f : files.split(",")) {
+      m.readTree(new File(f.trim())).forEach(all::add);
+    }
+    return parse(all);
   }
 
   static JmhResults parse(JsonNode root) {

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The full benchmark run behind docs/performance.md (~25 minutes on 2 cores). Run from the
+# repository root after `mvn -B -ntp -pl benchmarks -am package -DskipTests`.
+#   bash benchmarks/run-all.sh "note on conditions, e.g. load average"
+set -euo pipefail
+JAR=benchmarks/target/benchmarks.jar
+ACCP=benchmarks/target/accp/accp.jar
+OUT=benchmarks/target/results
+mkdir -p "$OUT"
+# Warm-up is short because every set-up at 16 KiB and up first drives SunJCE's large-input
+# AES-GCM path to C2 (see Fixtures.warmGcm); each 1 MiB figure is checked against that.
+JMH_OPTS=(-f 1 -wi 4 -w 1s -i 5 -r 1s -prof gc -bm avgt -tu ns)
+NOTE="${1:-}"
+echo "== start $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/conditions.txt"
+
+# 1. Every contender, every size, 1 thread (SunJCE, no ACCP on the classpath)
+java -jar "$JAR" 'SerializeBenchmark|DeserializeBenchmark|InlineBenchmark' -t 1 "${JMH_OPTS[@]}" \
+    -rf json -rff "$OUT/jmh-1t.json" | tee "$OUT/jmh-1t.txt"
+# 2. Floor, ours and raw AES-GCM with 2 threads (the peers only single-threaded, to fit the budget)
+java -jar "$JAR" '(Serialize|Deserialize)Benchmark.(plaintext|envelope|rawAesGcm)' -t 2 \
+    "${JMH_OPTS[@]}" -rf json -rff "$OUT/jmh-2t.json" | tee "$OUT/jmh-2t.txt"
+# 3. The same library jar with the Amazon Corretto Crypto Provider on the classpath
+java -cp "$JAR:$ACCP" org.openjdk.jmh.Main '(Serialize|Deserialize)Benchmark.(envelope|rawAesGcm)' \
+    -p size=1024,16384,1048576 -t 1 "${JMH_OPTS[@]}" -rf json -rff "$OUT/jmh-accp.json" \
+    | tee "$OUT/jmh-accp.txt"
+echo "== micro done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/conditions.txt"
+
+# 4. End to end: 1M records of 1 KiB per run, 3 rounds, plaintext and encrypted alternated
+java -Xms2g -Xmx2g -cp "$JAR" io.kafkaenvelope.benchmarks.e2e.EndToEndBenchmark \
+    --records 1000000 --size 1024 --rounds 3 --codecs none,lz4,zstd --out "$OUT/e2e.json" \
+    2> "$OUT/e2e.log" | tee "$OUT/e2e.txt"
+echo "== e2e done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/conditions.txt"
+
+# 5. Profile: a JFR recording of an encrypted end-to-end run (no compression)
+java -Xms2g -Xmx2g -XX:StartFlightRecording=filename="$OUT/e2e-encrypted.jfr",settings=profile \
+    -cp "$JAR" io.kafkaenvelope.benchmarks.e2e.EndToEndBenchmark --records 500000 --rounds 1 \
+    --warmup-records 100000 --codecs none --modes encrypted --out "$OUT/e2e-profile.json" \
+    2>> "$OUT/e2e.log" | tee -a "$OUT/e2e.txt"
+java -cp "$JAR" io.kafkaenvelope.benchmarks.report.JfrProfile "$OUT/e2e-encrypted.jfr" \
+    "JFR, end-to-end encrypted run (500,000 records, no compression, broker in the same JVM)" \
+    > "$OUT/profile.txt"
+
+# 6. The document
+java -cp "$JAR" io.kafkaenvelope.benchmarks.report.PerformanceReport \
+    --jmh "$OUT/jmh-1t.json,$OUT/jmh-2t.json" --jmh-accp "$OUT/jmh-accp.json" \
+    --e2e "$OUT/e2e.json" --profile "$OUT/profile.txt" \
+    --note "$NOTE $(tr '\n' ' ' < "$OUT/conditions.txt")" \
+    --template benchmarks/performance-template.md --out docs/performance.md
