@@ -255,9 +255,6 @@ final class FakeVault implements AutoCloseable {
     try {
       byte[] raw = ex.getRequestBody().readAllBytes();
       JsonNode body = raw.length == 0 ? JSON.createObjectNode() : JSON.readTree(raw);
-      if (latencyMs > 0) {
-        Thread.sleep(latencyMs);
-      }
       if (sealed) {
         count("sealed");
         error(ex, 503, "Vault is sealed");
@@ -277,8 +274,6 @@ final class FakeVault implements AutoCloseable {
         return;
       }
       route(ex, path, body);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (Exception e) {
       error(ex, 500, "internal error: " + e.getClass().getSimpleName());
     } finally {
@@ -520,13 +515,22 @@ final class FakeVault implements AutoCloseable {
     calls.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
   }
 
-  private static void error(HttpExchange ex, int status, String message) throws IOException {
+  private void error(HttpExchange ex, int status, String message) throws IOException {
     ObjectNode body = JSON.createObjectNode();
     body.putArray("errors").add(message);
     send(ex, status, body);
   }
 
-  private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+  /** Answers, after the injected latency (the request itself was handled, and counted, at once). */
+  private void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+    if (latencyMs > 0) {
+      try {
+        Thread.sleep(latencyMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
     if (body == null) {
       ex.sendResponseHeaders(status, -1);
       return;
