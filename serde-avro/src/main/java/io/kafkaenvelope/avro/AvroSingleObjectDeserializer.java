@@ -14,6 +14,7 @@ import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -57,6 +58,23 @@ public class AvroSingleObjectDeserializer<T> implements Deserializer<T> {
     this.schemasGiven = true;
   }
 
+  /**
+   * Avro 1.12.2+ instantiates only classes its {@link ClassSecurityValidator} trusts (by default
+   * java.lang types, plus what the {@code org.apache.avro.SERIALIZABLE_PACKAGES} system property
+   * lists). Naming a generated class in {@code envelope.avro.specific.class} is that trust decision
+   * for its package, where the generator also puts the record's nested records and enums; nothing
+   * else is added, and what a schema names elsewhere stays refused.
+   */
+  private static synchronized void trustGeneratedPackage(Class<?> specific) {
+    String pkg = specific.getPackageName();
+    ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
+    if (current.isTrusted(specific)) {
+      return;
+    }
+    ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(current,
+        cls -> cls.getPackageName().equals(pkg)));
+  }
+
   /** Either one decoder into the reader schema, or one per writer schema (no reader schema). */
   private record Decoding<T>(BinaryMessageDecoder<T> toReader,
       Map<Long, BinaryMessageDecoder<T>> byFingerprint) {}
@@ -68,6 +86,9 @@ public class AvroSingleObjectDeserializer<T> implements Deserializer<T> {
     }
     AvroSerdeConfig config = AvroSerdeConfig.forRole(configs, isKey);
     Class<?> specific = config.getClass(AvroSerdeConfig.SPECIFIC_CLASS);
+    if (specific != null) {
+      trustGeneratedPackage(specific);
+    }
     GenericData model = specific == null ? GenericData.get() : SpecificData.getForClass(specific);
     Schema reader = null;
     if (specific != null) {
