@@ -14,7 +14,7 @@ NOTE="${1:-}"
 echo "== start $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/conditions.txt"
 
 # 1. Every contender, every size, 1 thread (SunJCE, no ACCP on the classpath)
-java -jar "$JAR" 'SerializeBenchmark|DeserializeBenchmark|InlineBenchmark' -t 1 "${JMH_OPTS[@]}" \
+java -jar "$JAR" 'SerializeBenchmark|DeserializeBenchmark|InlineBenchmark|AadCostBenchmark' -t 1 "${JMH_OPTS[@]}" \
     -rf json -rff "$OUT/jmh-1t.json" | tee "$OUT/jmh-1t.txt"
 # 2. Floor, ours and raw AES-GCM with 2 threads (the peers only single-threaded, to fit the budget)
 java -jar "$JAR" '(Serialize|Deserialize)Benchmark.(plaintext|envelope|rawAesGcm)' -t 2 \
@@ -23,6 +23,8 @@ java -jar "$JAR" '(Serialize|Deserialize)Benchmark.(plaintext|envelope|rawAesGcm
 java -cp "$JAR:$ACCP" org.openjdk.jmh.Main '(Serialize|Deserialize)Benchmark.(envelope|rawAesGcm)' \
     -p size=1024,16384,1048576 -t 1 "${JMH_OPTS[@]}" -rf json -rff "$OUT/jmh-accp.json" \
     | tee "$OUT/jmh-accp.txt"
+java -cp "$JAR:$ACCP" org.openjdk.jmh.Main 'AadCostBenchmark' -t 1 "${JMH_OPTS[@]}" \
+    -rf json -rff "$OUT/jmh-accp-aad.json" | tee -a "$OUT/jmh-accp.txt"
 echo "== micro done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/conditions.txt"
 
 # 4. End to end: 1M records of 1 KiB per run, 3 rounds, plaintext and encrypted alternated
@@ -42,7 +44,7 @@ java -cp "$JAR" io.kafkaenvelope.benchmarks.report.JfrProfile "$OUT/e2e-encrypte
 
 # 6. The document
 java -cp "$JAR" io.kafkaenvelope.benchmarks.report.PerformanceReport \
-    --jmh "$OUT/jmh-1t.json,$OUT/jmh-2t.json" --jmh-accp "$OUT/jmh-accp.json" \
+    --jmh "$OUT/jmh-1t.json,$OUT/jmh-2t.json" --jmh-accp "$OUT/jmh-accp.json,$OUT/jmh-accp-aad.json" \
     --e2e "$OUT/e2e.json" --profile "$OUT/profile.txt" \
     --note "$NOTE $(tr '\n' ' ' < "$OUT/conditions.txt")" \
     --template benchmarks/performance-template.md --out docs/performance.md

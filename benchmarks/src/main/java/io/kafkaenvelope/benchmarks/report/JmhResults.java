@@ -61,6 +61,9 @@ final class JmhResults {
       if (group.equals("inline")) { // InlineBenchmark.serialize -> serialize / envelopeInline
         group = contender;
         contender = "envelopeInline";
+      } else if (group.equals("aadcost")) { // AadCostBenchmark.serialize -> serialize / rawAesGcmAad
+        group = contender;
+        contender = "rawAesGcmAad";
       }
       if (!b.path("mode").asText().equals("avgt")) {
         continue;
