@@ -9,7 +9,7 @@ OUT=benchmarks/target/results
 mkdir -p "$OUT"
 # Warm-up is short because every set-up at 16 KiB and up first drives SunJCE's large-input
 # AES-GCM path to C2 (see Fixtures.warmGcm); each 1 MiB figure is checked against that.
-JMH_OPTS=(-f 1 -wi 4 -w 1s -i 5 -r 1s -prof gc -bm avgt -tu ns)
+JMH_OPTS=(-f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc -bm avgt -tu ns)
 NOTE="${1:-}"
 echo "== start $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/conditions.txt"
 
