@@ -360,7 +360,30 @@ public final class PerformanceReport {
             .append(" | ").append(times(medianOf(per))).append(" |\n");
       }
     }
+    if (codecs(e2e).contains("none") && codecs(e2e).size() > 1) {
+      sb.append("\nCiphertext does not compress, so for encrypted topics compression only costs "
+          + "CPU. Encrypted with `compression.type=none` against plaintext with each codec "
+          + "(same round; median):\n\n| plaintext codec | produce | consume |\n|---|---|---|\n");
+      for (String codec : codecs(e2e)) {
+        sb.append("| ").append(codec).append(" | ")
+            .append(crossRatio(e2e, codec, "produceRecordsPerSec")).append(" | ")
+            .append(crossRatio(e2e, codec, "consumeRecordsPerSec")).append(" |\n");
+      }
+    }
     return sb.toString().strip();
+  }
+
+  /** Median over rounds of encrypted-without-compression over plaintext-with-{@code codec}. */
+  static String crossRatio(JsonNode e2e, String codec, String field) {
+    List<Double> per = new ArrayList<>();
+    for (JsonNode enc : runs(e2e, "none", "encrypted")) {
+      for (JsonNode plain : runs(e2e, codec, "plaintext")) {
+        if (plain.path("round").asInt() == enc.path("round").asInt()) {
+          per.add(enc.path(field).asDouble() / plain.path(field).asDouble());
+        }
+      }
+    }
+    return per.isEmpty() ? "–" : times(medianOf(per));
   }
 
   private static String kmsCalls(List<JsonNode> rs) {
