@@ -11,22 +11,20 @@ import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.serde.EnvelopeException;
 import io.kafkaenvelope.testing.KafkaBroker;
 import io.kafkaenvelope.testing.KafkaExtension;
+import io.kafkaenvelope.testing.TestClients;
 import io.kafkaenvelope.wire.EnvelopeHeader;
 import io.kafkaenvelope.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -72,31 +70,18 @@ class AwsKmsEndToEndTest {
   }
 
   private KafkaProducer<String, String> producer(Map<String, Object> envelope) {
-    Map<String, Object> p = new HashMap<>(envelope);
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, EncryptingSerializer.class.getName());
-    return new KafkaProducer<>(p);
+    return new KafkaProducer<>(TestClients.producerConfig(KAFKA.broker(), envelope,
+        EncryptingSerializer.class.getName()));
   }
 
   private <V> KafkaConsumer<String, V> consumer(Map<String, Object> envelope, Class<?> valueDeserializer) {
-    Map<String, Object> c = new HashMap<>(envelope);
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "g-" + System.nanoTime());
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, valueDeserializer.getName());
-    return new KafkaConsumer<>(c);
+    return new KafkaConsumer<>(TestClients.consumerConfig(KAFKA.broker(), envelope,
+        valueDeserializer.getName()));
   }
 
-  private static <V> List<ConsumerRecord<String, V>> drain(KafkaConsumer<String, V> c, String topic, int n) {
-    c.subscribe(List.of(topic));
-    List<ConsumerRecord<String, V>> out = new ArrayList<>();
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (out.size() < n && System.currentTimeMillis() < deadline) {
-      c.poll(Duration.ofMillis(200)).forEach(out::add);
-    }
-    return out;
+  private static <V> List<ConsumerRecord<String, V>> drain(KafkaConsumer<String, V> c,
+      String topic, int n) {
+    return TestClients.drain(c, topic, n);
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.serde.EnvelopeException;
 import io.kafkaenvelope.testing.KafkaExtension;
+import io.kafkaenvelope.testing.TestClients;
 import io.kafkaenvelope.wire.EnvelopeHeader;
 import io.kafkaenvelope.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
@@ -22,11 +23,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordDeserializationException;
@@ -93,32 +92,18 @@ class VaultEndToEndTest {
   }
 
   private KafkaProducer<String, String> producer(Map<String, Object> envelope) {
-    Map<String, Object> p = new HashMap<>(envelope);
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, EncryptingSerializer.class.getName());
-    return new KafkaProducer<>(p);
+    return new KafkaProducer<>(TestClients.producerConfig(KAFKA.broker(), envelope,
+        EncryptingSerializer.class.getName()));
   }
 
   private <V> KafkaConsumer<String, V> consumer(Map<String, Object> envelope, Class<?> valueDeser) {
-    Map<String, Object> c = new HashMap<>(envelope);
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "g-" + System.nanoTime());
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, valueDeser.getName());
-    return new KafkaConsumer<>(c);
+    return new KafkaConsumer<>(TestClients.consumerConfig(KAFKA.broker(), envelope,
+        valueDeser.getName()));
   }
 
   private static <V> List<ConsumerRecord<String, V>> drain(KafkaConsumer<String, V> c,
       String topic, int n) {
-    c.subscribe(List.of(topic));
-    List<ConsumerRecord<String, V>> out = new ArrayList<>();
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (out.size() < n && System.currentTimeMillis() < deadline) {
-      c.poll(Duration.ofMillis(200)).forEach(out::add);
-    }
-    return out;
+    return TestClients.drain(c, topic, n);
   }
 
   /** Reads the topic raw: checks no plaintext, returns the KEK version of every record. */
