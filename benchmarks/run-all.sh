@@ -10,6 +10,14 @@ mkdir -p "$OUT"
 # Warm-up is short because every set-up at 16 KiB and up first drives SunJCE's large-input
 # AES-GCM path to C2 (see Fixtures.warmGcm); each 1 MiB figure is checked against that.
 JMH_OPTS=(-f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc -bm avgt -tu ns)
+RECORDS=1000000
+ROUNDS=3
+PROFILE_RECORDS=500000
+DOC=docs/performance.md
+if [ "${QUICK:-0}" = 1 ]; then # a dry run of the pipeline (a few minutes); numbers meaningless
+  JMH_OPTS=(-f 1 -wi 0 -i 1 -r 200ms -prof gc -bm avgt -tu ns -p size=1024)
+  RECORDS=20000; ROUNDS=1; PROFILE_RECORDS=20000; DOC="$OUT/performance-quick.md"
+fi
 NOTE="${1:-}"
 echo "== start $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/conditions.txt"
 
@@ -29,17 +37,17 @@ echo "== micro done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" 
 
 # 4. End to end: 1M records of 1 KiB per run, 3 rounds, plaintext and encrypted alternated
 java -Xms2g -Xmx2g -cp "$JAR" io.kafkaenvelope.benchmarks.e2e.EndToEndBenchmark \
-    --records 1000000 --size 1024 --rounds 3 --codecs none,lz4,zstd --out "$OUT/e2e.json" \
+    --records "$RECORDS" --size 1024 --rounds "$ROUNDS" --codecs none,lz4,zstd --out "$OUT/e2e.json" \
     2> "$OUT/e2e.log" | tee "$OUT/e2e.txt"
 echo "== e2e done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/conditions.txt"
 
 # 5. Profile: a JFR recording of an encrypted end-to-end run (no compression)
 java -Xms2g -Xmx2g -XX:StartFlightRecording=filename="$OUT/e2e-encrypted.jfr",settings=profile \
-    -cp "$JAR" io.kafkaenvelope.benchmarks.e2e.EndToEndBenchmark --records 500000 --rounds 1 \
+    -cp "$JAR" io.kafkaenvelope.benchmarks.e2e.EndToEndBenchmark --records "$PROFILE_RECORDS" --rounds 1 \
     --warmup-records 100000 --codecs none --modes encrypted --out "$OUT/e2e-profile.json" \
     2>> "$OUT/e2e.log" | tee -a "$OUT/e2e.txt"
 java -cp "$JAR" io.kafkaenvelope.benchmarks.report.JfrProfile "$OUT/e2e-encrypted.jfr" \
-    "JFR, end-to-end encrypted run (500,000 records, no compression, broker in the same JVM)" \
+    "JFR, end-to-end encrypted run ($PROFILE_RECORDS records, no compression, broker in the same JVM)" \
     > "$OUT/profile.txt"
 
 # 6. The document
@@ -47,4 +55,4 @@ java -cp "$JAR" io.kafkaenvelope.benchmarks.report.PerformanceReport \
     --jmh "$OUT/jmh-1t.json,$OUT/jmh-2t.json" --jmh-accp "$OUT/jmh-accp.json,$OUT/jmh-accp-aad.json" \
     --e2e "$OUT/e2e.json" --profile "$OUT/profile.txt" \
     --note "$NOTE $(tr '\n' ' ' < "$OUT/conditions.txt")" \
-    --template benchmarks/performance-template.md --out docs/performance.md
+    --template benchmarks/performance-template.md --out "$DOC"

@@ -294,9 +294,11 @@ public final class PerformanceReport {
     StringBuilder sb = new StringBuilder();
     sb.append("| operation | size | contender | SunJCE | ACCP | ACCP / SunJCE |\n");
     sb.append("|---|---|---|---|---|---|\n");
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (Row r : accp.rows) {
       Optional<Row> base = sunJce.find(r.group(), r.contender(), r.size(), r.threads());
-      if (r.contender().equals("plaintext") || base.isEmpty()) {
+      if (r.contender().equals("plaintext") || base.isEmpty()
+          || !seen.add(r.group() + r.contender() + r.size() + "/" + r.threads())) {
         continue;
       }
       sb.append("| ").append(r.group()).append(r.threads() == 1 ? "" : " (" + r.threads()
