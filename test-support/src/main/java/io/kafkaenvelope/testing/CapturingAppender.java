@@ -1,4 +1,4 @@
-package io.kafkaenvelope.kms.aws;
+package io.kafkaenvelope.testing;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
@@ -8,7 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-/** Keeps the text of every log event of the test JVM (with stack traces), for {@link LogScanTest}. */
+/**
+ * Keeps the text of every log event of the test JVM, stack traces included, for {@link LogScan}.
+ * Name it in a module's {@code logback-test.xml}:
+ * {@code <appender name="CAPTURE" class="io.kafkaenvelope.testing.CapturingAppender"/>}.
+ */
 public final class CapturingAppender extends AppenderBase<ILoggingEvent> {
 
   private static final ConcurrentLinkedQueue<String> EVENTS = new ConcurrentLinkedQueue<>();
@@ -26,7 +30,8 @@ public final class CapturingAppender extends AppenderBase<ILoggingEvent> {
     EVENTS.add(sb.toString());
   }
 
-  static List<String> events() {
+  /** Every event so far, each as {@code "<logger> <message>[\n<stack trace>]"}. */
+  public static List<String> events() {
     return new ArrayList<>(EVENTS);
   }
 }
