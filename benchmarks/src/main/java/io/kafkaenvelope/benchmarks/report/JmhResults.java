@@ -62,8 +62,9 @@ final class JmhResults {
         group = contender;
         contender = "envelopeInline";
       } else if (group.equals("aadcost")) { // AadCostBenchmark.serialize -> serialize / rawAesGcmAad
-        group = contender;
-        contender = "rawAesGcmAad";
+        boolean core = contender.startsWith("core");
+        group = core ? contender.substring(4).toLowerCase(java.util.Locale.ROOT) : contender;
+        contender = core ? "aesGcmCore" : "rawAesGcmAad";
       }
       if (!b.path("mode").asText().equals("avgt")) {
         continue;

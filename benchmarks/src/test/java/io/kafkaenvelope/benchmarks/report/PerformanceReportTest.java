@@ -49,13 +49,18 @@ class PerformanceReportTest {
     a.add(bench("SerializeBenchmark.rawAesGcm", 1048576, 1, 420_000, "ns/op", 1048600));
     a.add(bench("InlineBenchmark.serialize", 1024, 1, 1100, "ns/op", 1300));
     a.add(bench("DeserializeBenchmark.envelope", 1024, 2, 800, "ns/op", 1100));
+    a.add(bench("AadCostBenchmark.coreSerialize", 1024, 1, 900, "ns/op", 1200));
+    a.add(bench("AadCostBenchmark.deserialize", 1024, 1, 950, "ns/op", 1200));
     return JmhResults.parse(a);
   }
 
   @Test
   void readsRowsUnitsAndAllocations() {
     JmhResults r = sample();
-    assertEquals(7, r.rows.size());
+    assertEquals(9, r.rows.size());
+    assertEquals(900, r.find("serialize", "aesGcmCore", 1024, 1).orElseThrow().nsPerOp(), 1e-9);
+    assertEquals(950, r.find("deserialize", "rawAesGcmAad", 1024, 1).orElseThrow().nsPerOp(),
+        1e-9);
     JmhResults.Row esdk = r.find("serialize", "awsEsdkCaching", 1024, 1).orElseThrow();
     assertEquals(30_000, esdk.nsPerOp(), 1e-9); // us/op converted
     assertEquals(90000, esdk.bytesPerOp(), 1e-9);
