@@ -39,6 +39,8 @@ public final class PerformanceReport {
 
   /** Contender ids as the benchmark methods name them, with their labels in the tables. */
   static final Map<String, String> LABELS = new LinkedHashMap<>();
+  /** The end-to-end mode in which the serializer compresses before encrypting (opt-in). */
+  static final String ENVELOPE_COMPRESSED = "envelope-compressed";
 
   static {
     LABELS.put("plaintext", "plaintext ByteArray(De)Serializer (floor)");
@@ -60,7 +62,7 @@ public final class PerformanceReport {
       a.put(args[i], args[i + 1]);
     }
     if (!a.containsKey("--jmh") || !a.containsKey("--out")) {
-      System.err.println("usage: --jmh jmh.json [--jmh-accp jmh-accp.json] [--e2e e2e.json] "
+      System.err.println("usage: --jmh jmh.json [--jmh-accp jmh-accp.json] [--paired paired.json] [--e2e e2e.json] "
           + "[--profile profile.txt] [--note text] [--template template.md] --out report.md");
       System.exit(2);
     }
@@ -78,7 +80,13 @@ public final class PerformanceReport {
     parts.put("machine", machine(jmh, e2e, a.getOrDefault("--note", "")));
     parts.put("micro", microTables(jmh));
     parts.put("ratios", ratios(jmh));
-    parts.put("targets", targets(jmh, e2e));
+    JsonNode paired = a.containsKey("--paired")
+        ? new ObjectMapper().readTree(new File(a.get("--paired"))) : null;
+    List<Verdict> verdicts = verdicts(jmh, e2e, paired);
+    parts.put("targets", targets(verdicts));
+    parts.put("summary", summary(verdicts, java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+        .toString()));
+    parts.put("paired", pairedTable(paired));
     parts.put("accp", accp == null ? "(no run with the provider on the classpath)"
         : accpTable(jmh, accp));
     parts.put("e2e", e2e == null ? "(no end-to-end run)" : e2eTables(e2e));
@@ -235,45 +243,153 @@ public final class PerformanceReport {
 
   // ---------------------------------------------------------------------------------------------
 
+  /** One target's outcome: the table row and the summary line come from the same record. */
+  record Verdict(String what, Optional<Double> ratio, double min, String detail) {
+    boolean measured() {
+      return ratio.isPresent();
+    }
+
+    boolean met() {
+      return ratio.isPresent() && ratio.get() >= min;
+    }
+  }
+
   static String targets(JmhResults jmh, JsonNode e2e) {
+    return targets(verdicts(jmh, e2e, null));
+  }
+
+  static String targets(List<Verdict> verdicts) {
     StringBuilder sb = new StringBuilder();
     sb.append("| target | measured | verdict |\n|---|---|---|\n");
-    for (int threads : threadCounts(jmh)) {
-      String t = threads == 1 ? "1 thread" : threads + " threads";
-      target(sb, "serializer no slower than raw AES-GCM at 1 KiB (" + t + ")",
-          ratio(jmh, "serialize", "envelope", "rawAesGcm", KIB, threads), 1.0,
-          r -> times(r) + " raw's throughput (" + nsPair(jmh, "serialize", "envelope",
-              "rawAesGcm", KIB, threads) + ")");
-      target(sb, "serializer ≥ 0.9× raw AES-GCM's throughput at 1 MiB (" + t + ")",
-          ratio(jmh, "serialize", "envelope", "rawAesGcm", MIB, threads), 0.9,
-          r -> times(r) + " (" + mbPair(jmh, "serialize", "envelope", "rawAesGcm", MIB, threads)
-              + ")");
-    }
-    target(sb, "serializer ≥ 20× faster than the AWS Encryption SDK with caching at 1 KiB",
-        ratio(jmh, "serialize", "envelope", "awsEsdkCaching", KIB, 1), 20.0,
-        r -> times(r) + " (" + nsPair(jmh, "serialize", "envelope", "awsEsdkCaching", KIB, 1)
-            + ")");
-    if (e2e != null) {
-      for (String codec : codecs(e2e)) {
-        for (String side : List.of("produce", "consume")) {
-          Optional<Double> r = medianRatio(e2e, codec, side + "RecordsPerSec");
-          target(sb, "end-to-end " + side + " throughput encrypted ≥ 0.9× plaintext ("
-              + codec + ")", r, 0.9, x -> times(x) + " (median of per-round ratios)");
-        }
+    for (Verdict v : verdicts) {
+      sb.append("| ").append(v.what()).append(" | ");
+      if (!v.measured()) {
+        sb.append("not measured in this run | – |\n");
+        continue;
       }
+      sb.append(v.detail()).append(" | ").append(v.met() ? "met" : "**missed**").append(" |\n");
     }
     return sb.toString().strip();
   }
 
-  private static void target(StringBuilder sb, String what, Optional<Double> ratio, double min,
-      Function<Double, String> detail) {
-    sb.append("| ").append(what).append(" | ");
-    if (ratio.isEmpty()) {
-      sb.append("not measured in this run | – |\n");
-      return;
+  /** The targets of the issue, each judged on this run's numbers. */
+  static List<Verdict> verdicts(JmhResults jmh, JsonNode e2e, JsonNode paired) {
+    List<Verdict> out = new ArrayList<>();
+    for (int threads : threadCounts(jmh)) {
+      String t = threads == 1 ? "1 thread" : threads + " threads";
+      Optional<JsonNode> pair = pairFor(paired, "serialize", "envelope", "rawAesGcm", KIB, threads);
+      Optional<Double> longRun = ratio(jmh, "serialize", "envelope", "rawAesGcm", KIB, threads);
+      if (pair.isPresent()) {
+        // The margin here is smaller than the machine's drift between two long runs minutes
+        // apart, so the verdict comes from the alternating runs; the long run is shown beside it.
+        JsonNode p = pair.get();
+        out.add(new Verdict("serializer no slower than raw AES-GCM at 1 KiB (" + t + ")",
+            Optional.of(p.path("medianRatio").asDouble()), 1.0,
+            times(p.path("medianRatio").asDouble()) + " raw's throughput: median of "
+                + p.path("rounds").size() + " alternating runs (" + pairedMedians(p)
+                + "); the single long run in the tables: "
+                + longRun.map(PerformanceReport::times).orElse("–")));
+      } else {
+        out.add(new Verdict("serializer no slower than raw AES-GCM at 1 KiB (" + t + ")",
+            longRun, 1.0, longRun.isEmpty() ? "" : times(longRun.get()) + " raw's throughput ("
+                + nsPair(jmh, "serialize", "envelope", "rawAesGcm", KIB, threads) + ")"));
+      }
+      Optional<Double> mib = ratio(jmh, "serialize", "envelope", "rawAesGcm", MIB, threads);
+      out.add(new Verdict("serializer ≥ 0.9× raw AES-GCM's throughput at 1 MiB (" + t + ")", mib,
+          0.9, mib.isEmpty() ? "" : times(mib.get()) + " (" + mbPair(jmh, "serialize", "envelope",
+              "rawAesGcm", MIB, threads) + ")"));
     }
-    sb.append(detail.apply(ratio.get())).append(" | ")
-        .append(ratio.get() >= min ? "met" : "**missed**").append(" |\n");
+    Optional<Double> esdk = ratio(jmh, "serialize", "envelope", "awsEsdkCaching", KIB, 1);
+    out.add(new Verdict("serializer ≥ 20× faster than the AWS Encryption SDK with caching at 1 KiB",
+        esdk, 20.0, esdk.isEmpty() ? "" : times(esdk.get()) + " (" + nsPair(jmh, "serialize",
+            "envelope", "awsEsdkCaching", KIB, 1) + ")"));
+    if (e2e != null) {
+      for (String codec : codecs(e2e)) {
+        for (String side : List.of("produce", "consume")) {
+          Optional<Double> r = medianRatio(e2e, codec, side + "RecordsPerSec");
+          out.add(new Verdict("end-to-end " + side + " throughput encrypted ≥ 0.9× plaintext ("
+              + codec + ")", r, 0.9,
+              r.isEmpty() ? "" : times(r.get()) + " (median of per-round ratios)"));
+          List<Double> opt = perRoundRatios(e2e, codec, ENVELOPE_COMPRESSED, side
+              + "RecordsPerSec");
+          if (!opt.isEmpty()) {
+            double m = medianOf(opt);
+            out.add(new Verdict("end-to-end " + side + " throughput encrypted ≥ 0.9× plaintext ("
+                + codec + "), with the opt-in `envelope.compression.type=" + codec + "`",
+                Optional.of(m), 0.9, times(m) + " (median of per-round ratios)"));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** One paragraph: which targets this run met and which it missed, with the numbers. */
+  static String summary(List<Verdict> verdicts, String date) {
+    List<String> met = new ArrayList<>();
+    List<String> missed = new ArrayList<>();
+    for (Verdict v : verdicts) {
+      if (v.measured()) {
+        (v.met() ? met : missed).add(v.what() + ": " + times(v.ratio().get()));
+      }
+    }
+    return "Summary of one full run on " + date + " (tables below). Met: "
+        + (met.isEmpty() ? "none" : String.join("; ", met)) + ". Missed: "
+        + (missed.isEmpty() ? "none" : String.join("; ", missed)) + ".";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  static Optional<JsonNode> pairFor(JsonNode paired, String group, String ours, String other,
+      int size, int threads) {
+    if (paired == null) {
+      return Optional.empty();
+    }
+    for (JsonNode p : paired.path("pairs")) {
+      if (p.path("group").asText().equals(group) && p.path("ours").asText().equals(ours)
+          && p.path("other").asText().equals(other) && p.path("size").asInt() == size
+          && p.path("threads").asInt() == threads && p.path("rounds").size() > 0) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** "ours 1,201 ns, raw 1,263 ns" from the medians of the alternating runs' scores. */
+  private static String pairedMedians(JsonNode p) {
+    List<Double> ours = new ArrayList<>();
+    List<Double> other = new ArrayList<>();
+    p.path("rounds").forEach(r -> {
+      ours.add(r.path("oursNs").asDouble());
+      other.add(r.path("otherNs").asDouble());
+    });
+    return "ours " + time(medianOf(ours)) + ", " + LABELS.get(p.path("other").asText())
+        .replaceAll("\\*", "") + " " + time(medianOf(other)) + " by median";
+  }
+
+  /** Every alternating pair with its per-run ratios. */
+  static String pairedTable(JsonNode paired) {
+    if (paired == null || paired.path("pairs").isEmpty()) {
+      return "(no alternating runs in this run)";
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append("Short JMH runs (").append(paired.path("iterations").asText())
+        .append(" each) of ours and one other contender, alternating A B, B A, ...; each ratio is "
+            + "the other's time per record over ours in one adjacent pair.\n\n");
+    sb.append("| operation | size | threads | vs | ratio per pair | median |\n");
+    sb.append("|---|---|---|---|---|---|\n");
+    for (JsonNode p : paired.path("pairs")) {
+      List<String> per = new ArrayList<>();
+      p.path("rounds").forEach(r -> per.add(times(r.path("otherNs").asDouble()
+          / r.path("oursNs").asDouble())));
+      sb.append("| ").append(p.path("group").asText()).append(" | ")
+          .append(sizeLabel(p.path("size").asInt())).append(" | ")
+          .append(p.path("threads").asInt()).append(" | ")
+          .append(LABELS.get(p.path("other").asText())).append(" | ")
+          .append(String.join(", ", per)).append(" | **")
+          .append(times(p.path("medianRatio").asDouble())).append("** |\n");
+    }
+    return sb.toString().strip();
   }
 
   private static String nsPair(JmhResults jmh, String group, String ours, String other, int size,
@@ -326,8 +442,9 @@ public final class PerformanceReport {
   static String e2eTables(JsonNode e2e) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%,d records of %,d bytes per run, %d rounds; in every "
-            + "round and codec plaintext and encrypted run back to back, the order alternating "
-            + "by round. Producer: acks=%s, linger.ms=%d, batch.size=%,d, one partition; "
+            + "round and codec plaintext and encrypted (and, with a codec, encrypted with the "
+            + "serializer compressing each record first) run back to back, the order reversed "
+            + "every round. Producer: acks=%s, linger.ms=%d, batch.size=%,d, one partition; "
             + "figures are medians over the rounds.%n%n",
         e2e.path("records").asLong(), e2e.path("recordSize").asInt(), e2e.path("rounds").asInt(),
         e2e.path("acks").asText(), e2e.path("lingerMs").asInt(), e2e.path("batchSize").asInt()));
@@ -335,12 +452,13 @@ public final class PerformanceReport {
         + "bytes sent by producer | KMS calls per run (generate / unwrap) |\n");
     sb.append("|---|---|---|---|---|---|---|---|\n");
     for (String codec : codecs(e2e)) {
-      for (String mode : List.of("plaintext", "encrypted")) {
+      for (String mode : List.of("plaintext", "encrypted", ENVELOPE_COMPRESSED)) {
         List<JsonNode> rs = runs(e2e, codec, mode);
         if (rs.isEmpty()) {
           continue;
         }
-        sb.append("| ").append(codec).append(" | ").append(mode).append(" | ")
+        sb.append("| ").append(codec).append(" | ").append(mode.equals(ENVELOPE_COMPRESSED)
+                ? "encrypted, compressed by the serializer" : mode).append(" | ")
             .append(count(median(rs, "produceRecordsPerSec"))).append(" | ")
             .append(String.format(Locale.ROOT, "%.1f", median(rs, "produceMBPerSec")))
             .append(" | ").append(count(median(rs, "consumeRecordsPerSec"))).append(" | ")
@@ -351,16 +469,22 @@ public final class PerformanceReport {
       }
     }
     sb.append("\nEncrypted / plaintext throughput, per round (same round, same codec) and the "
-        + "median:\n\n| codec | side | per round | median |\n|---|---|---|---|\n");
+        + "median:\n\n| codec | encrypted how | side | per round | median |\n"
+        + "|---|---|---|---|---|\n");
     for (String codec : codecs(e2e)) {
-      for (String side : List.of("produce", "consume")) {
-        List<Double> per = perRoundRatios(e2e, codec, side + "RecordsPerSec");
-        if (per.isEmpty()) {
-          continue;
+      for (String mode : List.of("encrypted", ENVELOPE_COMPRESSED)) {
+        for (String side : List.of("produce", "consume")) {
+          List<Double> per = perRoundRatios(e2e, codec, mode, side + "RecordsPerSec");
+          if (per.isEmpty()) {
+            continue;
+          }
+          sb.append("| ").append(codec).append(" | ").append(mode.equals(ENVELOPE_COMPRESSED)
+                  ? "`envelope.compression.type=" + codec + "`, producer `none`"
+                  : "`compression.type=" + codec + "` (default serde)").append(" | ")
+              .append(side).append(" | ")
+              .append(String.join(", ", per.stream().map(PerformanceReport::times).toList()))
+              .append(" | ").append(times(medianOf(per))).append(" |\n");
         }
-        sb.append("| ").append(codec).append(" | ").append(side).append(" | ")
-            .append(String.join(", ", per.stream().map(PerformanceReport::times).toList()))
-            .append(" | ").append(times(medianOf(per))).append(" |\n");
       }
     }
     if (codecs(e2e).contains("none") && codecs(e2e).size() > 1) {
@@ -419,8 +543,13 @@ public final class PerformanceReport {
   }
 
   static List<Double> perRoundRatios(JsonNode e2e, String codec, String field) {
+    return perRoundRatios(e2e, codec, "encrypted", field);
+  }
+
+  /** Per round: {@code mode}'s {@code field} over plaintext's, same codec. */
+  static List<Double> perRoundRatios(JsonNode e2e, String codec, String mode, String field) {
     List<Double> out = new ArrayList<>();
-    for (JsonNode enc : runs(e2e, codec, "encrypted")) {
+    for (JsonNode enc : runs(e2e, codec, mode)) {
       for (JsonNode plain : runs(e2e, codec, "plaintext")) {
         if (plain.path("round").asInt() == enc.path("round").asInt()) {
           out.add(enc.path(field).asDouble() / plain.path(field).asDouble());
