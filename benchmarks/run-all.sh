@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full benchmark run behind docs/performance.md (~25 minutes on 2 cores). Run from the
+# The full benchmark run behind docs/performance.md (~30 minutes on 2 cores). Run from the
 # repository root after `mvn -B -ntp -pl benchmarks -am package -DskipTests`.
 #   bash benchmarks/run-all.sh "note on conditions, e.g. load average"
 set -euo pipefail
@@ -12,11 +12,13 @@ mkdir -p "$OUT"
 JMH_OPTS=(-f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc -bm avgt -tu ns)
 RECORDS=1000000
 ROUNDS=3
+PAIRED_ROUNDS=8
+PAIRED_ITERATIONS=3
 PROFILE_RECORDS=500000
 DOC=docs/performance.md
 if [ "${QUICK:-0}" = 1 ]; then # a dry run of the pipeline (a few minutes); numbers meaningless
   JMH_OPTS=(-f 1 -wi 0 -i 1 -r 200ms -prof gc -bm avgt -tu ns -p size=1024)
-  RECORDS=20000; ROUNDS=1; PROFILE_RECORDS=20000; DOC="$OUT/performance-quick.md"
+  RECORDS=20000; ROUNDS=1; PAIRED_ROUNDS=1; PAIRED_ITERATIONS=1; PROFILE_RECORDS=20000; DOC="$OUT/performance-quick.md"
 fi
 NOTE="${1:-}"
 echo "== start $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/conditions.txt"
@@ -33,15 +35,18 @@ java -cp "$JAR:$ACCP" org.openjdk.jmh.Main '(Serialize|Deserialize)Benchmark.(en
     | tee "$OUT/jmh-accp.txt"
 java -cp "$JAR:$ACCP" org.openjdk.jmh.Main 'AadCostBenchmark' -t 1 "${JMH_OPTS[@]}" \
     -rf json -rff "$OUT/jmh-accp-aad.json" | tee -a "$OUT/jmh-accp.txt"
+# 4. The 1 KiB pairs whose margin is within the machine's drift: short runs, ours and raw alternating
+java -cp "$JAR" io.kafkaenvelope.benchmarks.micro.PairedRuns --rounds "$PAIRED_ROUNDS" \
+    --iterations "$PAIRED_ITERATIONS" --out "$OUT/paired.json" 2>&1 | grep -v ' INFO ' | tee "$OUT/paired.txt"
 echo "== micro done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/conditions.txt"
 
-# 4. End to end: 1M records of 1 KiB per run, 3 rounds, plaintext and encrypted alternated
+# 5. End to end: 1M records of 1 KiB per run, 3 rounds, plaintext and encrypted alternated
 java -Xms2g -Xmx2g -cp "$JAR" io.kafkaenvelope.benchmarks.e2e.EndToEndBenchmark \
     --records "$RECORDS" --size 1024 --rounds "$ROUNDS" --codecs none,lz4,zstd --out "$OUT/e2e.json" \
     2> "$OUT/e2e.log" | tee "$OUT/e2e.txt"
 echo "== e2e done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/conditions.txt"
 
-# 5. Profile: a JFR recording of an encrypted end-to-end run (no compression)
+# 6. Profile: a JFR recording of an encrypted end-to-end run (no compression)
 java -Xms2g -Xmx2g -XX:StartFlightRecording=filename="$OUT/e2e-encrypted.jfr",settings=profile \
     -cp "$JAR" io.kafkaenvelope.benchmarks.e2e.EndToEndBenchmark --records "$PROFILE_RECORDS" --rounds 1 \
     --warmup-records 100000 --codecs none --modes encrypted --out "$OUT/e2e-profile.json" \
@@ -50,9 +55,10 @@ java -cp "$JAR" io.kafkaenvelope.benchmarks.report.JfrProfile "$OUT/e2e-encrypte
     "JFR, end-to-end encrypted run ($PROFILE_RECORDS records, no compression, broker in the same JVM)" \
     > "$OUT/profile.txt"
 
-# 6. The document
+# 7. The document
 java -cp "$JAR" io.kafkaenvelope.benchmarks.report.PerformanceReport \
     --jmh "$OUT/jmh-1t.json,$OUT/jmh-2t.json" --jmh-accp "$OUT/jmh-accp.json,$OUT/jmh-accp-aad.json" \
+    --paired "$OUT/paired.json" \
     --e2e "$OUT/e2e.json" --profile "$OUT/profile.txt" \
     --note "$NOTE $(tr '\n' ' ' < "$OUT/conditions.txt")" \
     --template benchmarks/performance-template.md --out "$DOC"

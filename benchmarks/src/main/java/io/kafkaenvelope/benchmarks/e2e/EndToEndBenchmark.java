@@ -40,7 +40,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * Producer and consumer throughput through a real (embedded, single-node KRaft) broker, plaintext
  * against encrypted, alternating the two in every round so drift on a shared machine hits both.
  * Records are JSON-like text of a fixed size, so compression has something to compress in the
- * plaintext runs (ciphertext does not compress: that cost is part of what is measured).
+ * plaintext runs (ciphertext does not compress: that cost is part of what is measured). With a
+ * codec, a third mode has the serializer compress each record before encrypting it
+ * ({@code envelope.compression.type}, opt-in) and the producer's batch compression off.
  *
  * <pre>
  * java -Xmx2g -cp benchmarks/target/benchmarks.jar io.kafkaenvelope.benchmarks.e2e.EndToEndBenchmark \
@@ -50,6 +52,9 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class EndToEndBenchmark {
 
   static final String KMS_NAME = "e2e";
+  static final String PLAINTEXT = "plaintext";
+  static final String ENCRYPTED = "encrypted";
+  static final String ENVELOPE_COMPRESSED = "envelope-compressed";
   static final int LINGER_MS = 10;
   static final int BATCH_SIZE = 256 * 1024;
   static final int RECORD_POOL = 4096;
@@ -67,23 +72,28 @@ public final class EndToEndBenchmark {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(brokerConfig)) {
       byte[][] values = values(o.size);
       if (o.warmupRecords > 0) { // JIT, page cache and broker threads warm before the first run
-        for (boolean encrypted : new boolean[] {false, true}) {
-          run(broker, "warmup", "lz4", encrypted, o.warmupRecords, values, -1);
+        for (String mode : List.of(PLAINTEXT, ENCRYPTED, ENVELOPE_COMPRESSED)) {
+          run(broker, "warmup", "lz4", mode, o.warmupRecords, values, -1);
         }
       }
       for (int round = 1; round <= o.rounds; round++) {
         for (String codec : o.codecs) {
-          boolean encryptedFirst = round % 2 == 0;
-          for (boolean encrypted : new boolean[] {encryptedFirst, !encryptedFirst}) {
-            if (!o.modes.contains(encrypted ? "encrypted" : "plaintext")) {
+          // The order flips every round, so drift over a round favours no mode.
+          List<String> order = new ArrayList<>(List.of(PLAINTEXT, ENCRYPTED, ENVELOPE_COMPRESSED));
+          if (round % 2 == 0) {
+            java.util.Collections.reverse(order);
+          }
+          for (String mode : order) {
+            if (!o.modes.contains(mode) || (mode.equals(ENVELOPE_COMPRESSED)
+                && codec.equals("none"))) {
               continue;
             }
-            Map<String, Object> r = run(broker, "r" + round, codec, encrypted, o.records, values,
+            Map<String, Object> r = run(broker, "r" + round, codec, mode, o.records, values,
                 round);
             runs.add(r);
-            System.out.printf("round %d %-4s %-9s produce %9.0f rec/s %7.1f MB/s | consume %9.0f "
+            System.out.printf("round %d %-4s %-19s produce %9.0f rec/s %7.1f MB/s | consume %9.0f "
                     + "rec/s %7.1f MB/s | wire %6.1f MB | kms gen %d unwrap %d%n",
-                round, codec, encrypted ? "encrypted" : "plaintext", r.get("produceRecordsPerSec"),
+                round, codec, mode, r.get("produceRecordsPerSec"),
                 r.get("produceMBPerSec"), r.get("consumeRecordsPerSec"), r.get("consumeMBPerSec"),
                 ((Number) r.get("producerOutgoingBytes")).doubleValue() / 1e6,
                 r.get("kmsGenerateCalls"), r.get("kmsUnwrapCalls"));
@@ -114,8 +124,9 @@ public final class EndToEndBenchmark {
 
   /** One produce-then-consume run on a fresh topic, deleted afterwards. */
   static Map<String, Object> run(EmbeddedKafkaBroker broker, String label, String codec,
-      boolean encrypted, int records, byte[][] values, int round) throws Exception {
-    String topic = "e2e-" + label + "-" + codec + "-" + (encrypted ? "enc" : "plain");
+      String mode, int records, byte[][] values, int round) throws Exception {
+    boolean encrypted = !mode.equals(PLAINTEXT);
+    String topic = "e2e-" + label + "-" + codec + "-" + mode;
     broker.createTopic(topic, 1);
     InMemoryKms kms = InMemoryKms.named(KMS_NAME);
     kms.resetCounters();
@@ -125,7 +136,13 @@ public final class EndToEndBenchmark {
     pc.put(ProducerConfig.ACKS_CONFIG, "all");
     pc.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
     pc.put(ProducerConfig.BATCH_SIZE_CONFIG, BATCH_SIZE);
-    pc.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec);
+    if (mode.equals(ENVELOPE_COMPRESSED)) {
+      // the serializer compresses each record before encrypting; the batch is left alone
+      pc.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+      pc.put("envelope.compression.type", codec);
+    } else {
+      pc.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec);
+    }
     pc.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024);
     Serializer<byte[]> ser = encrypted ? new EncryptingSerializer<>(new ByteArraySerializer())
         : new ByteArraySerializer();
@@ -196,7 +213,7 @@ public final class EndToEndBenchmark {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("round", round);
     r.put("codec", codec);
-    r.put("mode", encrypted ? "encrypted" : "plaintext");
+    r.put("mode", mode);
     r.put("records", records);
     r.put("produceSeconds", produceNanos / 1e9);
     r.put("produceRecordsPerSec", (records - 1) / (produceNanos / 1e9));
@@ -267,7 +284,7 @@ public final class EndToEndBenchmark {
     int rounds = 3;
     int warmupRecords = 200_000;
     List<String> codecs = List.of("none", "lz4", "zstd");
-    List<String> modes = List.of("plaintext", "encrypted");
+    List<String> modes = List.of(PLAINTEXT, ENCRYPTED, ENVELOPE_COMPRESSED);
     String out = "benchmarks/target/e2e.json";
 
     static Options parse(String[] args) {
