@@ -333,9 +333,12 @@ public final class PerformanceReport {
         (v.met() ? met : missed).add(v.what() + ": " + times(v.ratio().get()));
       }
     }
-    return "Summary of one full run on " + date + " (tables below). Met: "
-        + (met.isEmpty() ? "none" : String.join("; ", met)) + ". Missed: "
-        + (missed.isEmpty() ? "none" : String.join("; ", missed)) + ".";
+    return "Summary of one full run on " + date + " (tables and verdicts below).\n\nMet:\n"
+        + bullets(met) + "\n\nMissed:\n" + bullets(missed);
+  }
+
+  private static String bullets(List<String> lines) {
+    return lines.isEmpty() ? "- none" : "- " + String.join("\n- ", lines);
   }
 
   // ---------------------------------------------------------------------------------------------
