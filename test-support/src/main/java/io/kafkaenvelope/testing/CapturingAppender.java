@@ -1,15 +1,14 @@
 package io.kafkaenvelope.testing;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.classic.spi.StackTraceElementProxy;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.AppenderBase;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Keeps the text of every log event of the test JVM, stack traces included, for {@link LogScan}.
+ * Keeps the text of every log event of the test JVM, stack traces (causes and suppressed) included, for {@link LogScan}.
  * Name it in a module's {@code logback-test.xml}:
  * {@code <appender name="CAPTURE" class="io.kafkaenvelope.testing.CapturingAppender"/>}.
  */
@@ -21,11 +20,8 @@ public final class CapturingAppender extends AppenderBase<ILoggingEvent> {
   protected void append(ILoggingEvent event) {
     StringBuilder sb = new StringBuilder(event.getLoggerName()).append(' ')
         .append(event.getFormattedMessage());
-    for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
-      sb.append('\n').append(t.getClassName()).append(": ").append(t.getMessage());
-      for (StackTraceElementProxy e : t.getStackTraceElementProxyArray()) {
-        sb.append('\n').append(e.getSTEAsString());
-      }
+    if (event.getThrowableProxy() != null) { // causes and suppressed exceptions included
+      sb.append('\n').append(ThrowableProxyUtil.asString(event.getThrowableProxy()));
     }
     EVENTS.add(sb.toString());
   }
