@@ -51,6 +51,11 @@ public final class EnvelopeConfig extends AbstractConfig {
 
   public static final String CLEAR_PREFIX = "envelope.clear.prefix";
   public static final String FRAMING = "envelope.framing";
+  public static final String COMPRESSION_TYPE = "envelope.compression.type";
+  public static final String DECOMPRESSED_MAX_BYTES = "envelope.decompressed.max.bytes";
+
+  /** Default consumer limit on one record's stated uncompressed size. */
+  public static final int DEFAULT_DECOMPRESSED_MAX_BYTES = 64 << 20;
 
   /**
    * No setting can let one DEK encrypt more records than this. AES-GCM with random 96-bit nonces
@@ -159,8 +164,9 @@ public final class EnvelopeConfig extends AbstractConfig {
               + "the setting (AES-GCM's per-key message limit is 2^32).")
       .define(DEK_MAX_BYTES, Type.LONG, DEFAULT_MAX_BYTES, Range.between(1, Long.MAX_VALUE),
           Importance.LOW,
-          "A data key is retired once it has encrypted this many plaintext bytes (the record "
-              + "that crosses the limit is the last one). The default, 64 GiB, is 2^32 AES blocks.")
+          "A data key is retired once it has encrypted this many bytes (the record that crosses "
+              + "the limit is the last one; compressed records count their compressed bytes). The "
+              + "default, 64 GiB, is 2^32 AES blocks.")
       .define(DEK_CACHE_MAX_SIZE, Type.INT, 1000, Range.between(1, 1_000_000), Importance.LOW,
           "How many unwrapped data keys a consumer process keeps. The cache is shared by every "
               + "deserializer in the JVM with the same KMS settings.")
@@ -198,7 +204,25 @@ public final class EnvelopeConfig extends AbstractConfig {
               + "in the value when it does not. 'inline' always frames it inside the value, so "
               + "the value alone is decryptable: EnvelopeSerde uses it by default, because Kafka "
               + "Streams 4.3+ hands state-store serdes the current record's headers, which are "
-              + "not stored with the value. Readers need no setting: they accept both.");
+              + "not stored with the value. Readers need no setting: they accept both.")
+      .define(COMPRESSION_TYPE, Type.STRING, "none",
+          CaseInsensitiveValidString.in("none", "gzip", "lz4", "zstd"), Importance.MEDIUM,
+          "Serializer: compress each record's bytes before encrypting them ('gzip', 'lz4' or "
+              + "'zstd'; 'none', the default, does not). Ciphertext does not compress, so the "
+              + "producer's own compression.type does nothing for encrypted records: set it to "
+              + "'none' for such topics and use this instead. A record goes out compressed only "
+              + "if that makes it smaller; otherwise exactly as without this setting. lz4 and zstd "
+              + "need lz4-java and zstd-jni, which kafka-clients brings. CAUTION: compressing "
+              + "before encrypting makes each record's encrypted length depend on its content. "
+              + "Enable it only where no record mixes data an attacker can influence with secrets "
+              + "(CRIME/BREACH-style attacks recover secrets from such lengths). Readers need this "
+              + "library version or later (older versions reject compressed records as an "
+              + "unsupported format version) and no setting.")
+      .define(DECOMPRESSED_MAX_BYTES, Type.INT, DEFAULT_DECOMPRESSED_MAX_BYTES,
+          Range.atLeast(1), Importance.LOW,
+          "Deserializer: the largest uncompressed size a compressed record may state. A record "
+              + "stating more fails (checked before any memory is allocated for it), as does one "
+              + "whose data does not decompress to exactly the stated size.");
 
   private EnvelopeConfig(Map<String, ?> resolved) {
     super(DEF, resolved, false);
@@ -263,6 +287,16 @@ public final class EnvelopeConfig extends AbstractConfig {
   /** Whether the serializer frames every envelope inside the value ({@code envelope.framing=inline}). */
   public boolean alwaysInline() {
     return getString(FRAMING).equalsIgnoreCase("inline");
+  }
+
+  /** The configured codec's id ({@code envelope.compression.type}), 0 for {@code none}. */
+  public int compressionCodecId() {
+    int id = io.kafkaenvelope.compress.Codecs.idOf(getString(COMPRESSION_TYPE));
+    if (id < 0) {
+      throw new ConfigException(COMPRESSION_TYPE, getString(COMPRESSION_TYPE),
+          "unknown compression type");
+    }
+    return id;
   }
 
   public PlaintextPolicy plaintextPolicy() {

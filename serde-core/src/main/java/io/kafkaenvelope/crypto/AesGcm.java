@@ -56,6 +56,24 @@ public final class AesGcm {
   }
 
   /**
+   * Encrypts {@code body[0 .. bodyLength)} into {@code out} behind the nonce, which must already
+   * sit at {@code out[nonceOffset]}. The {@code clearLength} bytes in front of the nonce (a clear
+   * prefix the caller copied there, 0 for none) are authenticated after {@code aad}. Used for
+   * compressed bodies, which live in a scratch array longer than the body.
+   */
+  public static void encryptBody(SecretKey key, byte[] aad, int clearLength, byte[] body,
+      int bodyLength, byte[] out, int nonceOffset) throws GeneralSecurityException {
+    Cipher cipher = CIPHER.get();
+    cipher.init(Cipher.ENCRYPT_MODE, key,
+        new GCMParameterSpec(TAG_BITS, out, nonceOffset, WireFormat.NONCE_LENGTH));
+    cipher.updateAAD(aad);
+    if (clearLength > 0) {
+      cipher.updateAAD(out, nonceOffset - clearLength, clearLength);
+    }
+    cipher.doFinal(body, 0, bodyLength, out, nonceOffset + WireFormat.NONCE_LENGTH);
+  }
+
+  /**
    * Encrypts with a clear prefix: {@code plaintext[0 .. clearPrefixLength)} is copied to the front
    * of {@code out} unencrypted and authenticated after {@code aad}; the rest of the plaintext is
    * encrypted behind the nonce, which must already sit at {@code out[clearPrefixLength]}.

@@ -40,6 +40,9 @@ final class ActiveDek implements DekRotator.Lease {
   /** The same for records with a clear prefix (one length per serializer in practice). */
   private final ConcurrentHashMap<String, EnvelopeHeader> prefixedHeaders =
       new ConcurrentHashMap<>();
+  /** The same for compressed records (version 3; one codec per serializer in practice). */
+  private final ConcurrentHashMap<String, EnvelopeHeader> compressedHeaders =
+      new ConcurrentHashMap<>();
 
   ActiveDek(SecretKeySpec key, byte[] dekId, String kekId, String kekVersion, byte[] wrapped,
       Role role, int noncePrefix, long counterStart, long activatedAt, RotationLimits limits) {
@@ -119,6 +122,20 @@ final class ActiveDek implements DekRotator.Lease {
     if (h == null || h.clearPrefixLength() != clearPrefixLength) {
       h = EnvelopeHeader.create(role, dekId, topic, kekId, kekVersion, wrapped, clearPrefixLength);
       prefixedHeaders.put(topic, h);
+    }
+    return h.encodedUnsafe();
+  }
+
+  @Override
+  public byte[] header(String topic, int clearPrefixLength, int codec) {
+    if (codec == 0) {
+      return header(topic, clearPrefixLength);
+    }
+    EnvelopeHeader h = compressedHeaders.get(topic);
+    if (h == null || h.clearPrefixLength() != clearPrefixLength || h.codec() != codec) {
+      h = EnvelopeHeader.create(role, dekId, topic, kekId, kekVersion, wrapped, clearPrefixLength,
+          codec);
+      compressedHeaders.put(topic, h);
     }
     return h.encodedUnsafe();
   }

@@ -104,6 +104,12 @@ public final class DekRotator {
      */
     byte[] header(String topic, int clearPrefixLength);
 
+    /**
+     * The encoded header for records of {@code topic} whose body is compressed with codec
+     * {@code codec} (version 3; the same as {@link #header(String, int)} for 0).
+     */
+    byte[] header(String topic, int clearPrefixLength, int codec);
+
     String dekIdHex();
   }
 

@@ -2,6 +2,9 @@ package io.kafkaenvelope.serde;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.config.EnvelopeConfig.PlaintextPolicy;
+import io.kafkaenvelope.compress.Codec;
+import io.kafkaenvelope.compress.Codecs;
+import io.kafkaenvelope.compress.CorruptDataException;
 import io.kafkaenvelope.crypto.AesGcm;
 import io.kafkaenvelope.dek.DekCache;
 import io.kafkaenvelope.kms.KeyManagementService;
@@ -12,6 +15,7 @@ import io.kafkaenvelope.wire.InlineFrame;
 import io.kafkaenvelope.wire.MalformedEnvelopeException;
 import io.kafkaenvelope.wire.Role;
 import io.kafkaenvelope.wire.UnsupportedVersionException;
+import io.kafkaenvelope.wire.WireFormat;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -29,6 +33,7 @@ final class RecordDecryptor {
   private final PlaintextPolicy plaintextPolicy;
   private final List<String> mirrorAliases;
   private final String mirrorSeparator;
+  private final int decompressedMaxBytes;
 
   /**
    * The last envelope header that decrypted a record, with its key: consecutive records of one DEK
@@ -36,7 +41,8 @@ final class RecordDecryptor {
    */
   private volatile Recent recent;
 
-  private record Recent(byte[] header, String topic, SecretKeySpec key, int clearPrefixLength) {}
+  private record Recent(byte[] header, String topic, SecretKeySpec key, int clearPrefixLength,
+      int codec, String kekId, String dekId) {}
 
   RecordDecryptor(EnvelopeConfig config, Role role, KeyManagementService kms, String kmsScope) {
     this.role = role;
@@ -50,6 +56,7 @@ final class RecordDecryptor {
     this.plaintextPolicy = config.plaintextPolicy();
     this.mirrorAliases = config.getList(EnvelopeConfig.MIRROR_SOURCE_ALIASES);
     this.mirrorSeparator = config.getString(EnvelopeConfig.MIRROR_SEPARATOR);
+    this.decompressedMaxBytes = config.getInt(EnvelopeConfig.DECOMPRESSED_MAX_BYTES);
   }
 
   /**
@@ -114,7 +121,8 @@ final class RecordDecryptor {
       byte[] plaintext = decryptOrNull(r.key, hdr, hdrOffset, hdrLength, data, nonceOffset,
           r.clearPrefixLength);
       if (plaintext != null) {
-        return plaintext;
+        return r.codec == 0 ? plaintext
+            : decompress(topic, r.kekId, r.dekId, r.codec, plaintext, r.clearPrefixLength);
       }
       // fall through to the full path, which names the DEK in the error
     }
@@ -161,8 +169,57 @@ final class RecordDecryptor {
       throw error(Reason.TAMPERED, topic, kekId, dekId,
           "authentication failed: the record or its envelope was modified");
     }
-    recent = new Recent(envelope.encodedUnsafe(), topic, key, clearPrefixLength);
-    return plaintext;
+    int codec = envelope.codec();
+    recent = new Recent(envelope.encodedUnsafe(), topic, key, clearPrefixLength, codec, kekId,
+        dekId);
+    return codec == 0 ? plaintext
+        : decompress(topic, kekId, dekId, codec, plaintext, clearPrefixLength);
+  }
+
+  /**
+   * Turns an authenticated version 3 body, {@code clear prefix | u32 length | compressed}, into
+   * {@code clear prefix | uncompressed}. The stated length is checked against the limit before
+   * anything is allocated for it, so a small record cannot make the consumer allocate gigabytes.
+   */
+  private byte[] decompress(String topic, String kekId, String dekId, int codecId, byte[] body,
+      int clearPrefixLength) {
+    int p = clearPrefixLength;
+    String name = Codecs.nameOf(codecId);
+    if (body.length - p < WireFormat.UNCOMPRESSED_LENGTH_FIELD) {
+      throw error(Reason.MALFORMED, topic, kekId, dekId,
+          name + "-compressed record shorter than its length field");
+    }
+    long stated = ((body[p] & 0xFFL) << 24) | ((body[p + 1] & 0xFF) << 16)
+        | ((body[p + 2] & 0xFF) << 8) | (body[p + 3] & 0xFF);
+    if (stated > decompressedMaxBytes || p + stated > Integer.MAX_VALUE - 8) {
+      throw error(Reason.MALFORMED, topic, kekId, dekId, name + "-compressed record states "
+          + stated + " uncompressed bytes, more than " + EnvelopeConfig.DECOMPRESSED_MAX_BYTES
+          + "=" + decompressedMaxBytes + " allows");
+    }
+    Codec codec;
+    try {
+      codec = Codecs.forId(codecId);
+    } catch (Codecs.CodecUnavailableException e) {
+      throw new EnvelopeException(Reason.MISCONFIGURED, false, role, topic, kekId, dekId,
+          e.getMessage(), null);
+    }
+    byte[] out = new byte[p + (int) stated];
+    System.arraycopy(body, 0, out, 0, p);
+    int from = p + WireFormat.UNCOMPRESSED_LENGTH_FIELD;
+    int n;
+    try {
+      n = codec.decompress(body, from, body.length - from, out, p, (int) stated);
+    } catch (CorruptDataException e) {
+      throw error(Reason.MALFORMED, topic, kekId, dekId, e.getMessage());
+    } catch (RuntimeException e) { // a codec library's own failure on bad input
+      throw error(Reason.MALFORMED, topic, kekId, dekId, name + " data does not decode ("
+          + e.getClass().getName() + ")");
+    }
+    if (n != stated) {
+      throw error(Reason.MALFORMED, topic, kekId, dekId, name + "-compressed record decompressed "
+          + "to " + n + " bytes, not the " + stated + " it states");
+    }
+    return out;
   }
 
   /**

@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.config.EnvelopeConfig.ClearPrefix;
 import io.kafkaenvelope.config.EnvelopeConfig.UnresolvedKekPolicy;
+import io.kafkaenvelope.compress.Codec;
+import io.kafkaenvelope.compress.Codecs;
 import io.kafkaenvelope.crypto.AesGcm;
 import io.kafkaenvelope.dek.DekRotator;
 import io.kafkaenvelope.dek.RotationLimits;
@@ -21,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +41,8 @@ final class RecordEncryptor implements AutoCloseable {
   private final KekSelector kekSelector;
   private final UnresolvedKekPolicy unresolvedPolicy;
   private final ClearPrefix clearPrefix;
+  /** {@code envelope.compression.type}, or {@code null} for none. */
+  private final Codec codec;
   private final RotationLimits limits;
   private final Ticker ticker;
   private final long kmsTimeoutMs;
@@ -53,6 +58,7 @@ final class RecordEncryptor implements AutoCloseable {
     this.kekSelector = KekSelector.from(config);
     this.unresolvedPolicy = config.unresolvedKekPolicy();
     this.clearPrefix = config.clearPrefix();
+    this.codec = codec(config);
     this.limits = new RotationLimits(
         TimeUnit.MILLISECONDS.toNanos(config.getLong(EnvelopeConfig.DEK_MAX_AGE_MS)),
         config.getLong(EnvelopeConfig.DEK_MAX_RECORDS),
@@ -67,6 +73,19 @@ final class RecordEncryptor implements AutoCloseable {
     });
   }
 
+  private static Codec codec(EnvelopeConfig config) {
+    int id = config.compressionCodecId();
+    if (id == 0) {
+      return null;
+    }
+    try {
+      return Codecs.forId(id);
+    } catch (Codecs.CodecUnavailableException e) {
+      throw new ConfigException(EnvelopeConfig.COMPRESSION_TYPE,
+          config.getString(EnvelopeConfig.COMPRESSION_TYPE), e.getMessage());
+    }
+  }
+
   Role role() {
     return role;
   }
@@ -79,6 +98,12 @@ final class RecordEncryptor implements AutoCloseable {
   byte[] encrypt(String topic, Headers headers, byte[] plaintext) {
     if (clearPrefix != ClearPrefix.NONE) {
       return encryptWithClearPrefix(topic, headers, plaintext);
+    }
+    if (codec != null) {
+      Body body = compress(plaintext, 0);
+      if (body != null) {
+        return encryptCompressed(topic, headers, plaintext, 0, body);
+      }
     }
     DekRotator rotator = rotator(topic);
     byte[] out = new byte[AesGcm.sealedLength(plaintext.length)];
@@ -108,6 +133,12 @@ final class RecordEncryptor implements AutoCloseable {
               + " but the inner serializer's output does not start with a schema registry's "
               + "framing (magic byte 0 and a schema id); nothing was sent", null);
     }
+    if (codec != null) {
+      Body body = compress(plaintext, p);
+      if (body != null) {
+        return encryptCompressed(topic, headers, plaintext, p, body);
+      }
+    }
     byte[] out = new byte[p + AesGcm.sealedLength(plaintext.length - p)];
     DekRotator.Lease lease = reserve(rotator, topic, plaintext.length - p, out, p);
     headers.remove(role.headerName());
@@ -131,6 +162,10 @@ final class RecordEncryptor implements AutoCloseable {
    * begins, so the whole value is encrypted.
    */
   byte[] encryptInline(String topic, byte[] plaintext) {
+    Body body = codec == null ? null : compress(plaintext, 0);
+    if (body != null) {
+      return encryptInlineCompressed(topic, plaintext, body);
+    }
     DekRotator rotator = rotator(topic);
     byte[] nonce = NONCE_SCRATCH.get();
     DekRotator.Lease lease = reserve(rotator, topic, plaintext.length, nonce, 0);
@@ -144,6 +179,77 @@ final class RecordEncryptor implements AutoCloseable {
     System.arraycopy(nonce, 0, out, nonceOffset, nonce.length);
     seal(lease, rotator, topic, header, plaintext, out, nonceOffset);
     return out;
+  }
+
+  /**
+   * Compresses {@code plaintext[from ..)} into a version 3 body, {@code u32 length | compressed},
+   * or returns {@code null} when that would not make the record smaller: the body plus the three
+   * bytes a version 3 header adds must be shorter than the uncompressed bytes.
+   */
+  private Body compress(byte[] plaintext, int from) {
+    int n = plaintext.length - from;
+    int room = n - WireFormat.UNCOMPRESSED_LENGTH_FIELD - 4;
+    if (room <= 0) {
+      return null;
+    }
+    byte[] body = new byte[WireFormat.UNCOMPRESSED_LENGTH_FIELD + room];
+    int c = codec.compress(plaintext, from, n, body, WireFormat.UNCOMPRESSED_LENGTH_FIELD);
+    if (c < 0) {
+      return null;
+    }
+    body[0] = (byte) (n >>> 24);
+    body[1] = (byte) (n >>> 16);
+    body[2] = (byte) (n >>> 8);
+    body[3] = (byte) n;
+    return new Body(body, WireFormat.UNCOMPRESSED_LENGTH_FIELD + c);
+  }
+
+  /** A version 3 body in the first {@code length} bytes of {@code bytes}. */
+  private record Body(byte[] bytes, int length) {}
+
+  /** Header mode, compressed: clear prefix (if any) | nonce | ciphertext of the body | tag. */
+  private byte[] encryptCompressed(String topic, Headers headers, byte[] plaintext, int p,
+      Body body) {
+    int bodyLength = body.length();
+    DekRotator rotator = rotator(topic);
+    byte[] out = new byte[p + AesGcm.sealedLength(bodyLength)];
+    // DEK byte limits count what is actually encrypted: the compressed body.
+    DekRotator.Lease lease = reserve(rotator, topic, bodyLength, out, p);
+    headers.remove(role.headerName());
+    if (lease == null) {
+      return plaintext;
+    }
+    byte[] header = lease.header(topic, p, codec.id());
+    System.arraycopy(plaintext, 0, out, 0, p);
+    sealBody(lease, rotator, topic, header, p, body.bytes(), bodyLength, out, p);
+    headers.add(role.headerName(), header);
+    return out;
+  }
+
+  private byte[] encryptInlineCompressed(String topic, byte[] plaintext, Body body) {
+    int bodyLength = body.length();
+    DekRotator rotator = rotator(topic);
+    byte[] nonce = NONCE_SCRATCH.get();
+    DekRotator.Lease lease = reserve(rotator, topic, bodyLength, nonce, 0);
+    if (lease == null) {
+      return plaintext;
+    }
+    byte[] header = lease.header(topic, 0, codec.id());
+    byte[] out = new byte[InlineFrame.prefixLength(header.length) + AesGcm.sealedLength(bodyLength)];
+    int nonceOffset = InlineFrame.writePrefix(out, header);
+    System.arraycopy(nonce, 0, out, nonceOffset, nonce.length);
+    sealBody(lease, rotator, topic, header, 0, body.bytes(), bodyLength, out, nonceOffset);
+    return out;
+  }
+
+  private void sealBody(DekRotator.Lease lease, DekRotator rotator, String topic, byte[] header,
+      int clearLength, byte[] body, int bodyLength, byte[] out, int nonceOffset) {
+    try {
+      AesGcm.encryptBody(lease.key(), header, clearLength, body, bodyLength, out, nonceOffset);
+    } catch (GeneralSecurityException e) {
+      throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(),
+          lease.dekIdHex(), "cipher failed: " + e.getClass().getName(), null);
+    }
   }
 
   private DekRotator rotator(String topic) {

@@ -23,6 +23,9 @@ import java.util.Objects;
  * after the role: that many leading bytes of the record value are not encrypted but are part of the
  * associated data (see {@code docs/wire-format.md}). Version 1 means no clear prefix.
  *
+ * Version 3 (0x03) is version 2 with a {@code u8 compression codec} (nonzero) between the role and
+ * the clear prefix length, which may be 0 here: the encrypted body is compressed.
+ *
  * All integers are big-endian. The encoding is canonical: a parser accepts exactly one byte string
  * per header and rejects trailing bytes.
  */
@@ -37,12 +40,14 @@ public final class EnvelopeHeader {
   private final String kekVersion;
   private final byte[] wrappedDek;
   private final int clearPrefixLength;
+  private final int codec;
   private final byte[] encoded;
 
-  private EnvelopeHeader(Role role, int clearPrefixLength, byte[] dekId, String topic,
+  private EnvelopeHeader(Role role, int clearPrefixLength, int codec, byte[] dekId, String topic,
       String kekId, String kekVersion, byte[] wrappedDek, byte[] encoded) {
     this.role = role;
     this.clearPrefixLength = clearPrefixLength;
+    this.codec = codec;
     this.dekId = dekId;
     this.topic = topic;
     this.kekId = kekId;
@@ -62,9 +67,21 @@ public final class EnvelopeHeader {
    */
   public static EnvelopeHeader create(Role role, byte[] dekId, String topic, String kekId,
       String kekVersion, byte[] wrappedDek, int clearPrefixLength) {
+    return create(role, dekId, topic, kekId, kekVersion, wrappedDek, clearPrefixLength, 0);
+  }
+
+  /**
+   * Builds and encodes a header; {@code codec > 0} (a compressed body) makes it version 3,
+   * otherwise as {@link #create(Role, byte[], String, String, String, byte[], int)}.
+   */
+  public static EnvelopeHeader create(Role role, byte[] dekId, String topic, String kekId,
+      String kekVersion, byte[] wrappedDek, int clearPrefixLength, int codec) {
     Objects.requireNonNull(role, "role");
     if (clearPrefixLength < 0 || clearPrefixLength > WireFormat.MAX_CLEAR_PREFIX) {
       throw new IllegalArgumentException("clear prefix length out of range");
+    }
+    if (codec < 0 || codec > WireFormat.MAX_CODEC) {
+      throw new IllegalArgumentException("unknown compression codec");
     }
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(kekId, "kekId");
@@ -82,12 +99,16 @@ public final class EnvelopeHeader {
     if (k.length == 0 || wrappedDek.length == 0) {
       throw new IllegalArgumentException("KEK id and wrapped DEK must not be empty");
     }
-    boolean v2 = clearPrefixLength > 0;
-    ByteBuffer buf = ByteBuffer.allocate(3 + (v2 ? 2 : 0) + dekId.length + 8 + t.length + k.length
-        + v.length + wrappedDek.length);
-    buf.put(v2 ? WireFormat.VERSION_2 : WireFormat.VERSION_1).put(WireFormat.ALG_AES256_GCM)
-        .put(role.code());
-    if (v2) {
+    boolean v3 = codec > 0;
+    boolean v2 = !v3 && clearPrefixLength > 0;
+    ByteBuffer buf = ByteBuffer.allocate(3 + (v3 ? 3 : v2 ? 2 : 0) + dekId.length + 8 + t.length
+        + k.length + v.length + wrappedDek.length);
+    buf.put(v3 ? WireFormat.VERSION_3 : v2 ? WireFormat.VERSION_2 : WireFormat.VERSION_1)
+        .put(WireFormat.ALG_AES256_GCM).put(role.code());
+    if (v3) {
+      buf.put((byte) codec);
+    }
+    if (v2 || v3) {
       buf.putShort((short) clearPrefixLength);
     }
     buf.put(dekId);
@@ -95,7 +116,7 @@ public final class EnvelopeHeader {
     putField(buf, k);
     putField(buf, v);
     putField(buf, wrappedDek);
-    return new EnvelopeHeader(role, clearPrefixLength, dekId.clone(), topic, kekId,
+    return new EnvelopeHeader(role, clearPrefixLength, codec, dekId.clone(), topic, kekId,
         v.length == 0 ? null : kekVersion, wrappedDek.clone(), buf.array());
   }
 
@@ -114,10 +135,11 @@ public final class EnvelopeHeader {
       throw new MalformedEnvelopeException("envelope header truncated");
     }
     byte version = buf.get();
-    if (version != WireFormat.VERSION_1 && version != WireFormat.VERSION_2) {
+    if (version != WireFormat.VERSION_1 && version != WireFormat.VERSION_2
+        && version != WireFormat.VERSION_3) {
       throw new UnsupportedVersionException(
           "unsupported envelope format version " + (version & 0xFF)
-              + " (this library reads versions 1 and 2)");
+              + " (this library reads versions 1 to 3)");
     }
     byte alg = buf.get();
     if (alg != WireFormat.ALG_AES256_GCM) {
@@ -127,13 +149,28 @@ public final class EnvelopeHeader {
     if (role == null) {
       throw new MalformedEnvelopeException("unknown envelope role");
     }
+    int codec = 0;
+    if (version == WireFormat.VERSION_3) {
+      if (!buf.hasRemaining()) {
+        throw new MalformedEnvelopeException("envelope header truncated in compression codec");
+      }
+      codec = buf.get() & 0xFF;
+      if (codec == 0) { // canonical: an uncompressed record is version 1 or 2
+        throw new MalformedEnvelopeException("version 3 envelope header with no compression");
+      }
+      if (codec > WireFormat.MAX_CODEC) {
+        throw new UnsupportedVersionException("unsupported compression codec " + codec
+            + " (this library reads codecs 1 to " + WireFormat.MAX_CODEC + ")");
+      }
+    }
     int clearPrefixLength = 0;
-    if (version == WireFormat.VERSION_2) {
+    if (version != WireFormat.VERSION_1) {
       if (buf.remaining() < 2) {
         throw new MalformedEnvelopeException("envelope header truncated in clear prefix length");
       }
       clearPrefixLength = buf.getShort() & 0xFFFF;
-      if (clearPrefixLength == 0) { // canonical: no clear prefix is version 1
+      if (clearPrefixLength == 0 && version == WireFormat.VERSION_2) {
+        // canonical: no clear prefix is version 1
         throw new MalformedEnvelopeException("version 2 envelope header with no clear prefix");
       }
     }
@@ -155,8 +192,8 @@ public final class EnvelopeHeader {
     }
     String kekVersion = version0.length == 0 ? null : utf8(version0, "KEK version");
     byte[] encoded = Arrays.copyOfRange(bytes, offset, offset + length);
-    return new EnvelopeHeader(role, clearPrefixLength, dekId, topic, kekId, kekVersion, wrapped,
-        encoded);
+    return new EnvelopeHeader(role, clearPrefixLength, codec, dekId, topic, kekId, kekVersion,
+        wrapped, encoded);
   }
 
   private static void putField(ByteBuffer buf, byte[] f) {
@@ -199,6 +236,13 @@ public final class EnvelopeHeader {
     return clearPrefixLength;
   }
 
+  /**
+   * The compression codec of the encrypted body (version 3), or 0 for an uncompressed record.
+   */
+  public int codec() {
+    return codec;
+  }
+
   /** The DEK id as 32 lowercase hex digits, as it appears in logs and errors. */
   public String dekIdHex() {
     return HexFormat.of().formatHex(dekId);
@@ -239,6 +283,7 @@ public final class EnvelopeHeader {
   public String toString() {
     return "EnvelopeHeader{role=" + role
         + (clearPrefixLength == 0 ? "" : ", clearPrefix=" + clearPrefixLength)
+        + (codec == 0 ? "" : ", codec=" + codec)
         + ", topic=" + topic + ", kek=" + kekId
         + (kekVersion == null ? "" : ", kekVersion=" + kekVersion) + ", dek=" + dekIdHex()
         + ", wrappedDek=" + wrappedDek.length + " bytes}";

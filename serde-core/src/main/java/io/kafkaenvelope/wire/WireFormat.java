@@ -18,6 +18,16 @@ public final class WireFormat {
    * has a clear prefix, so records without one stay version 1. Readers reject other versions.
    */
   public static final byte VERSION_2 = 0x02;
+  /**
+   * Version 2 plus a compression codec byte: the encrypted body is {@code u32 uncompressed length
+   * | compressed bytes}. Written only for records that compression made smaller; the clear prefix
+   * length may be 0 here. Codec ids are those of {@code io.kafkaenvelope.compress.Codecs}.
+   */
+  public static final byte VERSION_3 = 0x03;
+  /** The largest codec id this library reads (1 gzip, 2 lz4, 3 zstd). */
+  public static final int MAX_CODEC = 3;
+  /** Length of the uncompressed-length field in front of a version 3 body. */
+  public static final int UNCOMPRESSED_LENGTH_FIELD = 4;
   /** The largest clear prefix the format can express (a u16 field). */
   public static final int MAX_CLEAR_PREFIX = 0xFFFF;
   /** AES-256-GCM, 96-bit nonce, 128-bit tag. */
