@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kafkaenvelope.compress.Codec;
+import io.kafkaenvelope.compress.Codecs;
 import io.kafkaenvelope.crypto.AesGcm;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +34,7 @@ class WireFormatVectorsTest {
   @Test
   void documentedVectorsMatchTheImplementation() throws Exception {
     List<Map<String, String>> vectors = parse(Files.readString(DOC));
-    assertEquals(4, vectors.size(), "vectors in " + DOC);
+    assertEquals(5, vectors.size(), "vectors in " + DOC);
     for (Map<String, String> v : vectors) {
       Map<String, String> computed = compute(v);
       assertEquals(computed.get("header"), v.get("header"), "header of vector " + v.get("vector"));
@@ -47,12 +49,17 @@ class WireFormatVectorsTest {
     Role role = Role.valueOf(v.get("role").toUpperCase(java.util.Locale.ROOT));
     String kekVersion = v.get("kek-version").equals("(none)") ? null : v.get("kek-version");
     int clearPrefix = Integer.parseInt(v.getOrDefault("clear-prefix-length", "0"));
+    int codec = Codecs.idOf(v.getOrDefault("compression", "none"));
     EnvelopeHeader header = EnvelopeHeader.create(role, HEX.parseHex(v.get("dek-id")),
         v.get("topic"), v.get("kek-id"), kekVersion, HEX.parseHex(v.get("wrapped-dek")),
-        clearPrefix);
+        clearPrefix, codec);
     assertEquals(clearPrefix, EnvelopeHeader.parse(header.encodedUnsafe()).clearPrefixLength());
+    assertEquals(codec, EnvelopeHeader.parse(header.encodedUnsafe()).codec());
     byte[] h = header.encodedUnsafe();
     byte[] plaintext = HEX.parseHex(v.get("plaintext-hex"));
+    if (codec != 0) {
+      return computeCompressed(v, h, codec, plaintext);
+    }
     boolean inline = v.get("mode").equals("inline");
     SecretKeySpec dek = new SecretKeySpec(HEX.parseHex(v.get("dek")), "AES");
     byte[] out = new byte[(inline ? InlineFrame.prefixLength(h.length) : 0)
@@ -66,6 +73,39 @@ class WireFormatVectorsTest {
     }
     Map<String, String> m = new HashMap<>();
     m.put("header", inline ? "(none: inline)" : HEX.formatHex(h));
+    m.put("record-value", HEX.formatHex(out));
+    return m;
+  }
+
+  /**
+   * A version 3 vector (header mode, no clear prefix): the sealed body is
+   * {@code u32 plaintext length | compressed-hex}. The compressed bytes are an input, because
+   * compressors need not agree byte for byte; the library must read them, and its own output must
+   * begin with the gzip header the document names.
+   */
+  private static Map<String, String> computeCompressed(Map<String, String> v, byte[] h, int codec,
+      byte[] plaintext) throws Exception {
+    byte[] compressed = HEX.parseHex(v.get("compressed-hex"));
+    Codec c = Codecs.forId(codec);
+    byte[] back = new byte[plaintext.length];
+    assertEquals(plaintext.length, c.decompress(compressed, 0, compressed.length, back, 0,
+        back.length));
+    assertArrayEquals(plaintext, back, "compressed-hex of vector " + v.get("vector"));
+    byte[] ours = new byte[plaintext.length + 64];
+    assertTrue(c.compress(plaintext, 0, plaintext.length, ours, 0) > 0);
+    assertEquals(v.get("gzip-header"), HEX.formatHex(ours, 0, 10), "our gzip member header");
+    byte[] body = new byte[4 + compressed.length];
+    body[0] = (byte) (plaintext.length >>> 24);
+    body[1] = (byte) (plaintext.length >>> 16);
+    body[2] = (byte) (plaintext.length >>> 8);
+    body[3] = (byte) plaintext.length;
+    System.arraycopy(compressed, 0, body, 4, compressed.length);
+    byte[] out = new byte[AesGcm.sealedLength(body.length)];
+    System.arraycopy(HEX.parseHex(v.get("nonce")), 0, out, 0, 12);
+    AesGcm.encryptBody(new SecretKeySpec(HEX.parseHex(v.get("dek")), "AES"), h, 0, body,
+        body.length, out, 0);
+    Map<String, String> m = new HashMap<>();
+    m.put("header", HEX.formatHex(h));
     m.put("record-value", HEX.formatHex(out));
     return m;
   }
