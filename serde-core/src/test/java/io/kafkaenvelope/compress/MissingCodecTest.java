@@ -3,14 +3,21 @@ package io.kafkaenvelope.compress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kafkaenvelope.crypto.AesGcm;
 import io.kafkaenvelope.testing.TestConfigs;
+import io.kafkaenvelope.wire.EnvelopeHeader;
+import io.kafkaenvelope.wire.InlineFrame;
+import io.kafkaenvelope.wire.Role;
 import java.io.File;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,7 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * lz4-java and zstd-jni are optional (kafka-clients brings them): without them a serializer
  * configured for that codec fails at configure() with a ConfigException naming the jar, and
- * everything else keeps working. Runs serde-core in a class loader that hides the codec jars.
+ * a consumer fails such records with a typed error naming it; everything else keeps working.
+ * Runs serde-core in a class loader that hides the codec jars.
  */
 class MissingCodecTest {
 
@@ -68,6 +76,47 @@ class MissingCodecTest {
     assertEquals("org.apache.kafka.common.config.ConfigException", thrown.getClass().getName());
     assertTrue(thrown.getMessage().contains("envelope.compression.type"), thrown.getMessage());
     assertTrue(thrown.getMessage().contains(jar), thrown.getMessage());
+  }
+
+  @Test
+  void aConsumerWithoutTheJarFailsTheRecordNamingIt() throws Exception {
+    // An lz4 record, inline-framed, forged under the test KMS "fixed"'s known key.
+    byte[] dek = new byte[32];
+    byte[] wrapped = {1, 2, 3};
+    byte[] header = EnvelopeHeader.create(Role.VALUE, new byte[16], "t", "kek", null, wrapped, 0,
+        Codecs.LZ4).encodedUnsafe();
+    byte[] data = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".getBytes(StandardCharsets.UTF_8);
+    byte[] packed = new byte[64];
+    int n = Codecs.forId(Codecs.LZ4).compress(data, 0, data.length, packed, 4);
+    packed[3] = (byte) data.length;
+    byte[] frame = new byte[InlineFrame.prefixLength(header.length) + AesGcm.sealedLength(4 + n)];
+    int nonceOffset = InlineFrame.writePrefix(frame, header);
+    frame[nonceOffset + 11] = 1;
+    AesGcm.encryptBody(new SecretKeySpec(dek, "AES"), header, 0, packed, 4 + n, frame, nonceOffset);
+
+    ClassLoader loader = withoutCodecJars();
+    Class<?> deserializer = loader.loadClass("io.kafkaenvelope.serde.DecryptingDeserializer");
+    Object d = deserializer.getConstructor().newInstance();
+    Map<String, Object> configs = Map.of("envelope.kms.type", "fixed",
+        "envelope.kms.fixed.dek", HexFormat.of().formatHex(dek),
+        "envelope.kms.fixed.wrapped", HexFormat.of().formatHex(wrapped),
+        "envelope.inner.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+    Thread t = Thread.currentThread();
+    ClassLoader previous = t.getContextClassLoader();
+    t.setContextClassLoader(loader);
+    Throwable thrown = null;
+    try {
+      deserializer.getMethod("configure", Map.class, boolean.class).invoke(d, configs, false);
+      deserializer.getMethod("deserialize", String.class, byte[].class).invoke(d, "t", frame);
+    } catch (InvocationTargetException e) {
+      thrown = e.getCause();
+    } finally {
+      t.setContextClassLoader(previous);
+    }
+    assertTrue(thrown != null, "reading an lz4 record without lz4-java must fail");
+    assertEquals("io.kafkaenvelope.serde.EnvelopeException", thrown.getClass().getName());
+    assertTrue(thrown.getMessage().contains("MISCONFIGURED"), thrown.getMessage());
+    assertTrue(thrown.getMessage().contains("lz4-java"), thrown.getMessage());
   }
 
   @Test
