@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full benchmark run behind docs/performance.md (~30 minutes on 2 cores). Run from the
+# The full benchmark run behind docs/performance.md (~40 minutes on 2 cores). Run from the
 # repository root after `mvn -B -ntp -pl benchmarks -am package -DskipTests`.
 #   bash benchmarks/run-all.sh "note on conditions, e.g. load average"
 set -euo pipefail
@@ -11,8 +11,8 @@ mkdir -p "$OUT"
 # AES-GCM path to C2 (see Fixtures.warmGcm); each 1 MiB figure is checked against that.
 JMH_OPTS=(-f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc -bm avgt -tu ns)
 RECORDS=1000000
-ROUNDS=3
-PAIRED_ROUNDS=8
+ROUNDS=5
+PAIRED_ROUNDS=12
 PAIRED_ITERATIONS=3
 PROFILE_RECORDS=500000
 DOC=docs/performance.md

@@ -107,6 +107,13 @@ class PerformanceReportTest {
     assertTrue(targets.contains("raw AES-GCM at 1 KiB (1 thread) | 0.98× raw's throughput: median "
         + "of 3 alternating runs (ours 1,000 ns, raw JCA AES-256-GCM, random nonce 980 ns by "
         + "median); the single long run in the tables: 1.25× | **missed**"), targets);
+    // a ratio within 1% of the line shows three decimals, so "1.00× missed" cannot happen
+    pair.put("medianRatio", 0.9965);
+    List<PerformanceReport.Verdict> near = PerformanceReport.verdicts(sample(), null, paired);
+    assertTrue(PerformanceReport.targets(near).contains("| **missed** (0.997×) |"),
+        PerformanceReport.targets(near));
+    assertTrue(PerformanceReport.summary(near, "d").contains("(1 thread): 0.997×"));
+    pair.put("medianRatio", 0.98);
     String table = PerformanceReport.pairedTable(paired);
     assertTrue(table.contains("| serialize | 1 KiB | 1 | raw JCA AES-256-GCM, random nonce | "
         + "0.90×, 1.10×, 0.98× | **0.98×** |"), table);
