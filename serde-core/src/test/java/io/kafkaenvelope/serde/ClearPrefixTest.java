@@ -46,17 +46,13 @@ class ClearPrefixTest {
 
   private EncryptingSerializer<byte[]> serializer(String mode, boolean isKey) {
     configs.put(EnvelopeConfig.CLEAR_PREFIX, mode);
-    EncryptingSerializer<byte[]> s = new EncryptingSerializer<>(new ByteArraySerializer());
-    s.configure(configs, isKey);
-    return s;
+    return TestConfigs.bytesSerializer(configs, isKey);
   }
 
   private DecryptingDeserializer<byte[]> deserializer(boolean isKey) {
     // Readers need no setting: the envelope header records the prefix length.
-    Map<String, Object> c = TestConfigs.base(configs.get("envelope.kms.memory.name").toString());
-    DecryptingDeserializer<byte[]> d = new DecryptingDeserializer<>(new ByteArrayDeserializer());
-    d.configure(c, isKey);
-    return d;
+    return TestConfigs.bytesDeserializer(configs.get("envelope.kms.memory.name").toString(),
+        isKey);
   }
 
   private static Headers withHeader(Role role, byte[] header) {

@@ -74,17 +74,13 @@ class CompressionTest {
 
   private EncryptingSerializer<byte[]> serializer(String codec, boolean isKey) {
     configs.put(EnvelopeConfig.COMPRESSION_TYPE, codec);
-    EncryptingSerializer<byte[]> s = new EncryptingSerializer<>(new ByteArraySerializer());
-    s.configure(configs, isKey);
-    return s;
+    return TestConfigs.bytesSerializer(configs, isKey);
   }
 
   private DecryptingDeserializer<byte[]> deserializer(boolean isKey) {
     // Readers need no setting: the envelope header names the codec.
-    Map<String, Object> c = TestConfigs.base(configs.get("envelope.kms.memory.name").toString());
-    DecryptingDeserializer<byte[]> d = new DecryptingDeserializer<>(new ByteArrayDeserializer());
-    d.configure(c, isKey);
-    return d;
+    return TestConfigs.bytesDeserializer(configs.get("envelope.kms.memory.name").toString(),
+        isKey);
   }
 
   private static byte[] header(Headers h, Role role) {

@@ -1,9 +1,13 @@
 package io.kafkaenvelope.testing;
 
 import io.kafkaenvelope.kms.memory.InMemoryKms;
+import io.kafkaenvelope.serde.DecryptingDeserializer;
+import io.kafkaenvelope.serde.EncryptingSerializer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Configuration maps for tests: each call gets a fresh in-memory KMS so counts are its own. */
 public final class TestConfigs {
@@ -34,5 +38,23 @@ public final class TestConfigs {
 
   public static InMemoryKms kms(String name) {
     return InMemoryKms.named(name);
+  }
+
+  /** An encrypting serializer of raw bytes, configured with {@code configs}. */
+  public static EncryptingSerializer<byte[]> bytesSerializer(Map<String, Object> configs,
+      boolean isKey) {
+    EncryptingSerializer<byte[]> s = new EncryptingSerializer<>(new ByteArraySerializer());
+    s.configure(configs, isKey);
+    return s;
+  }
+
+  /**
+   * A decrypting deserializer of raw bytes with only the {@link #base} settings of KMS
+   * {@code kmsName}: readers need no setting for what the envelope header describes.
+   */
+  public static DecryptingDeserializer<byte[]> bytesDeserializer(String kmsName, boolean isKey) {
+    DecryptingDeserializer<byte[]> d = new DecryptingDeserializer<>(new ByteArrayDeserializer());
+    d.configure(base(kmsName), isKey);
+    return d;
   }
 }
