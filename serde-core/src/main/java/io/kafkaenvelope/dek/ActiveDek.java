@@ -37,11 +37,14 @@ final class ActiveDek implements DekRotator.Lease {
   final AtomicBoolean refreshClaimed = new AtomicBoolean();
   /** Encoded envelope header per topic: one array shared by every record of that topic. */
   private final ConcurrentHashMap<String, byte[]> headers = new ConcurrentHashMap<>();
-  /** The same for records with a clear prefix (one length per serializer in practice). */
-  private final ConcurrentHashMap<String, EnvelopeHeader> prefixedHeaders =
-      new ConcurrentHashMap<>();
-  /** The same for compressed records (version 3; one codec per serializer in practice). */
-  private final ConcurrentHashMap<String, EnvelopeHeader> compressedHeaders =
+  /**
+   * The same for records with a clear prefix or a compressed body (versions 2 and 3), per topic
+   * indexed by codec id (0 = uncompressed): a compressing serializer sends both kinds, since a
+   * record that does not shrink goes out uncompressed. One prefix length per serializer in
+   * practice; a slot is replaced if it changes. Headers are immutable, so the plain array is
+   * safe to share (a race only encodes a header twice).
+   */
+  private final ConcurrentHashMap<String, EnvelopeHeader[]> framedHeaders =
       new ConcurrentHashMap<>();
 
   ActiveDek(SecretKeySpec key, byte[] dekId, String kekId, String kekVersion, byte[] wrapped,
@@ -114,28 +117,19 @@ final class ActiveDek implements DekRotator.Lease {
   }
 
   @Override
-  public byte[] header(String topic, int clearPrefixLength) {
-    if (clearPrefixLength == 0) {
+  public byte[] header(String topic, int clearPrefixLength, int codec) {
+    if (clearPrefixLength == 0 && codec == 0) {
       return header(topic);
     }
-    EnvelopeHeader h = prefixedHeaders.get(topic);
+    EnvelopeHeader[] byCodec = framedHeaders.get(topic);
+    if (byCodec == null) {
+      byCodec = framedHeaders.computeIfAbsent(topic, t -> new EnvelopeHeader[256]); // u8 codec
+    }
+    EnvelopeHeader h = byCodec[codec];
     if (h == null || h.clearPrefixLength() != clearPrefixLength) {
-      h = EnvelopeHeader.create(role, dekId, topic, kekId, kekVersion, wrapped, clearPrefixLength);
-      prefixedHeaders.put(topic, h);
-    }
-    return h.encodedUnsafe();
-  }
-
-  @Override
-  public byte[] header(String topic, int clearPrefixLength, int codec) {
-    if (codec == 0) {
-      return header(topic, clearPrefixLength);
-    }
-    EnvelopeHeader h = compressedHeaders.get(topic);
-    if (h == null || h.clearPrefixLength() != clearPrefixLength || h.codec() != codec) {
       h = EnvelopeHeader.create(role, dekId, topic, kekId, kekVersion, wrapped, clearPrefixLength,
           codec);
-      compressedHeaders.put(topic, h);
+      byCodec[codec] = h;
     }
     return h.encodedUnsafe();
   }

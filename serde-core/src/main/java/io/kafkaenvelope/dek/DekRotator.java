@@ -100,13 +100,8 @@ public final class DekRotator {
 
     /**
      * The encoded header for records of {@code topic} whose first {@code clearPrefixLength} bytes
-     * stay in the clear (version 2; the same as {@link #header(String)} for 0).
-     */
-    byte[] header(String topic, int clearPrefixLength);
-
-    /**
-     * The encoded header for records of {@code topic} whose body is compressed with codec
-     * {@code codec} (version 3; the same as {@link #header(String, int)} for 0).
+     * stay in the clear (version 2) and/or whose body is compressed with codec {@code codec}
+     * (version 3); the same as {@link #header(String)} when both are 0.
      */
     byte[] header(String topic, int clearPrefixLength, int codec);
 

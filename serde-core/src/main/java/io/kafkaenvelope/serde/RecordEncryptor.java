@@ -145,7 +145,7 @@ final class RecordEncryptor implements AutoCloseable {
     if (lease == null) {
       return plaintext;
     }
-    byte[] header = lease.header(topic, p);
+    byte[] header = lease.header(topic, p, 0);
     try {
       AesGcm.encryptWithClearPrefix(lease.key(), header, plaintext, p, out);
     } catch (GeneralSecurityException e) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.compress.Codec;
@@ -163,6 +164,33 @@ class CompressionTest {
       EnvelopeException e = assertThrows(EnvelopeException.class,
           () -> d.deserialize(TOPIC, headers, changed));
       assertEquals(Reason.TAMPERED, e.reason());
+    }
+  }
+
+  @Test
+  void compressedAndIncompressibleRecordsUnderAClearPrefixEachReuseTheirHeader() {
+    configs.put(EnvelopeConfig.CLEAR_PREFIX, "schema-id-4");
+    try (EncryptingSerializer<byte[]> s = serializer("lz4", false);
+        DecryptingDeserializer<byte[]> d = deserializer(false)) {
+      byte[][] firstHeader = new byte[2][]; // [0] version 2 (did not shrink), [1] version 3
+      for (int i = 0; i < 20; i++) {
+        byte[] body = i % 2 == 0 ? jsonLike(100 + i) : random(900 + i);
+        byte[] plaintext = new byte[5 + body.length];
+        plaintext[4] = 42;
+        System.arraycopy(body, 0, plaintext, 5, body.length);
+        RecordHeaders headers = new RecordHeaders();
+        byte[] wire = s.serialize(TOPIC, headers, plaintext);
+        byte[] h = header(headers, Role.VALUE);
+        int kind = i % 2 == 0 ? 1 : 0;
+        assertEquals(kind == 1 ? Codecs.LZ4 : 0, EnvelopeHeader.parse(h).codec(), "record " + i);
+        if (firstHeader[kind] == null) {
+          firstHeader[kind] = h;
+        }
+        // the serializer hands every record of a kind the same encoded header: alternating kinds
+        // must not re-encode it per record
+        assertSame(firstHeader[kind], h, "record " + i);
+        assertArrayEquals(plaintext, d.deserialize(TOPIC, headers, wire));
+      }
     }
   }
 
