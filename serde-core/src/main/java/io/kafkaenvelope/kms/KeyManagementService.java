@@ -33,6 +33,31 @@ public interface KeyManagementService extends Closeable {
   byte[] unwrap(String kekId, byte[] wrappedKey, EncryptionContext context);
 
   /**
+   * Whether a record whose envelope names {@code recordedKekId} was made under the KEK a reader
+   * expects, {@code expectedKekId}. The consumer KEK policy asks this before any KMS call, so it
+   * decides from the two strings alone and must never call the KMS. Answer {@code true} only when
+   * both certainly name the same key (e.g. a key id and the ARN of that key in this client's
+   * account and region); when in doubt answer {@code false}: the user can list the other form too.
+   * Implementations document exactly which forms match. The default compares exactly.
+   *
+   * <p>This check is sound only because {@link #unwrap} pins the KEK: a record cannot name an
+   * expected KEK in its header while its wrapped key was made by another.
+   */
+  default boolean sameKek(String expectedKekId, String recordedKekId) {
+    return expectedKekId.equals(recordedKekId);
+  }
+
+  /**
+   * Whether a reader in discovery mode ({@code envelope.kek.discovery=true}: any KEK the KMS will
+   * unwrap) may try {@code recordedKekId} at all. A KMS with a discovery filter (AWS: accounts and
+   * partition) applies it here, from the string alone, before any KMS call. The default admits
+   * every KEK.
+   */
+  default boolean discoveryAllows(String recordedKekId) {
+    return true;
+  }
+
+  /**
    * A short description for logs, e.g. {@code aws-kms(region=eu-west-1)}. Never contains
    * credentials.
    */
