@@ -235,6 +235,17 @@ public final class EnvelopeConfig extends AbstractConfig {
       throw new ConfigException(KEK_ID_TEMPLATE, getString(KEK_ID_TEMPLATE),
           "must contain " + TOPIC_PLACEHOLDER);
     }
+    for (String alias : getList(MIRROR_SOURCE_ALIASES)) {
+      if (alias.isBlank()) {
+        throw new ConfigException(MIRROR_SOURCE_ALIASES, getList(MIRROR_SOURCE_ALIASES),
+            "an alias must not be empty (an empty alias would accept records copied from any "
+                + "topic whose name starts with the separator)");
+      }
+    }
+    if (getString(MIRROR_SEPARATOR).isEmpty()) {
+      throw new ConfigException(MIRROR_SEPARATOR, "", "must not be empty (MirrorMaker 2's "
+          + "replication.policy.separator, '.' by default)");
+    }
   }
 
   /** The definitions, for documentation and for tools. */

@@ -8,7 +8,6 @@ import java.util.Objects;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * The mirror of {@link EncryptingSerializer}: decrypts each record and hands the plaintext to an
@@ -76,7 +75,8 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
       if (inner != null) {
         inner.close();
       }
-      inner = Utils.newInstance(cls, Deserializer.class);
+      inner = InnerSerdes.newInstance(cls, Deserializer.class,
+          EnvelopeConfig.INNER_DESERIALIZER);
       inner.configure(configs, isKey);
     }
     Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);

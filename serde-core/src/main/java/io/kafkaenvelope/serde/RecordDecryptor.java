@@ -27,6 +27,9 @@ import org.apache.kafka.common.header.Headers;
 /** The consumer side of the envelope: one per deserializer instance, thread-safe. */
 final class RecordDecryptor {
 
+  /** Mirror prefixes stripped at most this many times (multi-hop MirrorMaker 2 chains). */
+  static final int MAX_MIRROR_HOPS = 8;
+
   private final Role role;
   private final KeyManagementService kms;
   private final DekCache cache;
@@ -241,26 +244,27 @@ final class RecordDecryptor {
 
   /**
    * Whether a record encrypted for {@code recorded} may be read from {@code actual}: the same
-   * topic, or the topic behind one or more mirror prefixes ({@code source.orders}).
+   * topic, or the topic behind one or more mirror prefixes ({@code source.orders},
+   * {@code b.a.orders}). Every listed alias is tried at every hop, so aliases that are prefixes of
+   * one another ({@code us} and {@code us.east} with separator {@code .}) work in any order.
    */
   boolean provenanceAllows(String recorded, String actual) {
-    String t = actual;
-    for (int hops = 0; hops <= 8; hops++) {
-      if (t.equals(recorded)) {
+    return provenanceAllows(recorded, actual, 0);
+  }
+
+  private boolean provenanceAllows(String recorded, String t, int hops) {
+    if (t.equals(recorded)) {
+      return true;
+    }
+    if (hops == MAX_MIRROR_HOPS || t.length() <= recorded.length()) {
+      return false;
+    }
+    for (String alias : mirrorAliases) {
+      if (t.startsWith(alias) && t.startsWith(mirrorSeparator, alias.length())
+          && provenanceAllows(recorded, t.substring(alias.length() + mirrorSeparator.length()),
+              hops + 1)) {
         return true;
       }
-      String stripped = null;
-      for (String alias : mirrorAliases) {
-        String prefix = alias + mirrorSeparator;
-        if (t.startsWith(prefix)) {
-          stripped = t.substring(prefix.length());
-          break;
-        }
-      }
-      if (stripped == null) {
-        return false;
-      }
-      t = stripped;
     }
     return false;
   }
