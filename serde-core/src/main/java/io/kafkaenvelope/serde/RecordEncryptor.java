@@ -127,6 +127,7 @@ final class RecordEncryptor implements AutoCloseable {
     DekRotator rotator = rotator(topic);
     if (plaintext.length < p || plaintext[0] != ClearPrefix.REGISTRY_MAGIC) {
       // Fail closed: leaving the first bytes of an unframed value readable would leak plaintext.
+      removeEnvelopeHeader(headers, role);
       throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(), null,
           EnvelopeConfig.CLEAR_PREFIX + "=" + clearPrefix.name().toLowerCase(java.util.Locale.ROOT)
               + " but the inner serializer's output does not start with a schema registry's "
@@ -169,13 +170,24 @@ final class RecordEncryptor implements AutoCloseable {
     if (lease == null) {
       return plaintext;
     }
-    byte[] header = lease.header(topic);
+    byte[] header = inlineHeader(lease.header(topic), rotator, topic);
     byte[] out = new byte[InlineFrame.prefixLength(header.length)
         + AesGcm.sealedLength(plaintext.length)];
     int nonceOffset = InlineFrame.writePrefix(out, header);
     System.arraycopy(nonce, 0, out, nonceOffset, nonce.length);
     seal(lease, rotator, topic, header, plaintext, out, nonceOffset);
     return out;
+  }
+
+  /** Refuses a header an inline frame cannot carry, naming what makes it long. */
+  private byte[] inlineHeader(byte[] header, DekRotator rotator, String topic) {
+    if (header.length > InlineFrame.MAX_HEADER_LENGTH) {
+      throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(), null,
+          "the envelope header is " + header.length + " bytes, more than an inline frame holds ("
+              + InlineFrame.MAX_HEADER_LENGTH + "): the KEK id, topic name or the KMS's wrapped key "
+              + "is too long for " + EnvelopeConfig.FRAMING + "=inline; nothing was sent", null);
+    }
+    return header;
   }
 
   /**
@@ -229,7 +241,7 @@ final class RecordEncryptor implements AutoCloseable {
     if (lease == null) {
       return plaintext;
     }
-    byte[] header = lease.header(topic, 0, codec.id());
+    byte[] header = inlineHeader(lease.header(topic, 0, codec.id()), rotator, topic);
     byte[] out = new byte[InlineFrame.prefixLength(header.length) + AesGcm.sealedLength(bodyLength)];
     int nonceOffset = InlineFrame.writePrefix(out, header);
     System.arraycopy(nonce, 0, out, nonceOffset, nonce.length);
@@ -305,7 +317,7 @@ final class RecordEncryptor implements AutoCloseable {
       return rotator.reserve(length, out, nonceOffset, topic);
     } catch (KmsException e) {
       if (e.reason() == KmsException.Reason.KEY_NOT_FOUND
-          && unresolvedPolicy == UnresolvedKekPolicy.PLAINTEXT) {
+          && unresolvedPolicy == UnresolvedKekPolicy.PLAINTEXT && !rotator.everResolved()) {
         if (plaintextTopicsLogged.add(topic)) {
           log.warn("KEK '{}' for topic '{}' does not exist; sending its records UNENCRYPTED as "
               + "{}=plaintext allows", rotator.kekId(), topic, EnvelopeConfig.KEK_UNRESOLVED_POLICY);

@@ -63,7 +63,8 @@ class TamperTest {
       byte[] wire = p.serializer.serialize("t", headers, MARKER);
       byte[] header = headers.lastHeader(Role.VALUE.headerName()).value();
       Set<Reason> allowed = EnumSet.of(Reason.TAMPERED, Reason.MALFORMED,
-          Reason.UNSUPPORTED_VERSION, Reason.TOPIC_MISMATCH, Reason.UNKNOWN_KEY);
+          Reason.UNSUPPORTED_VERSION, Reason.TOPIC_MISMATCH, Reason.UNKNOWN_KEY,
+          Reason.KEK_NOT_ALLOWED, Reason.UNWRAP_LIMITED);
       for (int bit = 0; bit < header.length * 8; bit++) {
         byte[] copy = header.clone();
         copy[bit / 8] ^= (byte) (1 << (bit % 8));
@@ -85,7 +86,7 @@ class TamperTest {
       byte[] wire = p.serializer.serialize("t", MARKER);
       Set<Reason> allowed = EnumSet.of(Reason.TAMPERED, Reason.MALFORMED,
           Reason.UNSUPPORTED_VERSION, Reason.TOPIC_MISMATCH, Reason.UNKNOWN_KEY,
-          Reason.PLAINTEXT_REJECTED);
+          Reason.PLAINTEXT_REJECTED, Reason.KEK_NOT_ALLOWED, Reason.UNWRAP_LIMITED);
       for (int bit = 0; bit < wire.length * 8; bit++) {
         byte[] copy = wire.clone();
         copy[bit / 8] ^= (byte) (1 << (bit % 8));
