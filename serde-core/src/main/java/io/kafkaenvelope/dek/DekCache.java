@@ -1,6 +1,5 @@
 package io.kafkaenvelope.dek;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -14,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,7 +50,14 @@ public final class DekCache {
     void sleepNanos(long nanos) throws InterruptedException;
   }
 
-  private final AsyncCache<WrappedKey, SecretKeySpec> keys;
+  private final Cache<WrappedKey, SecretKeySpec> keys;
+  /**
+   * The KMS calls under way, so concurrent requests for one key share one call. Kept apart from
+   * {@link #keys}: Caffeine logs a WARN with a stack trace for every future in an async cache that
+   * fails, which a flood of forged records would turn into a flood of log lines.
+   */
+  private final ConcurrentHashMap<WrappedKey, CompletableFuture<SecretKeySpec>> inFlight =
+      new ConcurrentHashMap<>();
   private final Cache<WrappedKey, KmsException> failures;
   private final Cache<String, KmsException> kekFailures;
   private final UnwrapRateLimiter limiter;
@@ -66,7 +73,7 @@ public final class DekCache {
         .maximumSize(settings.maxSize())
         .expireAfterAccess(settings.expireAfterAccess())
         .expireAfterWrite(settings.expireAfterWrite())
-        .buildAsync();
+        .build();
     Duration backoff = settings.failureBackoff().isZero() ? Duration.ofNanos(1)
         : settings.failureBackoff();
     this.failures = Caffeine.newBuilder().ticker(ticker).maximumSize(settings.maxSize())
@@ -105,7 +112,7 @@ public final class DekCache {
       }
       SHARED.remove(sharedKey, this);
     }
-    keys.synchronous().invalidateAll();
+    keys.invalidateAll();
     failures.invalidateAll();
     kekFailures.invalidateAll();
   }
@@ -119,22 +126,27 @@ public final class DekCache {
    */
   public SecretKeySpec get(String kekId, byte[] wrapped, KeyManagementService kms) {
     WrappedKey ref = new WrappedKey(kekId, wrapped);
-    CompletableFuture<SecretKeySpec> cached = keys.getIfPresent(ref);
-    if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
-      return cached.join();
+    SecretKeySpec cached = keys.getIfPresent(ref);
+    if (cached != null) {
+      return cached;
     }
     KmsException remembered = failures.getIfPresent(ref);
     if (remembered != null) {
       throw remembered;
     }
     CompletableFuture<SecretKeySpec> mine = new CompletableFuture<>();
-    CompletableFuture<SecretKeySpec> existing = keys.asMap().putIfAbsent(ref, mine);
+    CompletableFuture<SecretKeySpec> existing = inFlight.putIfAbsent(ref, mine);
     if (existing != null) {
       return await(existing, kekId);
     }
     // This thread makes the one KMS call; others asking for the same key wait on `mine`.
     try {
-      SecretKeySpec key = unwrap(ref, kms);
+      SecretKeySpec key = keys.getIfPresent(ref); // a call that ended since our first look
+      if (key == null) {
+        key = unwrap(ref, kms);
+        keys.put(ref, key);
+      }
+      inFlight.remove(ref, mine);
       mine.complete(key);
       return key;
     } catch (KmsException e) {
@@ -194,16 +206,13 @@ public final class DekCache {
     }
   }
 
-  /**
-   * Remembers a failure and takes the pending entry out of the cache before completing it, so no
-   * failed future stays cached and Caffeine has nothing to log.
-   */
+  /** Remembers a failure (unless it was our own budget's) and releases those waiting. */
   private void fail(WrappedKey ref, CompletableFuture<SecretKeySpec> mine, KmsException e) {
     if (e.reason() != KmsException.Reason.LIMITED) {
       failures.put(ref, e);
       kekFailures.put(ref.kekId, e);
     }
-    keys.asMap().remove(ref, mine);
+    inFlight.remove(ref, mine);
     mine.completeExceptionally(e);
   }
 
@@ -227,8 +236,8 @@ public final class DekCache {
 
   /** Number of unwrapped keys held (for tests and metrics). */
   public long size() {
-    keys.synchronous().cleanUp();
-    return keys.synchronous().estimatedSize();
+    keys.cleanUp();
+    return keys.estimatedSize();
   }
 
   /** A wrapped key and the KEK it names; equality by content. */
