@@ -94,6 +94,8 @@ class ExamplesTest {
       streams.start();
       Properties consumer = config("local-consumer.properties");
       consumer.setProperty(ConsumerConfig.GROUP_ID_CONFIG, "totals-reader");
+      // the totals are encrypted under the Streams app's KEK: the reader names it, as its producer
+      consumer.setProperty("envelope.kek.id", props.getProperty("envelope.kek.id"));
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (!totals.equals(expectedTotals()) && System.nanoTime() < deadline) {
         ExampleConsumer.read(consumer, "totals", 1, r -> totals.put(r.key(), r.value()));
