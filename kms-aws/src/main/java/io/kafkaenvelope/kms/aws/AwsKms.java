@@ -238,7 +238,7 @@ final class AwsKms implements KeyManagementService {
         return plaintext;
       } catch (SdkException e) {
         failure = translate(e, kekId, operation);
-        if (!(e instanceof IncorrectKeyException || e instanceof NotFoundException)) {
+        if (!(e instanceof IncorrectKeyException || definitelyNotFound(e))) {
           break; // only "not this key" moves on to an alternate
         }
       }
@@ -266,7 +266,9 @@ final class AwsKms implements KeyManagementService {
   static KmsException translate(SdkException e, String kekId, String operation) {
     if (e instanceof AwsServiceException) {
       AwsServiceException s = (AwsServiceException) e;
-      String code = s.awsErrorDetails() == null ? "" : s.awsErrorDetails().errorCode();
+      // an answer without an error code (a proxy's 404 page) has none: never null here
+      String code = s.awsErrorDetails() == null || s.awsErrorDetails().errorCode() == null ? ""
+          : s.awsErrorDetails().errorCode();
       String service = s.awsErrorDetails() == null ? null : s.awsErrorDetails().serviceName();
       String msg = operation + " failed: "
           + (service == null || service.equalsIgnoreCase("kms") ? "" : service + " ")
@@ -285,8 +287,23 @@ final class AwsKms implements KeyManagementService {
         + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
   }
 
+  /**
+   * AWS KMS's own answer "this key does not exist": the modelled NotFoundException with its error
+   * code and HTTP 400, as KMS sends it. KEY_NOT_FOUND can let a producer send plaintext
+   * ({@code envelope.kek.unresolved.policy=plaintext}), so a 404 from a proxy or a wrong endpoint,
+   * an unknown error code or any other status is never taken for it.
+   */
+  static boolean definitelyNotFound(SdkException e) {
+    if (!(e instanceof NotFoundException)) {
+      return false;
+    }
+    AwsServiceException s = (AwsServiceException) e;
+    return s.statusCode() == 400 && s.awsErrorDetails() != null
+        && "NotFoundException".equals(s.awsErrorDetails().errorCode());
+  }
+
   private static Reason reasonOf(AwsServiceException s, String code) {
-    if (s instanceof NotFoundException) {
+    if (definitelyNotFound(s)) {
       return Reason.KEY_NOT_FOUND;
     }
     if (s instanceof DisabledException || s instanceof KmsInvalidStateException) {
