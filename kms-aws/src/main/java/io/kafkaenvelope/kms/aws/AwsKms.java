@@ -75,6 +75,12 @@ final class AwsKms implements KeyManagementService {
   private final String region;
   private final Map<String, List<String>> alternates;
   private final String description;
+  /** The partition of {@link #region}, or null when the region's name is not a known pattern. */
+  private final String partition;
+  /** The account of the credentials when configured, else null (then never assumed). */
+  private final String ownAccount;
+  private final Set<String> discoveryAccounts;
+  private final String discoveryPartition;
 
   AwsKms(AwsKmsConfig config) {
     this.alternates = config.alternates();
@@ -134,6 +140,17 @@ final class AwsKms implements KeyManagementService {
     this.roleCredentials = role;
     this.kms = kmsClient;
     this.region = kms.serviceClientConfiguration().region().id();
+    this.partition = AwsKekId.partitionOf(region);
+    this.ownAccount = config.ownAccount();
+    this.discoveryAccounts = Set.copyOf(config.getList(AwsKmsConfig.DISCOVERY_ACCOUNT_IDS));
+    this.discoveryPartition = config.getString(AwsKmsConfig.DISCOVERY_PARTITION);
+    if (!discoveryAccounts.isEmpty() && partition != null
+        && !partition.equals(discoveryPartition)) {
+      close();
+      throw new ConfigException(AwsKmsConfig.DISCOVERY_PARTITION + "=" + discoveryPartition
+          + " but region " + region + " is in partition " + partition + ": no KEK could pass "
+          + "the discovery filter; set " + AwsKmsConfig.DISCOVERY_PARTITION + "=" + partition);
+    }
     this.description = "aws-kms(region=" + region
         + (endpoint == null ? "" : ", endpoint=" + endpoint)
         + ", credentials=" + credentialsKind(config)
@@ -244,6 +261,56 @@ final class AwsKms implements KeyManagementService {
       }
     }
     throw failure;
+  }
+
+  /**
+   * Whether two KEK ids certainly name the same AWS KMS key, from the strings alone (see
+   * docs/kms-aws.md for the table). A bare key id or alias name resolves in this client's region
+   * and in its own account, which is known only from {@code envelope.kms.aws.account.id} or the
+   * role ARN; without it a bare id never matches an ARN. Key ids never match aliases (that would
+   * need a KMS call), and an alias ARN of another region is another alias. A multi-Region key id
+   * ({@code mrk-}) matches its replicas in every region of the same account and partition.
+   */
+  @Override
+  public boolean sameKek(String expectedKekId, String recordedKekId) {
+    if (expectedKekId.equals(recordedKekId)) {
+      return true;
+    }
+    AwsKekId e = AwsKekId.parse(expectedKekId);
+    AwsKekId r = AwsKekId.parse(recordedKekId);
+    if (e == null || r == null || e.kind != r.kind || !e.name.equals(r.name)) {
+      return false;
+    }
+    String ep = e.isArn() ? e.partition : partition;
+    String rp = r.isArn() ? r.partition : partition;
+    String ea = e.isArn() ? e.account : ownAccount;
+    String ra = r.isArn() ? r.account : ownAccount;
+    if (ep == null || !ep.equals(rp) || ea == null || !ea.equals(ra)) {
+      return false;
+    }
+    String er = e.isArn() ? e.region : region;
+    String rr = r.isArn() ? r.region : region;
+    return e.isMultiRegionKey() || er.equals(rr);
+  }
+
+  /**
+   * The discovery filter: with {@code envelope.kms.aws.discovery.account.ids} set, a KEK passes
+   * only when it is in one of those accounts in {@code discovery.partition}. A bare id resolves in
+   * this client's own account and passes only when that account is configured and listed. An id
+   * in none of AWS's forms never passes a filter. Without accounts there is no filter.
+   */
+  @Override
+  public boolean discoveryAllows(String recordedKekId) {
+    if (discoveryAccounts.isEmpty()) {
+      return true;
+    }
+    AwsKekId r = AwsKekId.parse(recordedKekId);
+    if (r == null) {
+      return false;
+    }
+    String p = r.isArn() ? r.partition : partition;
+    String a = r.isArn() ? r.account : ownAccount;
+    return discoveryPartition.equals(p) && a != null && discoveryAccounts.contains(a);
   }
 
   /** The KEKs allowed to unwrap DEKs of {@code kekId}: itself, then its alternates. */
