@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.common.config.ConfigException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -154,7 +155,9 @@ final class AwsKms implements KeyManagementService {
     this.description = "aws-kms(region=" + region
         + (endpoint == null ? "" : ", endpoint=" + endpoint)
         + ", credentials=" + credentialsKind(config)
-        + (roleArn == null ? "" : ", role=" + roleArn) + ")";
+        + (roleArn == null ? "" : ", role=" + roleArn)
+        + (discoveryAccounts.isEmpty() ? "" : ", discovery filter=" + discoveryPartition + ":"
+            + new TreeSet<>(discoveryAccounts)) + ")";
   }
 
   private static RetryStrategy retryStrategy(AwsKmsConfig config) {

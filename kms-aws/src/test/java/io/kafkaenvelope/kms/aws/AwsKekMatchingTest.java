@@ -207,6 +207,7 @@ class AwsKekMatchingTest {
   @Test
   void withoutAccountsThereIsNoDiscoveryFilter() {
     try (KeyManagementService kms = kms("eu-west-1")) {
+      assertFalse(kms.describe().contains("discovery"), kms.describe());
       for (String id : new String[] {K, "alias/x", keyArn("aws", "eu-west-1", B, K),
           keyArn("aws-cn", "cn-north-1", B, K), "not-an-aws-id"}) {
         assertTrue(kms.discoveryAllows(id), id);
@@ -218,6 +219,8 @@ class AwsKekMatchingTest {
   void discoveryFilterAdmitsOnlyListedAccountsInThePartition() {
     try (KeyManagementService kms = kms("eu-west-1",
         "envelope.kms.aws.discovery.account.ids", B + ", 777788889999")) {
+      assertTrue(kms.describe().contains("discovery filter=aws:[" + B + ", 777788889999]"),
+          "serde-core's discovery WARN shows the filter: " + kms.describe());
       assertTrue(kms.discoveryAllows(keyArn("aws", "eu-west-1", B, K)));
       assertTrue(kms.discoveryAllows(keyArn("aws", "us-east-1", B, M)), "any region");
       assertTrue(kms.discoveryAllows(keyArn("aws", "eu-west-1", "777788889999", K)));

@@ -40,6 +40,7 @@ class AwsKmsEndToEndTest {
 
   @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
   static final String MARKER = "AWS-E2E-PLAINTEXT";
+  static final String INTRUDER_SECRET = "intruder-secret-never-printed-0001";
 
   static FakeAwsKms fake;
 
@@ -192,7 +193,7 @@ class AwsKmsEndToEndTest {
     String topic = "aws-foreign";
     KAFKA.broker().createTopic(topic, 1);
     String otherAccount = "444455556666";
-    fake.allowCredentials("AKIAINTRUDER00000001", "intruder-secret-0001", otherAccount);
+    fake.allowCredentials("AKIAINTRUDER00000001", INTRUDER_SECRET, otherAccount);
     String foreignKey = fake.createKey(otherAccount, null);
     fake.keyPolicy(foreignKey, "Decrypt", "*");
     try (KafkaProducer<String, String> own = producer(envelope())) {
@@ -202,7 +203,7 @@ class AwsKmsEndToEndTest {
     }
     Map<String, Object> intruder = envelope();
     intruder.put("envelope.kms.aws.access.key.id", "AKIAINTRUDER00000001");
-    intruder.put("envelope.kms.aws.secret.access.key", "intruder-secret-0001");
+    intruder.put("envelope.kms.aws.secret.access.key", INTRUDER_SECRET);
     intruder.put("envelope.kek.id", foreignKey); // another account's key is named by its ARN
     try (KafkaProducer<String, String> p = producer(intruder)) {
       for (int i = 0; i < 5; i++) {
