@@ -12,6 +12,7 @@ import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.kms.KmsException.Reason;
 import io.kafkaenvelope.kms.KmsProviders;
+import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.serde.EnvelopeException;
 import java.io.PrintWriter;
@@ -25,6 +26,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -352,6 +354,54 @@ class AwsKmsTest {
       assertEquals(EnvelopeException.Reason.MISCONFIGURED, e.reason(), e.getMessage());
       assertFalse(e.getMessage().contains("SECRET-VALUE"));
     }
+  }
+
+  /**
+   * The consumer KEK policy asks aws-kms whether the envelope's KEK is the expected one: a producer
+   * naming the alias by its ARN is accepted by a consumer expecting the alias name only when the
+   * consumer knows its own account, and refused before any Decrypt otherwise.
+   */
+  @Test
+  void consumerPolicyAcceptsAnotherFormOfTheExpectedKekOnlyWhenCertain() {
+    String aliasArn = "arn:aws:kms:eu-west-1:" + FakeAwsKms.ACCOUNT + ":alias/orders";
+    Map<String, Object> producer = config();
+    producer.put("envelope.kek.id", aliasArn);
+    producer.put("envelope.inner.serializer", StringSerializer.class.getName());
+    producer.put("envelope.kms.aws.connect.timeout.ms", "1994");
+    RecordHeaders headers = new RecordHeaders();
+    byte[] wire;
+    try (EncryptingSerializer<String> s = new EncryptingSerializer<>()) {
+      s.configure(producer, false);
+      wire = s.serialize("orders", headers, "order-1");
+    }
+    Map<String, Object> consumer = config();
+    consumer.put("envelope.kek.id", "alias/orders");
+    consumer.put("envelope.inner.deserializer", StringDeserializer.class.getName());
+    consumer.put("envelope.kms.aws.connect.timeout.ms", "1993");
+    fake.resetCounters();
+    try (DecryptingDeserializer<String> d = new DecryptingDeserializer<>()) {
+      d.configure(consumer, false);
+      EnvelopeException e = assertThrows(EnvelopeException.class,
+          () -> d.deserialize("orders", headers, wire));
+      assertEquals(EnvelopeException.Reason.KEK_NOT_ALLOWED, e.reason(), e.getMessage());
+      assertTrue(e.getMessage().contains(aliasArn), e.getMessage());
+    }
+    assertEquals(0, fake.calls("Decrypt"), "refused before any KMS call");
+    consumer.put("envelope.kms.aws.account.id", FakeAwsKms.ACCOUNT);
+    consumer.put("envelope.kms.aws.connect.timeout.ms", "1992");
+    try (DecryptingDeserializer<String> d = new DecryptingDeserializer<>()) {
+      d.configure(consumer, false);
+      assertEquals("order-1", d.deserialize("orders", headers, wire));
+    }
+    assertEquals(1, fake.calls("Decrypt"));
+    consumer.put("envelope.kms.aws.account.id", "999988887777");
+    consumer.put("envelope.kms.aws.connect.timeout.ms", "1991");
+    try (DecryptingDeserializer<String> d = new DecryptingDeserializer<>()) {
+      d.configure(consumer, false);
+      assertEquals(EnvelopeException.Reason.KEK_NOT_ALLOWED, assertThrows(EnvelopeException.class,
+          () -> d.deserialize("orders", headers, wire)).reason(), "another account's alias");
+    }
+    assertEquals(1, fake.calls("Decrypt"));
   }
 
   @Test
