@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.common.config.ConfigException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -75,6 +76,12 @@ final class AwsKms implements KeyManagementService {
   private final String region;
   private final Map<String, List<String>> alternates;
   private final String description;
+  /** The partition of {@link #region}, or null when the region's name is not a known pattern. */
+  private final String partition;
+  /** The account of the credentials when configured, else null (then never assumed). */
+  private final String ownAccount;
+  private final Set<String> discoveryAccounts;
+  private final String discoveryPartition;
 
   AwsKms(AwsKmsConfig config) {
     this.alternates = config.alternates();
@@ -134,10 +141,23 @@ final class AwsKms implements KeyManagementService {
     this.roleCredentials = role;
     this.kms = kmsClient;
     this.region = kms.serviceClientConfiguration().region().id();
+    this.partition = AwsKekId.partitionOf(region);
+    this.ownAccount = config.ownAccount();
+    this.discoveryAccounts = Set.copyOf(config.getList(AwsKmsConfig.DISCOVERY_ACCOUNT_IDS));
+    this.discoveryPartition = config.getString(AwsKmsConfig.DISCOVERY_PARTITION);
+    if (!discoveryAccounts.isEmpty() && partition != null
+        && !partition.equals(discoveryPartition)) {
+      close();
+      throw new ConfigException(AwsKmsConfig.DISCOVERY_PARTITION + "=" + discoveryPartition
+          + " but region " + region + " is in partition " + partition + ": no KEK could pass "
+          + "the discovery filter; set " + AwsKmsConfig.DISCOVERY_PARTITION + "=" + partition);
+    }
     this.description = "aws-kms(region=" + region
         + (endpoint == null ? "" : ", endpoint=" + endpoint)
         + ", credentials=" + credentialsKind(config)
-        + (roleArn == null ? "" : ", role=" + roleArn) + ")";
+        + (roleArn == null ? "" : ", role=" + roleArn)
+        + (discoveryAccounts.isEmpty() ? "" : ", discovery filter=" + discoveryPartition + ":"
+            + new TreeSet<>(discoveryAccounts)) + ")";
   }
 
   private static RetryStrategy retryStrategy(AwsKmsConfig config) {
@@ -238,12 +258,62 @@ final class AwsKms implements KeyManagementService {
         return plaintext;
       } catch (SdkException e) {
         failure = translate(e, kekId, operation);
-        if (!(e instanceof IncorrectKeyException || e instanceof NotFoundException)) {
+        if (!(e instanceof IncorrectKeyException || definitelyNotFound(e))) {
           break; // only "not this key" moves on to an alternate
         }
       }
     }
     throw failure;
+  }
+
+  /**
+   * Whether two KEK ids certainly name the same AWS KMS key, from the strings alone (see
+   * docs/kms-aws.md for the table). A bare key id or alias name resolves in this client's region
+   * and in its own account, which is known only from {@code envelope.kms.aws.account.id} or the
+   * role ARN; without it a bare id never matches an ARN. Key ids never match aliases (that would
+   * need a KMS call), and an alias ARN of another region is another alias. A multi-Region key id
+   * ({@code mrk-}) matches its replicas in every region of the same account and partition.
+   */
+  @Override
+  public boolean sameKek(String expectedKekId, String recordedKekId) {
+    if (expectedKekId.equals(recordedKekId)) {
+      return true;
+    }
+    AwsKekId e = AwsKekId.parse(expectedKekId);
+    AwsKekId r = AwsKekId.parse(recordedKekId);
+    if (e == null || r == null || e.kind != r.kind || !e.name.equals(r.name)) {
+      return false;
+    }
+    String ep = e.isArn() ? e.partition : partition;
+    String rp = r.isArn() ? r.partition : partition;
+    String ea = e.isArn() ? e.account : ownAccount;
+    String ra = r.isArn() ? r.account : ownAccount;
+    if (ep == null || !ep.equals(rp) || ea == null || !ea.equals(ra)) {
+      return false;
+    }
+    String er = e.isArn() ? e.region : region;
+    String rr = r.isArn() ? r.region : region;
+    return e.isMultiRegionKey() || er.equals(rr);
+  }
+
+  /**
+   * The discovery filter: with {@code envelope.kms.aws.discovery.account.ids} set, a KEK passes
+   * only when it is in one of those accounts in {@code discovery.partition}. A bare id resolves in
+   * this client's own account and passes only when that account is configured and listed. An id
+   * in none of AWS's forms never passes a filter. Without accounts there is no filter.
+   */
+  @Override
+  public boolean discoveryAllows(String recordedKekId) {
+    if (discoveryAccounts.isEmpty()) {
+      return true;
+    }
+    AwsKekId r = AwsKekId.parse(recordedKekId);
+    if (r == null) {
+      return false;
+    }
+    String p = r.isArn() ? r.partition : partition;
+    String a = r.isArn() ? r.account : ownAccount;
+    return discoveryPartition.equals(p) && a != null && discoveryAccounts.contains(a);
   }
 
   /** The KEKs allowed to unwrap DEKs of {@code kekId}: itself, then its alternates. */
@@ -266,7 +336,9 @@ final class AwsKms implements KeyManagementService {
   static KmsException translate(SdkException e, String kekId, String operation) {
     if (e instanceof AwsServiceException) {
       AwsServiceException s = (AwsServiceException) e;
-      String code = s.awsErrorDetails() == null ? "" : s.awsErrorDetails().errorCode();
+      // an answer without an error code (a proxy's 404 page) has none: never null here
+      String code = s.awsErrorDetails() == null || s.awsErrorDetails().errorCode() == null ? ""
+          : s.awsErrorDetails().errorCode();
       String service = s.awsErrorDetails() == null ? null : s.awsErrorDetails().serviceName();
       String msg = operation + " failed: "
           + (service == null || service.equalsIgnoreCase("kms") ? "" : service + " ")
@@ -285,8 +357,23 @@ final class AwsKms implements KeyManagementService {
         + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
   }
 
+  /**
+   * AWS KMS's own answer "this key does not exist": the modelled NotFoundException with its error
+   * code and HTTP 400, as KMS sends it. KEY_NOT_FOUND can let a producer send plaintext
+   * ({@code envelope.kek.unresolved.policy=plaintext}), so a 404 from a proxy or a wrong endpoint,
+   * an unknown error code or any other status is never taken for it.
+   */
+  static boolean definitelyNotFound(SdkException e) {
+    if (!(e instanceof NotFoundException)) {
+      return false;
+    }
+    AwsServiceException s = (AwsServiceException) e;
+    return s.statusCode() == 400 && s.awsErrorDetails() != null
+        && "NotFoundException".equals(s.awsErrorDetails().errorCode());
+  }
+
   private static Reason reasonOf(AwsServiceException s, String code) {
-    if (s instanceof NotFoundException) {
+    if (definitelyNotFound(s)) {
       return Reason.KEY_NOT_FOUND;
     }
     if (s instanceof DisabledException || s instanceof KmsInvalidStateException) {

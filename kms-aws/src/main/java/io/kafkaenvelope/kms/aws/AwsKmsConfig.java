@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -36,6 +37,12 @@ public final class AwsKmsConfig extends AbstractConfig {
   public static final String RETRY_BACKOFF_MS = P + "retry.backoff.ms";
   public static final String RETRY_THROTTLING_BACKOFF_MS = P + "retry.throttling.backoff.ms";
   public static final String DECRYPT_ALTERNATE_KEK_IDS = P + "decrypt.alternate.kek.ids";
+  public static final String ACCOUNT_ID = P + "account.id";
+  public static final String DISCOVERY_ACCOUNT_IDS = P + "discovery.account.ids";
+  public static final String DISCOVERY_PARTITION = P + "discovery.partition";
+
+  private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
+  private static final Pattern PARTITION = Pattern.compile("aws(-[a-z]+)*");
 
   private static final ConfigDef.Validator HTTP_URL = new HttpUrl();
 
@@ -92,9 +99,31 @@ public final class AwsKmsConfig extends AbstractConfig {
               + "(NotFoundException). Uses: the multi-Region replica in the consumer's region "
               + "(X = primary ARN, Y = replica ARN), or an alias that was moved to a new key "
               + "(X = alias, Y = the old key's ARN). Only listed keys are ever used, and the "
-              + "encryption context still names X.");
+              + "encryption context still names X. Alternates do not widen the consumer KEK "
+              + "policy: a record is accepted or refused by the KEK its envelope names.")
+      .define(ACCOUNT_ID, Type.STRING, null, Importance.LOW,
+          "The 12-digit id of the AWS account this client's credentials belong to, i.e. the "
+              + "account in which a bare key id or alias name resolves. Only used to decide, from "
+              + "the strings alone, whether a bare id and an ARN name the same key (consumer KEK "
+              + "policy: envelope.kek.id 'alias/orders' accepts records naming "
+              + "'arn:aws:kms:<region>:<this account>:alias/orders') and whether a bare id passes "
+              + DISCOVERY_ACCOUNT_IDS + ". When unset it is taken from " + ASSUME_ROLE_ARN
+              + "; when neither is set, a bare id never matches an ARN.")
+      .define(DISCOVERY_ACCOUNT_IDS, Type.LIST, List.of(), Importance.MEDIUM,
+          "Discovery filter (as in the AWS Encryption SDK): with envelope.kek.discovery=true, "
+              + "only KEKs of these 12-digit AWS accounts in " + DISCOVERY_PARTITION
+              + " are tried; any other KEK is refused before any KMS call. A key or alias ARN "
+              + "must name one of these accounts; a bare key id or alias name resolves in this "
+              + "client's own account and passes only when " + ACCOUNT_ID + " (or the account of "
+              + ASSUME_ROLE_ARN + ") is listed. Empty: no filter (any KEK KMS will unwrap for "
+              + "these credentials).")
+      .define(DISCOVERY_PARTITION, Type.STRING, "aws", Importance.LOW,
+          "AWS partition of the discovery filter (aws, aws-cn, aws-us-gov, ...); needs "
+              + DISCOVERY_ACCOUNT_IDS + " and must be the partition of "
+              + REGION + ".");
 
   private final Map<String, List<String>> alternates;
+  private final String ownAccount;
 
   AwsKmsConfig(Map<String, ?> configs) {
     super(DEF, configs, false);
@@ -115,6 +144,46 @@ public final class AwsKmsConfig extends AbstractConfig {
           + ASSUME_ROLE_ARN);
     }
     this.alternates = parseAlternates(getList(DECRYPT_ALTERNATE_KEK_IDS));
+    String account = getString(ACCOUNT_ID);
+    if (account != null && !ACCOUNT.matcher(account).matches()) {
+      throw new ConfigException(ACCOUNT_ID, account, "expected a 12-digit AWS account id");
+    }
+    String roleAccount = roleAccount(getString(ASSUME_ROLE_ARN));
+    if (account != null && roleAccount != null && !account.equals(roleAccount)) {
+      throw new ConfigException(ACCOUNT_ID + "=" + account + " is not the account of "
+          + ASSUME_ROLE_ARN + " (" + roleAccount + "): the role's credentials resolve bare key "
+          + "ids in the role's account; fix or remove " + ACCOUNT_ID);
+    }
+    this.ownAccount = account != null ? account : roleAccount;
+    for (String a : getList(DISCOVERY_ACCOUNT_IDS)) {
+      if (!ACCOUNT.matcher(a).matches()) {
+        throw new ConfigException(DISCOVERY_ACCOUNT_IDS, a, "expected 12-digit AWS account ids");
+      }
+    }
+    String partition = getString(DISCOVERY_PARTITION);
+    if (partition == null || !PARTITION.matcher(partition).matches()) {
+      throw new ConfigException(DISCOVERY_PARTITION, partition,
+          "expected an AWS partition such as aws, aws-cn or aws-us-gov");
+    }
+    if (originals().containsKey(DISCOVERY_PARTITION) && getList(DISCOVERY_ACCOUNT_IDS).isEmpty()) {
+      throw new ConfigException(DISCOVERY_PARTITION + " needs " + DISCOVERY_ACCOUNT_IDS
+          + ": a discovery filter names the accounts whose KEKs may be tried");
+    }
+  }
+
+  /** The account of the client's credentials when known (setting or role ARN), else null. */
+  String ownAccount() {
+    return ownAccount;
+  }
+
+  /** The account of an IAM role ARN ({@code arn:<partition>:iam::<account>:role/...}), or null. */
+  private static String roleAccount(String roleArn) {
+    if (roleArn == null) {
+      return null;
+    }
+    String[] parts = roleArn.split(":", 6);
+    return parts.length == 6 && parts[0].equals("arn") && parts[2].equals("iam")
+        && ACCOUNT.matcher(parts[4]).matches() ? parts[4] : null;
   }
 
   /** For each KEK id, the other KEKs that may unwrap its DEKs, in the order given. */

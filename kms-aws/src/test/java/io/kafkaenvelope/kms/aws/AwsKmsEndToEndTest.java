@@ -40,6 +40,7 @@ class AwsKmsEndToEndTest {
 
   @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
   static final String MARKER = "AWS-E2E-PLAINTEXT";
+  static final String INTRUDER_SECRET = "intruder-secret-never-printed-0001";
 
   static FakeAwsKms fake;
 
@@ -180,5 +181,84 @@ class AwsKmsEndToEndTest {
       fake.denyOperation(null);
     }
     assertEquals(1, fake.calls("Decrypt"), "AccessDenied is not retried");
+  }
+
+  /**
+   * Another account whose key lets anyone Decrypt writes records into the consumer's topic under
+   * that key. KMS would unwrap them for the consumer; the consumer KEK policy must refuse them
+   * before any KMS call, unless discovery is on and the filter names that account.
+   */
+  @Test
+  void recordsUnderAnotherAccountsKeyAreRefusedBeforeAnyDecryptUnlessTheFilterAdmitsIt() {
+    String topic = "aws-foreign";
+    KAFKA.broker().createTopic(topic, 1);
+    String otherAccount = "444455556666";
+    fake.allowCredentials("AKIAINTRUDER00000001", INTRUDER_SECRET, otherAccount);
+    String foreignKey = fake.createKey(otherAccount, null);
+    fake.keyPolicy(foreignKey, "Decrypt", "*");
+    try (KafkaProducer<String, String> own = producer(envelope())) {
+      for (int i = 0; i < 3; i++) {
+        own.send(new ProducerRecord<>(topic, "own" + i, MARKER + "own" + i));
+      }
+    }
+    Map<String, Object> intruder = envelope();
+    intruder.put("envelope.kms.aws.access.key.id", "AKIAINTRUDER00000001");
+    intruder.put("envelope.kms.aws.secret.access.key", INTRUDER_SECRET);
+    intruder.put("envelope.kek.id", foreignKey); // another account's key is named by its ARN
+    try (KafkaProducer<String, String> p = producer(intruder)) {
+      for (int i = 0; i < 5; i++) {
+        p.send(new ProducerRecord<>(topic, "forged" + i, MARKER + "forged" + i));
+      }
+    }
+
+    // strict (the default): the topic's own records, then KEK_NOT_ALLOWED without a Decrypt
+    fake.resetCounters();
+    Map<String, Object> strict = envelope();
+    strict.put("envelope.kms.aws.connect.timeout.ms", "1997"); // a cache scope of its own
+    assertRefusedAfterOwnRecords(strict, topic, foreignKey);
+    assertEquals(0, fake.decryptsOf(foreignKey), "no Decrypt for the refused records");
+    assertEquals(1, fake.calls("Decrypt"), "only the consumer's own DEK");
+
+    // discovery with a filter that does not name the other account: refused the same way
+    fake.resetCounters();
+    Map<String, Object> filtered = envelope();
+    filtered.put("envelope.kms.aws.connect.timeout.ms", "1996");
+    filtered.put("envelope.kek.discovery", "true");
+    filtered.put("envelope.kms.aws.discovery.account.ids", FakeAwsKms.ACCOUNT + ",777788889999");
+    assertRefusedAfterOwnRecords(filtered, topic, foreignKey);
+    assertEquals(0, fake.decryptsOf(foreignKey), "no Decrypt for records the filter refuses");
+
+    // discovery whose filter names the other account: everything is read
+    fake.resetCounters();
+    Map<String, Object> admitted = envelope();
+    admitted.put("envelope.kms.aws.connect.timeout.ms", "1995");
+    admitted.put("envelope.kek.discovery", "true");
+    admitted.put("envelope.kms.aws.discovery.account.ids", otherAccount);
+    try (KafkaConsumer<String, String> c = consumer(admitted, DecryptingDeserializer.class)) {
+      List<ConsumerRecord<String, String>> got = drain(c, topic, 8);
+      assertEquals(8, got.size());
+      assertEquals(5, got.stream().filter(r -> r.value().startsWith(MARKER + "forged")).count());
+    }
+    assertEquals(1, fake.decryptsOf(foreignKey), "one Decrypt for the other account's DEK");
+  }
+
+  private void assertRefusedAfterOwnRecords(Map<String, Object> env, String topic,
+      String foreignKey) {
+    List<String> values = new java.util.ArrayList<>();
+    try (KafkaConsumer<String, String> c = consumer(env, DecryptingDeserializer.class)) {
+      c.subscribe(List.of(topic));
+      RecordDeserializationException e = assertThrows(RecordDeserializationException.class, () -> {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+          c.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+        }
+      });
+      assertEquals(3, e.offset(), "the first forged record");
+      EnvelopeException cause = assertInstanceOf(EnvelopeException.class, e.getCause());
+      assertEquals(EnvelopeException.Reason.KEK_NOT_ALLOWED, cause.reason(), cause.getMessage());
+      assertTrue(cause.getMessage().contains(foreignKey), cause.getMessage());
+      assertFalse(cause.getMessage().contains(MARKER));
+    }
+    assertEquals(List.of(MARKER + "own0", MARKER + "own1", MARKER + "own2"), values);
   }
 }

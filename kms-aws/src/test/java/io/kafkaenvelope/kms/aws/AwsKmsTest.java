@@ -12,15 +12,22 @@ import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.kms.KmsException.Reason;
 import io.kafkaenvelope.kms.KmsProviders;
+import io.kafkaenvelope.serde.DecryptingDeserializer;
+import io.kafkaenvelope.serde.EncryptingSerializer;
+import io.kafkaenvelope.serde.EnvelopeException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -272,6 +279,129 @@ class AwsKmsTest {
       assertEquals(4, fake.calls("GenerateDataKey"));
       assertEquals(2, fake.calls("Decrypt"));
     }
+  }
+
+  /**
+   * KEY_NOT_FOUND lets a producer with envelope.kek.unresolved.policy=plaintext send plaintext, and
+   * moves unwrap on to an alternate KEK: only KMS's own NotFoundException (HTTP 400) may mean it.
+   */
+  @Test
+  void onlyKmsOwnNotFoundExceptionIsKeyNotFound() {
+    String json = "application/x-amz-json-1.1";
+    String[][] answers = {
+        {"404", "text/html", "<html><body><h1>404 Not Found</h1></body></html>"},
+        {"404", json, "{\"__type\":\"NotFoundException\",\"message\":\"proxy says no\"}"},
+        {"404", json, ""},
+        {"410", json, "{\"__type\":\"NotFoundException\"}"},
+        {"400", json, "{\"__type\":\"SomethingNewException\",\"message\":\"new\"}"},
+        {"400", json, "{\"__type\":\"KeyNotFoundException\"}"},
+        {"400", json, "{}"},
+        {"400", "text/plain", "Key not found"}};
+    try (KeyManagementService kms = client(config())) {
+      DataKey k = kms.generateDataKey("alias/orders", ctx("alias/orders"));
+      for (String[] a : answers) {
+        String what = String.join(" ", a);
+        fake.resetCounters();
+        fake.answerNextRaw(Integer.parseInt(a[0]), a[1], a[2]);
+        KmsException g = assertThrows(KmsException.class,
+            () -> kms.generateDataKey("alias/orders", ctx("alias/orders")));
+        assertEquals(Reason.MISCONFIGURED, g.reason(), what + ": " + g.getMessage());
+        fake.answerNextRaw(Integer.parseInt(a[0]), a[1], a[2]);
+        KmsException d = assertThrows(KmsException.class,
+            () -> kms.unwrap("alias/orders", k.wrapped(), ctx("alias/orders")));
+        assertEquals(Reason.MISCONFIGURED, d.reason(), what + ": " + d.getMessage());
+        assertEquals(1, fake.calls("GenerateDataKey"), "not retried: " + what);
+        assertEquals(1, fake.calls("Decrypt"), "not retried: " + what);
+      }
+      KmsException real = assertThrows(KmsException.class,
+          () -> kms.generateDataKey("alias/nope", ctx("alias/nope")));
+      assertEquals(Reason.KEY_NOT_FOUND, real.reason(), "KMS's own answer still is");
+    }
+    // an alternate is tried after KMS's NotFoundException, never after a 404 of something else
+    Map<String, Object> alt = config();
+    alt.put("envelope.kms.aws.decrypt.alternate.kek.ids", "alias/retired=" + keyArn);
+    try (KeyManagementService kms = client(alt)) {
+      DataKey k = kms.generateDataKey(keyArn, ctx("alias/retired"));
+      fake.resetCounters();
+      assertArrayEquals(k.plaintext(), kms.unwrap("alias/retired", k.wrapped(),
+          ctx("alias/retired")));
+      assertEquals(2, fake.calls("Decrypt"), "alias/retired: NotFoundException, then the alternate");
+      fake.resetCounters();
+      fake.answerNextRaw(404, json, "{\"__type\":\"NotFoundException\"}");
+      assertEquals(Reason.MISCONFIGURED, assertThrows(KmsException.class,
+          () -> kms.unwrap("alias/retired", k.wrapped(), ctx("alias/retired"))).reason());
+      assertEquals(1, fake.calls("Decrypt"), "a 404 does not move on to the alternate");
+    }
+  }
+
+  /** The producer side of the same rule: a proxy's 404 never turns a topic into plaintext. */
+  @Test
+  void unresolvedPlaintextPolicyNeverFollowsA404() {
+    Map<String, Object> c = config();
+    c.put("envelope.kek.id.template", "alias/${topic}");
+    c.put("envelope.kek.unresolved.policy", "plaintext");
+    c.put("envelope.inner.serializer", StringSerializer.class.getName());
+    c.put("envelope.kms.aws.connect.timeout.ms", "1998"); // a DEK cache scope of its own
+    try (EncryptingSerializer<String> s = new EncryptingSerializer<>()) {
+      s.configure(c, false);
+      RecordHeaders h = new RecordHeaders();
+      assertEquals("public", new String(s.serialize("no-such-kek", h, "public"),
+          StandardCharsets.UTF_8), "KMS's NotFoundException: plaintext, as opted in");
+      fake.answerNextRaw(404, "text/html", "<html>404 Not Found</html>");
+      RecordHeaders h2 = new RecordHeaders();
+      EnvelopeException e = assertThrows(EnvelopeException.class,
+          () -> s.serialize("orders", h2, "SECRET-VALUE"));
+      assertEquals(EnvelopeException.Reason.MISCONFIGURED, e.reason(), e.getMessage());
+      assertFalse(e.getMessage().contains("SECRET-VALUE"));
+    }
+  }
+
+  /**
+   * The consumer KEK policy asks aws-kms whether the envelope's KEK is the expected one: a producer
+   * naming the alias by its ARN is accepted by a consumer expecting the alias name only when the
+   * consumer knows its own account, and refused before any Decrypt otherwise.
+   */
+  @Test
+  void consumerPolicyAcceptsAnotherFormOfTheExpectedKekOnlyWhenCertain() {
+    String aliasArn = "arn:aws:kms:eu-west-1:" + FakeAwsKms.ACCOUNT + ":alias/orders";
+    Map<String, Object> producer = config();
+    producer.put("envelope.kek.id", aliasArn);
+    producer.put("envelope.inner.serializer", StringSerializer.class.getName());
+    producer.put("envelope.kms.aws.connect.timeout.ms", "1994");
+    RecordHeaders headers = new RecordHeaders();
+    byte[] wire;
+    try (EncryptingSerializer<String> s = new EncryptingSerializer<>()) {
+      s.configure(producer, false);
+      wire = s.serialize("orders", headers, "order-1");
+    }
+    Map<String, Object> consumer = config();
+    consumer.put("envelope.kek.id", "alias/orders");
+    consumer.put("envelope.inner.deserializer", StringDeserializer.class.getName());
+    consumer.put("envelope.kms.aws.connect.timeout.ms", "1993");
+    fake.resetCounters();
+    try (DecryptingDeserializer<String> d = new DecryptingDeserializer<>()) {
+      d.configure(consumer, false);
+      EnvelopeException e = assertThrows(EnvelopeException.class,
+          () -> d.deserialize("orders", headers, wire));
+      assertEquals(EnvelopeException.Reason.KEK_NOT_ALLOWED, e.reason(), e.getMessage());
+      assertTrue(e.getMessage().contains(aliasArn), e.getMessage());
+    }
+    assertEquals(0, fake.calls("Decrypt"), "refused before any KMS call");
+    consumer.put("envelope.kms.aws.account.id", FakeAwsKms.ACCOUNT);
+    consumer.put("envelope.kms.aws.connect.timeout.ms", "1992");
+    try (DecryptingDeserializer<String> d = new DecryptingDeserializer<>()) {
+      d.configure(consumer, false);
+      assertEquals("order-1", d.deserialize("orders", headers, wire));
+    }
+    assertEquals(1, fake.calls("Decrypt"));
+    consumer.put("envelope.kms.aws.account.id", "999988887777");
+    consumer.put("envelope.kms.aws.connect.timeout.ms", "1991");
+    try (DecryptingDeserializer<String> d = new DecryptingDeserializer<>()) {
+      d.configure(consumer, false);
+      assertEquals(EnvelopeException.Reason.KEK_NOT_ALLOWED, assertThrows(EnvelopeException.class,
+          () -> d.deserialize("orders", headers, wire)).reason(), "another account's alias");
+    }
+    assertEquals(1, fake.calls("Decrypt"));
   }
 
   @Test

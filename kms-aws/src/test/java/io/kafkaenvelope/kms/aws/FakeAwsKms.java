@@ -33,15 +33,28 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * A loopback server that speaks the AWS KMS JSON 1.1 protocol as the AWS SDK uses it
  * ({@code X-Amz-Target: TrentService.<Operation>}), for tests where no real KMS can run. It
- * verifies every request's SigV4 signature against the credentials it knows, holds keys by id,
- * ARN and alias, enforces encryption context and KeyId pinning, answers with AWS's error shapes,
- * and can inject throttling, 5xx, latency and AccessDenied. Its ciphertext blobs are its own
- * format (authenticated with AES-GCM under the key's secret), as real KMS blobs are opaque too.
+ * verifies every request's SigV4 signature against the credentials it knows, maps each access key
+ * to an account and principal, holds keys per account by id, ARN and alias, checks each key's
+ * policy per operation (AccessDeniedException), enforces encryption context (compared exactly as
+ * a map) and KeyId pinning, answers with AWS's error shapes, and can inject throttling, 5xx,
+ * latency, raw HTTP answers and AccessDenied.
+ *
+ * <p>Ciphertext blobs are opaque binary of the real size (184 bytes for a 32-byte data key): a
+ * version byte, the key id (16 bytes), a per-key backing-key id (32), a nonce (12), and AES-GCM
+ * under the key's secret of the length-prefixed, zero-padded plaintext, with the header and the
+ * canonical encryption context as associated data. A forged, damaged or context-mismatched blob
+ * is InvalidCiphertextException.
  */
 final class FakeAwsKms implements AutoCloseable {
 
   static final String ACCOUNT = "111122223333";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String PRINCIPAL = "arn:aws:iam::" + ACCOUNT + ":user/test";
+  /** Blob layout: version, key-id form, key id, backing-key id, nonce; then the AES-GCM output. */
+  private static final byte VERSION = 1;
+  private static final int HEADER = 1 + 1 + 16 + 32 + 12;
+  private static final int PAD = 72;
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
   private static final Pattern AUTH = Pattern.compile(
       "AWS4-HMAC-SHA256 Credential=([^/]+)/(\\d{8})/([^/]+)/([^/]+)/aws4_request, "
           + "SignedHeaders=([^,]+), Signature=([0-9a-f]{64})");
@@ -50,24 +63,47 @@ final class FakeAwsKms implements AutoCloseable {
   private final String region;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, String> secretsByAccessKey = new ConcurrentHashMap<>();
+  private final Map<String, Identity> identities = new ConcurrentHashMap<>();
   private final Map<String, Key> keysById = new ConcurrentHashMap<>();
+  /** "account:alias/name" to key id. */
   private final Map<String, String> aliases = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> decryptsByKey = new ConcurrentHashMap<>();
+  private final List<byte[]> rawAnswers = new ArrayList<>(); // queued raw HTTP answers
   private final List<String> failures = new ArrayList<>(); // queued error codes
   private volatile String deniedOperation;
   private volatile long latencyMs;
   private final AtomicInteger badSignatures = new AtomicInteger();
   private static final List<byte[]> ISSUED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  /** Who signed a request: the access key's account and principal ARN. */
+  record Identity(String account, String principal) {}
+
   static final class Key {
     final String id;
+    final String account;
     final SecretKeySpec secret;
+    final byte[] backingId;
+    /** Operation to who may call it: "*", an account id, or a principal ARN. */
+    final Map<String, java.util.Set<String>> policy = new ConcurrentHashMap<>();
     volatile boolean enabled = true;
     volatile boolean pendingDeletion;
 
-    Key(String id, byte[] secret) {
+    Key(String id, String account, byte[] secret, byte[] backingId) {
       this.id = id;
+      this.account = account;
       this.secret = new SecretKeySpec(secret, "AES");
+      this.backingId = backingId.clone();
+      for (String op : List.of("GenerateDataKey", "Encrypt", "Decrypt", "DescribeKey")) {
+        // the default key policy: the key's own account (IAM decides within it)
+        policy.put(op, java.util.concurrent.ConcurrentHashMap.newKeySet());
+        policy.get(op).add(account);
+      }
+    }
+
+    boolean allows(String op, Identity caller) {
+      java.util.Set<String> who = policy.getOrDefault(op, java.util.Set.of());
+      return who.contains("*") || who.contains(caller.account()) || who.contains(caller.principal());
     }
   }
 
@@ -83,34 +119,60 @@ final class FakeAwsKms implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
+  /** Credentials of {@link #PRINCIPAL} in {@link #ACCOUNT}. */
   void allowCredentials(String accessKeyId, String secret) {
-    secretsByAccessKey.put(accessKeyId, secret);
+    allowCredentials(accessKeyId, secret, ACCOUNT);
   }
 
-  /** Creates a key and returns its ARN. */
+  /** Credentials of the user {@code arn:aws:iam::<account>:user/<accessKeyId>}. */
+  void allowCredentials(String accessKeyId, String secret, String account) {
+    secretsByAccessKey.put(accessKeyId, secret);
+    identities.put(accessKeyId, new Identity(account, account.equals(ACCOUNT) ? PRINCIPAL
+        : "arn:aws:iam::" + account + ":user/" + accessKeyId));
+  }
+
+  /** Creates a key in {@link #ACCOUNT} and returns its ARN. */
   String createKey(String alias) {
-    String id = UUID.randomUUID().toString();
-    byte[] secret = new byte[32];
-    random.nextBytes(secret);
-    keysById.put(id, new Key(id, secret));
-    if (alias != null) {
-      aliases.put("alias/" + alias, id);
-    }
-    return arn(id);
+    return createKey(ACCOUNT, alias);
+  }
+
+  /** Creates a key in {@code account} (its policy admits that account only); returns its ARN. */
+  String createKey(String account, String alias) {
+    return addKey(UUID.randomUUID().toString(), account, alias);
   }
 
   /** Creates a multi-Region primary key ({@code mrk-} id) and returns its ARN. */
   String createMultiRegionKey(String alias) {
     byte[] idBytes = new byte[16];
     random.nextBytes(idBytes);
-    String id = "mrk-" + HexFormat.of().formatHex(idBytes);
+    return addKey("mrk-" + HexFormat.of().formatHex(idBytes), ACCOUNT, alias);
+  }
+
+  private String addKey(String id, String account, String alias) {
     byte[] secret = new byte[32];
     random.nextBytes(secret);
-    keysById.put(id, new Key(id, secret));
+    byte[] backing = new byte[32];
+    random.nextBytes(backing);
+    Key k = new Key(id, account, secret, backing);
+    keysById.put(id, k);
     if (alias != null) {
-      aliases.put("alias/" + alias, id);
+      aliases.put(account + ":alias/" + alias, id);
     }
-    return arn(id);
+    return arn(k);
+  }
+
+  /**
+   * Replaces who may call {@code operation} with {@code keyArn}: "*" (anyone, any account), an
+   * account id, or a principal ARN. No entries: nobody.
+   */
+  void keyPolicy(String keyArn, String operation, String... who) {
+    java.util.Set<String> set = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    set.addAll(List.of(who));
+    key(keyArn).policy.put(operation, set);
+  }
+
+  private Key key(String keyArn) {
+    return keysById.get(keyArn.substring(keyArn.lastIndexOf('/') + 1));
   }
 
   /**
@@ -118,35 +180,51 @@ final class FakeAwsKms implements AutoCloseable {
    * and key material, so either region decrypts the other's blobs. Returns the replica's ARN.
    */
   String replicateTo(FakeAwsKms other, String keyArn) {
-    Key k = keysById.get(keyArn.substring(keyArn.lastIndexOf('/') + 1));
+    Key k = key(keyArn);
     if (!k.id.startsWith("mrk-")) {
       throw new IllegalArgumentException("only multi-Region keys replicate");
     }
-    other.keysById.put(k.id, new Key(k.id, k.secret.getEncoded()));
-    return other.arn(k.id);
+    Key replica = new Key(k.id, k.account, k.secret.getEncoded(), k.backingId);
+    k.policy.forEach((op, who) -> replica.policy.get(op).addAll(who));
+    other.keysById.put(k.id, replica);
+    return other.arn(replica);
   }
 
-  /** Points an existing alias at another key (as UpdateAlias does). */
+  /** Points an existing alias at another key of the same account (as UpdateAlias does). */
   void moveAlias(String alias, String keyArn) {
-    aliases.put("alias/" + alias, keyArn.substring(keyArn.lastIndexOf('/') + 1));
+    Key k = key(keyArn);
+    aliases.put(k.account + ":alias/" + alias, k.id);
   }
 
-  String arn(String id) {
-    return "arn:aws:kms:" + region + ":" + ACCOUNT + ":key/" + id;
+  private String arn(Key k) {
+    return "arn:aws:kms:" + region + ":" + k.account + ":key/" + k.id;
   }
 
   void disable(String keyArn) {
-    keysById.get(keyArn.substring(keyArn.lastIndexOf('/') + 1)).enabled = false;
+    key(keyArn).enabled = false;
   }
 
   void scheduleDeletion(String keyArn) {
-    keysById.get(keyArn.substring(keyArn.lastIndexOf('/') + 1)).pendingDeletion = true;
+    key(keyArn).pendingDeletion = true;
   }
 
   /** Temporary credentials: requests must carry {@code token} as X-Amz-Security-Token. */
   void allowSessionCredentials(String accessKeyId, String secret, String token) {
-    secretsByAccessKey.put(accessKeyId, secret);
+    allowCredentials(accessKeyId, secret, ACCOUNT);
     sessionTokens.put(accessKeyId, token);
+  }
+
+  /**
+   * The next KMS request (after its signature is checked) is answered with exactly this status,
+   * content type and body, as a proxy or a wrong endpoint might answer.
+   */
+  synchronized void answerNextRaw(int status, String contentType, String body) {
+    rawAnswers.add((status + "\n" + contentType + "\n" + body).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Decrypt requests whose ciphertext blob was made under {@code keyArn}, whatever the outcome. */
+  int decryptsOf(String keyArn) {
+    return decryptsByKey.computeIfAbsent(key(keyArn).id, k -> new AtomicInteger()).get();
   }
 
   /** Every plaintext data key any fake server in this JVM handed out (to scan logs for). */
@@ -183,6 +261,7 @@ final class FakeAwsKms implements AutoCloseable {
 
   void resetCounters() {
     calls.clear();
+    decryptsByKey.clear();
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -213,32 +292,52 @@ final class FakeAwsKms implements AutoCloseable {
         authError(ex, sigError);
         return;
       }
+      byte[] raw;
       String injected;
       synchronized (this) {
+        raw = rawAnswers.isEmpty() ? null : rawAnswers.remove(0);
         injected = failures.isEmpty() ? null : failures.remove(0);
+      }
+      if (raw != null) {
+        String[] parts = new String(raw, StandardCharsets.UTF_8).split("\n", 3);
+        byte[] b = parts[2].getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", parts[1]);
+        ex.sendResponseHeaders(Integer.parseInt(parts[0]), b.length == 0 ? -1 : b.length);
+        ex.getResponseBody().write(b);
+        return;
       }
       if (injected != null) {
         error(ex, injected.equals("ThrottlingException") ? 400 : 500, injected, "injected");
         return;
       }
+      Identity caller = identities.get(accessKeyOf(ex));
       if (op.equals(deniedOperation)) {
-        error(ex, 400, "AccessDeniedException", "User: arn:aws:iam::" + ACCOUNT
-            + ":user/test is not authorized to perform: kms:" + op);
+        error(ex, 400, "AccessDeniedException", "User: " + caller.principal()
+            + " is not authorized to perform: kms:" + op);
         return;
       }
-      JsonNode req = JSON.readTree(body);
+      JsonNode req;
+      Map<String, String> context;
+      try {
+        req = JSON.readTree(body);
+        context = context(req);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+        error(ex, 400, e instanceof IllegalArgumentException ? "ValidationException"
+            : "SerializationException", e.getMessage());
+        return;
+      }
       switch (op) {
         case "GenerateDataKey":
-          generateDataKey(ex, req);
+          generateDataKey(ex, req, context, caller);
           break;
         case "Encrypt":
-          encrypt(ex, req);
+          encrypt(ex, req, context, caller);
           break;
         case "Decrypt":
-          decrypt(ex, req);
+          decrypt(ex, req, context, caller);
           break;
         case "DescribeKey":
-          describeKey(ex, req);
+          describeKey(ex, req, caller);
           break;
         default:
           error(ex, 400, "UnsupportedOperationException", op);
@@ -250,44 +349,68 @@ final class FakeAwsKms implements AutoCloseable {
     }
   }
 
-  private Key resolve(HttpExchange ex, String keyId) throws IOException {
+  private static String accessKeyOf(HttpExchange ex) {
+    Matcher m = AUTH.matcher(ex.getRequestHeaders().getFirst("Authorization"));
+    return m.matches() ? m.group(1) : null;
+  }
+
+  /**
+   * Finds a key as KMS does for {@code caller}: a bare key id or alias name in the caller's own
+   * account and this region; an ARN in its account, which must be this server's partition and
+   * region. Answers NotFoundException (or ValidationException) and returns null otherwise.
+   */
+  private Key resolve(HttpExchange ex, String keyId, Identity caller) throws IOException {
     if (keyId.isEmpty()) {
       error(ex, 400, "ValidationException", "1 validation error detected: Value null at "
           + "'keyId' failed to satisfy constraint: Member must not be null");
       return null;
     }
+    String account = caller.account();
     String id = keyId;
-    if (keyId.startsWith("alias/")) {
-      id = aliases.get(keyId);
-    } else if (keyId.startsWith("arn:")) {
-      String prefix = "arn:aws:kms:" + region + ":" + ACCOUNT + ":";
-      if (!keyId.startsWith(prefix)) {
-        id = null; // another region's (or account's) key is not here
-      } else if (keyId.startsWith(prefix + "alias/")) {
-        id = aliases.get(keyId.substring(prefix.length()));
+    if (keyId.startsWith("arn:")) {
+      String[] parts = keyId.split(":", 6);
+      if (parts.length != 6 || !parts[1].equals("aws") || !parts[2].equals("kms")
+          || !parts[3].equals(region)) {
+        id = null; // another partition's or region's key is not here
       } else {
-        id = keyId.substring(keyId.lastIndexOf('/') + 1);
+        account = parts[4];
+        id = parts[5].startsWith("key/") ? parts[5].substring(4) : parts[5];
       }
     }
+    if (id != null && id.startsWith("alias/")) {
+      id = aliases.get(account + ":" + id);
+    }
     Key k = id == null ? null : keysById.get(id);
-    if (k == null) {
+    if (k == null || !k.account.equals(account)) {
       error(ex, 400, "NotFoundException", "Key '" + keyId + "' does not exist");
-      return null;
-    }
-    if (k.pendingDeletion) {
-      error(ex, 400, "KMSInvalidStateException", arn(k.id) + " is pending deletion.");
-      return null;
-    }
-    if (!k.enabled) {
-      error(ex, 400, "DisabledException", arn(k.id) + " is disabled.");
       return null;
     }
     return k;
   }
 
-  private void generateDataKey(HttpExchange ex, JsonNode req) throws Exception {
-    Key k = resolve(ex, req.path("KeyId").asText());
-    if (k == null) {
+  /** The key policy, then the key state; answers the error and returns false when refused. */
+  private boolean usable(HttpExchange ex, Key k, String op, Identity caller) throws IOException {
+    if (!k.allows(op, caller)) {
+      error(ex, 400, "AccessDeniedException", "User: " + caller.principal() + " is not "
+          + "authorized to perform: kms:" + op + " on resource: " + arn(k) + " because no "
+          + "resource-based policy allows the kms:" + op + " action");
+      return false;
+    }
+    if (k.pendingDeletion) {
+      error(ex, 400, "KMSInvalidStateException", arn(k) + " is pending deletion.");
+      return false;
+    }
+    if (!k.enabled) {
+      error(ex, 400, "DisabledException", arn(k) + " is disabled.");
+      return false;
+    }
+    return true;
+  }
+
+  private void generateDataKey(HttpExchange ex, JsonNode req, Map<String, String> context,
+      Identity caller) throws Exception {
+    Key k = resolve(ex, req.path("KeyId").asText(), caller);
+    if (k == null || !usable(ex, k, "GenerateDataKey", caller)) {
       return;
     }
     if (!"AES_256".equals(req.path("KeySpec").asText())) {
@@ -298,39 +421,39 @@ final class FakeAwsKms implements AutoCloseable {
     random.nextBytes(dek);
     ISSUED.add(dek.clone());
     ObjectNode out = JSON.createObjectNode();
-    out.put("KeyId", arn(k.id));
+    out.put("KeyId", arn(k));
     out.put("Plaintext", Base64.getEncoder().encodeToString(dek));
-    out.put("CiphertextBlob", Base64.getEncoder().encodeToString(seal(k, dek, context(req))));
+    out.put("CiphertextBlob", Base64.getEncoder().encodeToString(seal(k, dek, context)));
     ok(ex, out);
   }
 
-  private void encrypt(HttpExchange ex, JsonNode req) throws Exception {
-    Key k = resolve(ex, req.path("KeyId").asText());
-    if (k == null) {
+  private void encrypt(HttpExchange ex, JsonNode req, Map<String, String> context,
+      Identity caller) throws Exception {
+    Key k = resolve(ex, req.path("KeyId").asText(), caller);
+    if (k == null || !usable(ex, k, "Encrypt", caller)) {
       return;
     }
     byte[] pt = Base64.getDecoder().decode(req.path("Plaintext").asText());
     ObjectNode out = JSON.createObjectNode();
-    out.put("KeyId", arn(k.id));
-    out.put("CiphertextBlob", Base64.getEncoder().encodeToString(seal(k, pt, context(req))));
+    out.put("KeyId", arn(k));
+    out.put("CiphertextBlob", Base64.getEncoder().encodeToString(seal(k, pt, context)));
     ok(ex, out);
   }
 
-  private void decrypt(HttpExchange ex, JsonNode req) throws Exception {
+  private void decrypt(HttpExchange ex, JsonNode req, Map<String, String> context,
+      Identity caller) throws Exception {
     byte[] blob = Base64.getDecoder().decode(req.path("CiphertextBlob").asText());
-    if (blob.length < 36 + 12 + 16) {
-      error(ex, 400, "InvalidCiphertextException", null);
-      return;
-    }
-    String blobKeyId = new String(blob, 0, 36, StandardCharsets.US_ASCII);
-    Key k = keysById.get(blobKeyId);
+    String blobKeyId = blob.length < HEADER + 2 + PAD + 16 || blob[0] != VERSION ? null
+        : keyIdOf(blob);
+    Key k = blobKeyId == null ? null : keysById.get(blobKeyId);
     if (k == null) {
       error(ex, 400, "InvalidCiphertextException", null);
       return;
     }
+    decryptsByKey.computeIfAbsent(k.id, x -> new AtomicInteger()).incrementAndGet();
     if (req.hasNonNull("KeyId")) {
-      Key pinned = resolve(ex, req.path("KeyId").asText());
-      if (pinned == null) {
+      Key pinned = resolve(ex, req.path("KeyId").asText(), caller);
+      if (pinned == null || !usable(ex, pinned, "Decrypt", caller)) {
         return;
       }
       if (pinned != k) {
@@ -338,62 +461,125 @@ final class FakeAwsKms implements AutoCloseable {
             + "KMS key that can perform this operation.");
         return;
       }
-    }
-    if (!k.enabled) {
-      error(ex, 400, "DisabledException", arn(k.id) + " is disabled.");
+    } else if (!usable(ex, k, "Decrypt", caller)) {
       return;
     }
-    byte[] pt;
+    byte[] padded;
     try {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.DECRYPT_MODE, k.secret, new GCMParameterSpec(128, blob, 36, 12));
-      c.updateAAD(context(req));
-      pt = c.doFinal(blob, 48, blob.length - 48);
+      c.init(Cipher.DECRYPT_MODE, k.secret, new GCMParameterSpec(128, blob, HEADER - 12, 12));
+      c.updateAAD(blob, 0, HEADER);
+      c.updateAAD(canonical(context));
+      padded = c.doFinal(blob, HEADER, blob.length - HEADER);
     } catch (Exception wrongContextOrTampered) {
       error(ex, 400, "InvalidCiphertextException", null);
       return;
     }
+    int len = ((padded[0] & 0xff) << 8) | (padded[1] & 0xff);
+    byte[] pt = java.util.Arrays.copyOfRange(padded, 2, 2 + len);
+    java.util.Arrays.fill(padded, (byte) 0);
     ObjectNode out = JSON.createObjectNode();
-    out.put("KeyId", arn(k.id));
+    out.put("KeyId", arn(k));
     out.put("Plaintext", Base64.getEncoder().encodeToString(pt));
     out.put("EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
     ok(ex, out);
   }
 
-  private void describeKey(HttpExchange ex, JsonNode req) throws Exception {
-    Key k = resolve(ex, req.path("KeyId").asText());
+  private void describeKey(HttpExchange ex, JsonNode req, Identity caller) throws Exception {
+    Key k = resolve(ex, req.path("KeyId").asText(), caller);
     if (k == null) {
+      return;
+    }
+    if (!k.allows("DescribeKey", caller)) {
+      usable(ex, k, "DescribeKey", caller);
       return;
     }
     ObjectNode meta = JSON.createObjectNode();
     meta.put("KeyId", k.id);
-    meta.put("Arn", arn(k.id));
+    meta.put("Arn", arn(k));
+    meta.put("AWSAccountId", k.account);
     meta.put("Enabled", k.enabled);
-    meta.put("KeyState", k.enabled ? "Enabled" : "Disabled");
+    meta.put("KeyState", k.pendingDeletion ? "PendingDeletion"
+        : k.enabled ? "Enabled" : "Disabled");
     meta.put("KeySpec", "SYMMETRIC_DEFAULT");
     meta.put("KeyUsage", "ENCRYPT_DECRYPT");
+    meta.put("MultiRegion", k.id.startsWith("mrk-"));
     ObjectNode out = JSON.createObjectNode();
     out.set("KeyMetadata", meta);
     ok(ex, out);
   }
 
-  private byte[] seal(Key k, byte[] plaintext, byte[] aad) throws Exception {
-    byte[] nonce = new byte[12];
-    random.nextBytes(nonce);
-    Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-    c.init(Cipher.ENCRYPT_MODE, k.secret, new GCMParameterSpec(128, nonce));
-    c.updateAAD(aad);
-    byte[] ct = c.doFinal(plaintext);
-    return ByteBuffer.allocate(36 + 12 + ct.length)
-        .put(k.id.getBytes(StandardCharsets.US_ASCII)).put(nonce).put(ct).array();
+  /** The key id a blob names: a UUID (form 0) or a multi-Region id (form 1), or null. */
+  private static String keyIdOf(byte[] blob) {
+    ByteBuffer b = ByteBuffer.wrap(blob, 2, 16);
+    if (blob[1] == 0) {
+      return new UUID(b.getLong(), b.getLong()).toString();
+    }
+    if (blob[1] == 1) {
+      return "mrk-" + HexFormat.of().formatHex(blob, 2, 18);
+    }
+    return null;
   }
 
-  /** The encryption context, canonically: sorted pairs. */
-  private static byte[] context(JsonNode req) {
-    TreeMap<String, String> ctx = new TreeMap<>();
-    req.path("EncryptionContext").fields().forEachRemaining(e -> ctx.put(e.getKey(),
-        e.getValue().asText()));
-    return ctx.toString().getBytes(StandardCharsets.UTF_8);
+  private byte[] seal(Key k, byte[] plaintext, Map<String, String> context) throws Exception {
+    ByteBuffer header = ByteBuffer.allocate(HEADER).put(VERSION);
+    if (k.id.startsWith("mrk-")) {
+      header.put((byte) 1).put(HexFormat.of().parseHex(k.id.substring(4)));
+    } else {
+      UUID u = UUID.fromString(k.id);
+      header.put((byte) 0).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+    }
+    byte[] nonce = new byte[12];
+    random.nextBytes(nonce);
+    header.put(k.backingId).put(nonce);
+    byte[] padded = new byte[2 + plaintext.length + PAD];
+    padded[0] = (byte) (plaintext.length >>> 8);
+    padded[1] = (byte) plaintext.length;
+    System.arraycopy(plaintext, 0, padded, 2, plaintext.length);
+    Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+    c.init(Cipher.ENCRYPT_MODE, k.secret, new GCMParameterSpec(128, nonce));
+    c.updateAAD(header.array());
+    c.updateAAD(canonical(context));
+    byte[] ct = c.doFinal(padded);
+    java.util.Arrays.fill(padded, (byte) 0);
+    return ByteBuffer.allocate(HEADER + ct.length).put(header.array()).put(ct).array();
+  }
+
+  /**
+   * The request's encryption context as a map: an object of string values (anything else is a
+   * ValidationException; a duplicate key fails parsing).
+   */
+  private static Map<String, String> context(JsonNode req) {
+    JsonNode ctx = req.path("EncryptionContext");
+    TreeMap<String, String> m = new TreeMap<>();
+    if (ctx.isMissingNode() || ctx.isNull()) {
+      return m;
+    }
+    if (!ctx.isObject()) {
+      throw new IllegalArgumentException("EncryptionContext must be a map of strings");
+    }
+    ctx.fields().forEachRemaining(e -> {
+      if (!e.getValue().isTextual()) {
+        throw new IllegalArgumentException("EncryptionContext values must be strings");
+      }
+      m.put(e.getKey(), e.getValue().textValue());
+    });
+    return m;
+  }
+
+  /** An injective encoding of a context: count, then length-prefixed sorted keys and values. */
+  private static byte[] canonical(Map<String, String> context) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+    out.writeInt(context.size());
+    for (Map.Entry<String, String> e : new TreeMap<>(context).entrySet()) {
+      for (String s : new String[] {e.getKey(), e.getValue()}) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+      }
+    }
+    return bytes.toByteArray();
   }
 
   /** STS AssumeRole (query protocol): issues temporary credentials this server then accepts. */
@@ -406,8 +592,8 @@ final class FakeAwsKms implements AutoCloseable {
       return;
     }
     if ("AssumeRole".equals(deniedOperation)) {
-      stsError(ex, 403, "AccessDenied", "User: arn:aws:iam::" + ACCOUNT + ":user/test is not "
-          + "authorized to perform: sts:AssumeRole");
+      stsError(ex, 403, "AccessDenied", "User: " + identities.get(accessKeyOf(ex)).principal()
+          + " is not authorized to perform: sts:AssumeRole");
       return;
     }
     Map<String, String> params = new TreeMap<>();
@@ -420,7 +606,12 @@ final class FakeAwsKms implements AutoCloseable {
     String tempKey = "ASIATEMP" + (10000 + calls("AssumeRole"));
     String tempSecret = UUID.randomUUID().toString();
     String token = "session-" + UUID.randomUUID();
-    allowCredentials(tempKey, tempSecret);
+    String roleArn = params.get("RoleArn");
+    String[] roleParts = roleArn.split(":", 6);
+    secretsByAccessKey.put(tempKey, tempSecret);
+    identities.put(tempKey, new Identity(roleParts[4], "arn:aws:sts::" + roleParts[4]
+        + ":assumed-role/" + roleParts[5].substring(roleParts[5].lastIndexOf('/') + 1) + "/"
+        + params.get("RoleSessionName")));
     sessionTokens.put(tempKey, token);
     String xml = "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
         + "<AssumeRoleResult><Credentials><AccessKeyId>" + tempKey + "</AccessKeyId>"

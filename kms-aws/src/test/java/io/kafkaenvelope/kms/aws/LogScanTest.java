@@ -24,7 +24,9 @@ class LogScanTest {
     List<byte[]> keys = FakeAwsKms.issuedKeys();
     assertTrue(keys.size() > 10, "the suite made keys to look for: " + keys.size());
     List<String> needles = new ArrayList<>(List.of(AwsKmsTest.SECRET, AwsKmsTest.SESSION_SECRET,
-        AwsKmsTest.SESSION_TOKEN, AwsKmsTest.EXTERNAL_ID, AwsKmsEndToEndTest.MARKER));
+        AwsKmsTest.SESSION_TOKEN, AwsKmsTest.EXTERNAL_ID, AwsKmsEndToEndTest.MARKER,
+        AwsKmsEndToEndTest.INTRUDER_SECRET, AwsFakeKmsStrictnessTest.OTHER_SECRET,
+        AwsFakeKmsStrictnessTest.OTHER_SECRET_2));
     needles.addAll(LogScan.keyForms(keys));
     LogScan.assertNoneLogged(needles, 20);
   }
