@@ -32,6 +32,7 @@ final class VaultTransitKms implements KeyManagementService {
   private final VaultHttp http;
   private final VaultAuth auth;
   private final String mount;
+  private final String namespace;
   private final boolean derived;
   private final long operationTimeoutMs;
   private final String description;
@@ -43,6 +44,7 @@ final class VaultTransitKms implements KeyManagementService {
     this.derived = config.getBoolean(VaultTransitConfig.TRANSIT_DERIVED);
     this.operationTimeoutMs = config.getInt(VaultTransitConfig.OPERATION_TIMEOUT_MS);
     String ns = config.namespace();
+    this.namespace = ns;
     this.description = "vault-transit(address=" + http.address()
         + (ns == null ? "" : ", namespace=" + ns) + ", mount=" + mount
         + (derived ? ", derived" : "") + ", auth=" + auth.method() + ")";
@@ -148,6 +150,11 @@ final class VaultTransitKms implements KeyManagementService {
       hint = " (permission denied: the token's policies must grant 'update' on " + path + ")";
     } else if (f.reason == Reason.KEY_NOT_FOUND) {
       hint = " (no Transit key '" + kekId + "' under mount '" + mount + "')";
+    } else if (f.status == 404) {
+      hint = " (nothing answers at this path: check " + VaultTransitConfig.TRANSIT_MOUNT
+          + " (now '" + mount + "') and " + VaultTransitConfig.NAMESPACE + " (now "
+          + (namespace == null ? "unset" : "'" + namespace + "'") + "), and any proxy in front "
+          + "of Vault; a missing Transit key would be HTTP 400 'encryption key not found')";
     } else if (f.vaultErrors.contains("vault is sealed")) {
       hint = " (Vault is sealed: an operator must unseal it)";
     } else if (f.vaultErrors.contains("context")) {

@@ -60,6 +60,7 @@ final class FakeVault implements AutoCloseable {
   private final Map<String, TokenEntry> tokens = new ConcurrentHashMap<>();
   private final Map<String, Login> approles = new ConcurrentHashMap<>(); // role id
   private final Map<String, Login> k8sRoles = new ConcurrentHashMap<>(); // role name
+  private final Set<String> transitMounts = ConcurrentHashMap.newKeySet();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Deque<int[]> failureStatus = new ArrayDeque<>();
   private final Deque<String> failureText = new ArrayDeque<>();
@@ -151,7 +152,9 @@ final class FakeVault implements AutoCloseable {
 
   // ---- setup ----
 
+  /** Creates a Transit key; its mount is enabled as a Transit engine if it was not. */
   void createKey(String mount, String name, boolean derived) {
+    transitMounts.add(mount);
     TransitKey k = new TransitKey(derived);
     k.versions.add(randomKey());
     keys.put(mount + "/" + name, k);
@@ -322,19 +325,24 @@ final class FakeVault implements AutoCloseable {
       send(ex, 200, JSON.createObjectNode().set("auth", auth));
       return;
     }
+    // as in Vault: the token and its policy first (403), then routing (404)
     String[] op = transitOp(path);
-    if (op == null) {
+    if (op != null) {
+      count(op[1]);
+    }
+    if (token == null || !token.valid() || !allowed(token, path)) {
+      count("denied");
+      error(ex, 403, "1 error occurred:\n\t* permission denied\n\n");
+      return;
+    }
+    if (op == null || !transitMounts.contains(op[0])) {
+      count("no-route");
       error(ex, 404, "no handler for route \"" + path + "\". route entry not found.");
       return;
     }
     String mount = op[0];
     String operation = op[1];
     String name = op[2];
-    count(operation);
-    if (token == null || !token.valid() || !allowed(token, path)) {
-      error(ex, 403, "1 error occurred:\n\t* permission denied\n\n");
-      return;
-    }
     synchronized (this) {
       if (!failureStatus.isEmpty()) {
         int status = failureStatus.poll()[0];
@@ -344,6 +352,9 @@ final class FakeVault implements AutoCloseable {
     }
     lastTransitBody = body.toString();
     TransitKey key = keys.get(mount + "/" + name);
+    // A missing key is HTTP 400 {"errors":["encryption key not found"]} on datakey, decrypt and
+    // rotate, as in hashicorp/vault builtin/logical/transit/path_datakey.go and path_decrypt.go:
+    //   return logical.ErrorResponse("encryption key not found"), logical.ErrInvalidRequest
     if (operation.equals("rotate")) {
       if (key == null) {
         error(ex, 400, "encryption key not found");

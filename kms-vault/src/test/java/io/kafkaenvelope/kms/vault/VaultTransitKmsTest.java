@@ -239,8 +239,10 @@ class VaultTransitKmsTest {
           missing.getMessage());
       assertEquals(1, vault.calls("datakey/plaintext"));
       vault.failNext(1, 404, "no handler for route");
-      fails(Reason.KEY_NOT_FOUND, () -> kms.unwrap("orders",
+      KmsException noRoute = fails(Reason.MISCONFIGURED, () -> kms.unwrap("orders",
           "vault:v1:AAAA".getBytes(StandardCharsets.US_ASCII), ctx("orders")));
+      assertTrue(noRoute.getMessage().contains("envelope.kms.vault.transit.mount")
+          && noRoute.getMessage().contains("envelope.kms.vault.namespace"), noRoute.getMessage());
       assertEquals(1, vault.calls("decrypt"), "404 is not retried");
 
       vault.createKey("transit", "retired", false);
