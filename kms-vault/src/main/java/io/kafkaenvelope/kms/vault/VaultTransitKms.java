@@ -113,8 +113,35 @@ final class VaultTransitKms implements KeyManagementService {
     return key;
   }
 
+  /**
+   * A Vault KEK id is a bare Transit key name, and every id this client uses names a key under its
+   * own {@code transit.mount} (in its namespace): the mount is never part of the id. So two ids
+   * name the same key exactly when both are valid key names and equal, character for character
+   * (Vault key names are case-sensitive). Qualified forms such as {@code transit/orders} or
+   * {@code transit/keys/orders} match nothing, not even with the configured mount: {@link #unwrap}
+   * could not use them either, and a second spelling would be a second way to get a match wrong.
+   */
+  @Override
+  public boolean sameKek(String expectedKekId, String recordedKekId) {
+    return validKeyName(expectedKekId) && validKeyName(recordedKekId)
+        && expectedKekId.equals(recordedKekId);
+  }
+
+  /**
+   * Discovery admits any valid Transit key name (the token's policy decides the rest, in Vault);
+   * a name that could not be sent to Vault at all is refused here, before any call.
+   */
+  @Override
+  public boolean discoveryAllows(String recordedKekId) {
+    return validKeyName(recordedKekId);
+  }
+
+  static boolean validKeyName(String kekId) {
+    return kekId != null && KEY_NAME.matcher(kekId).matches() && !kekId.contains("..");
+  }
+
   private static String keyName(String kekId) {
-    if (kekId == null || !KEY_NAME.matcher(kekId).matches() || kekId.contains("..")) {
+    if (!validKeyName(kekId)) {
       throw new KmsException(Reason.MISCONFIGURED, kekId, "not a valid Vault Transit key name "
           + "(letters, digits, '-', '_', '.'; no slashes)");
     }
