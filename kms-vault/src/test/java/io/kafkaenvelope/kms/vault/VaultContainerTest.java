@@ -43,6 +43,8 @@ class VaultContainerTest {
     Map<String, Object> c = new HashMap<>();
     c.put("envelope.kms.vault.address", VAULT.getHttpHostAddress());
     c.put("envelope.kms.vault.token", ROOT);
+    // the dev-mode container serves plain http, and its host may be a remote Docker daemon
+    c.put("envelope.kms.vault.allow.insecure.http", "true");
     return c;
   }
 

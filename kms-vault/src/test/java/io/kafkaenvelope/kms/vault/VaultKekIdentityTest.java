@@ -2,19 +2,21 @@ package io.kafkaenvelope.kms.vault;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsProviders;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * What {@code sameKek} and {@code discoveryAllows} answer (from the strings alone, never calling
- * Vault).
+ * Vault), and the refusal of plain http to hosts that are not loopback.
  */
 class VaultKekIdentityTest {
 
@@ -64,6 +66,32 @@ class VaultKekIdentityTest {
           + vault.calls("datakey/plaintext") + vault.calls("denied"),
           "decided without calling Vault");
     }
+  }
+
+  @Test
+  void plainHttpToAHostThatIsNotLoopbackIsRefusedUnlessAllowed() {
+    for (String address : new String[] {"http://vault.example.com:8200", "http://10.0.0.5:8200",
+        "http://127.0.0.1.nip.io:8200", "http://[::2]:8200", "http://localhost.example.com",
+        "http://0177.0.0.1:8200"}) {
+      Map<String, Object> c = appRole(address);
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> KmsProviders.forType("vault-transit").create(c), address);
+      assertTrue(e.getMessage().contains("envelope.kms.vault.allow.insecure.http=true")
+          && e.getMessage().contains("envelope.kms.vault.address"), e.getMessage());
+      c.put("envelope.kms.vault.allow.insecure.http", "true");
+      KmsProviders.forType("vault-transit").create(c).close(); // explicitly allowed
+    }
+    for (String address : new String[] {"http://127.0.0.1:8200", "http://127.10.20.30:8200",
+        "http://localhost:8200", "http://LOCALHOST:8200", "http://[::1]:8200",
+        "http://[0:0:0:0:0:0:0:1]:8200", "https://vault.example.com:8200",
+        "https://10.0.0.5:8200"}) {
+      KmsProviders.forType("vault-transit").create(appRole(address)).close();
+    }
+    assertFalse(VaultTransitConfig.isLoopback(null));
+    assertFalse(VaultTransitConfig.isLoopback("[fe80::1%25eth0]"));
+    assertTrue(VaultTransitConfig.isLoopback("127.255.255.255"));
+    assertFalse(VaultTransitConfig.isLoopback("128.0.0.1"));
+    assertFalse(VaultTransitConfig.isLoopback("127.0.0.256"));
   }
 
   /** AppRole logs in on first use only, so creating a client makes no request. */
