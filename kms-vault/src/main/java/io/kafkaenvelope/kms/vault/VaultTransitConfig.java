@@ -42,6 +42,7 @@ public final class VaultTransitConfig extends AbstractConfig {
   public static final String RETRY_BACKOFF_MS = P + "retry.backoff.ms";
   public static final String RETRY_BACKOFF_MAX_MS = P + "retry.backoff.max.ms";
   public static final String ALLOW_INSECURE_HTTP = P + "allow.insecure.http";
+  public static final String RELOGIN_BACKOFF_MS = P + "relogin.backoff.ms";
 
   static final String AUTH_TOKEN = "token";
   static final String AUTH_APPROLE = "approle";
@@ -113,6 +114,13 @@ public final class VaultTransitConfig extends AbstractConfig {
               + "2^(n-1))).")
       .define(RETRY_BACKOFF_MAX_MS, Type.INT, 10_000, Range.between(1, 600_000), Importance.LOW,
           "Cap of the backoff delay.")
+      .define(RELOGIN_BACKOFF_MS, Type.INT, 10_000, Range.between(1, 3_600_000), Importance.LOW,
+          "AppRole and Kubernetes: after Vault refuses a token (403) and lookup-self confirms it "
+              + "is dead, the client logs in again at most once per this many milliseconds, "
+              + "however many records or threads meet the refusal; within the window the calls "
+              + "fail with ACCESS_DENIED instead of logging in again. A failed login is likewise "
+              + "not repeated within the window, and a token lookup-self found alive is not "
+              + "looked up again within it (the 403 is then a policy denial).")
       .define(ALLOW_INSECURE_HTTP, Type.BOOLEAN, false, Importance.LOW,
           "Allow an http:// address that is not a loopback address (127.0.0.0/8, ::1, "
               + "localhost). Plain HTTP sends the Vault token, login secrets and every plaintext "

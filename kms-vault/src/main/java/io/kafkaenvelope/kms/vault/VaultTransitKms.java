@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,8 +39,13 @@ final class VaultTransitKms implements KeyManagementService {
   private final String description;
 
   VaultTransitKms(VaultTransitConfig config) {
+    this(config, System::nanoTime);
+  }
+
+  /** With the clock that times re-login and lookup windows (tests pass a fake one). */
+  VaultTransitKms(VaultTransitConfig config, LongSupplier clock) {
     this.http = new VaultHttp(config);
-    this.auth = new VaultAuth(http, config);
+    this.auth = new VaultAuth(http, config, clock);
     this.mount = config.mount(VaultTransitConfig.TRANSIT_MOUNT);
     this.derived = config.getBoolean(VaultTransitConfig.TRANSIT_DERIVED);
     this.operationTimeoutMs = config.getInt(VaultTransitConfig.OPERATION_TIMEOUT_MS);
@@ -189,6 +195,10 @@ final class VaultTransitKms implements KeyManagementService {
     }
     return new KmsException(f.reason, kekId, operation + " on " + path + " at "
         + http.address() + " failed: " + f.getMessage() + hint, f);
+  }
+
+  VaultAuth auth() {
+    return auth;
   }
 
   @Override

@@ -61,12 +61,14 @@ final class FakeVault implements AutoCloseable {
   private final Map<String, Login> approles = new ConcurrentHashMap<>(); // role id
   private final Map<String, Login> k8sRoles = new ConcurrentHashMap<>(); // role name
   private final Set<String> transitMounts = ConcurrentHashMap.newKeySet();
+  private final Set<String> revoked = ConcurrentHashMap.newKeySet();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Deque<int[]> failureStatus = new ArrayDeque<>();
   private final Deque<String> failureText = new ArrayDeque<>();
   private volatile String namespace;
   private volatile long latencyMs;
   private volatile boolean sealed;
+  private volatile int loginTokenNumUses; // 0 = unlimited, like token_num_uses
   private final AtomicInteger namespaceMisses = new AtomicInteger();
   volatile String lastNamespace;
   volatile String lastTransitBody;
@@ -88,6 +90,7 @@ final class FakeVault implements AutoCloseable {
     final List<String> allowedPrefixes; // null = everything
     volatile long expiry; // epoch ms, 0 = never
     volatile boolean fromLogin;
+    final AtomicInteger usesLeft = new AtomicInteger(-1); // -1 = unlimited (num_uses = 0)
 
     TokenEntry(long ttlMs, long maxTtlMs, boolean renewable, List<String> allowed) {
       long now = System.currentTimeMillis();
@@ -187,6 +190,14 @@ final class FakeVault implements AutoCloseable {
     k8sRoles.put(role, new Login(jwt, ttlMs, 0, true, allowed));
   }
 
+  /**
+   * Tokens issued by later logins may be used this many times (the role's token_num_uses; 0 =
+   * unlimited): the request that spends the last use succeeds and the token is revoked after it.
+   */
+  void loginTokenNumUses(int n) {
+    loginTokenNumUses = n;
+  }
+
   /** Requests must carry this X-Vault-Namespace (null: none expected). */
   void namespace(String ns) {
     this.namespace = ns;
@@ -203,6 +214,22 @@ final class FakeVault implements AutoCloseable {
 
   void revoke(String token) {
     tokens.remove(token);
+    revoked.add(token);
+  }
+
+  boolean wasRevoked(String token) {
+    return revoked.contains(token);
+  }
+
+  /** Tokens this fake issued at logins and that are still valid. */
+  List<String> liveLoginTokens() {
+    List<String> out = new ArrayList<>();
+    tokens.forEach((k, v) -> {
+      if (v.fromLogin && v.valid()) {
+        out.add(k);
+      }
+    });
+    return out;
   }
 
   /** The next {@code n} Transit requests answer {@code status} with {@code errors}. */
@@ -298,10 +325,21 @@ final class FakeVault implements AutoCloseable {
         error(ex, 403, "permission denied");
         return;
       }
+      spendUse(tokenValue, token);
       ObjectNode data = JSON.createObjectNode();
       data.put("ttl", token.expiry == 0 ? 0 : (token.expiry - System.currentTimeMillis()) / 1000);
       data.put("renewable", token.renewable);
       send(ex, 200, JSON.createObjectNode().set("data", data));
+      return;
+    }
+    if (path.equals("auth/token/revoke-self")) {
+      count("revoke-self");
+      if (token == null || !token.valid()) {
+        error(ex, 403, "permission denied");
+        return;
+      }
+      revoke(tokenValue);
+      send(ex, 204, null);
       return;
     }
     if (path.equals("auth/token/renew-self")) {
@@ -335,6 +373,7 @@ final class FakeVault implements AutoCloseable {
       error(ex, 403, "1 error occurred:\n\t* permission denied\n\n");
       return;
     }
+    spendUse(tokenValue, token);
     if (op == null || !transitMounts.contains(op[0])) {
       count("no-route");
       error(ex, 404, "no handler for route \"" + path + "\". route entry not found.");
@@ -450,6 +489,12 @@ final class FakeVault implements AutoCloseable {
     return null;
   }
 
+  private void spendUse(String value, TokenEntry t) {
+    if (t.usesLeft.get() >= 0 && t.usesLeft.decrementAndGet() <= 0) {
+      tokens.remove(value); // the last use: Vault revokes the token after this request
+    }
+  }
+
   private static boolean allowed(TokenEntry t, String path) {
     return t.allowedPrefixes == null || t.allowedPrefixes.stream().anyMatch(path::startsWith);
   }
@@ -481,6 +526,9 @@ final class FakeVault implements AutoCloseable {
     String token = "hvs." + Base64.getUrlEncoder().withoutPadding().encodeToString(id);
     addToken(token, login.ttlMs, login.maxTtlMs, login.renewable, login.allowed);
     tokens.get(token).fromLogin = true;
+    if (loginTokenNumUses > 0) {
+      tokens.get(token).usesLeft.set(loginTokenNumUses);
+    }
     ObjectNode auth = JSON.createObjectNode().put("client_token", token)
         .put("accessor", "acc-" + token.hashCode()).put("lease_duration", login.ttlMs / 1000)
         .put("renewable", login.renewable);
