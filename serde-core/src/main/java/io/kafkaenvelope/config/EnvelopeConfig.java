@@ -34,6 +34,8 @@ public final class EnvelopeConfig extends AbstractConfig {
   public static final String KEK_ID = "envelope.kek.id";
   public static final String KEK_ID_TEMPLATE = "envelope.kek.id.template";
   public static final String KEK_UNRESOLVED_POLICY = "envelope.kek.unresolved.policy";
+  public static final String KEK_ALLOWED_IDS = "envelope.kek.allowed.ids";
+  public static final String KEK_DISCOVERY = "envelope.kek.discovery";
   /** The placeholder a KEK template replaces with the topic name. */
   public static final String TOPIC_PLACEHOLDER = "${topic}";
 
@@ -44,6 +46,9 @@ public final class EnvelopeConfig extends AbstractConfig {
   public static final String DEK_CACHE_MAX_SIZE = "envelope.dek.cache.max.size";
   public static final String DEK_CACHE_EXPIRE_AFTER_ACCESS_MS =
       "envelope.dek.cache.expire.after.access.ms";
+  public static final String DEK_CACHE_EXPIRE_AFTER_WRITE_MS =
+      "envelope.dek.cache.expire.after.write.ms";
+  public static final String DEK_UNWRAP_MAX_PER_SECOND = "envelope.dek.unwrap.max.per.second";
 
   public static final String PLAINTEXT_POLICY = "envelope.plaintext.policy";
   public static final String MIRROR_SOURCE_ALIASES = "envelope.provenance.mirror.source.aliases";
@@ -53,9 +58,16 @@ public final class EnvelopeConfig extends AbstractConfig {
   public static final String FRAMING = "envelope.framing";
   public static final String COMPRESSION_TYPE = "envelope.compression.type";
   public static final String DECOMPRESSED_MAX_BYTES = "envelope.decompressed.max.bytes";
+  public static final String DECOMPRESSED_BUDGET_BYTES = "envelope.decompressed.budget.bytes";
 
-  /** Default consumer limit on one record's stated uncompressed size. */
-  public static final int DEFAULT_DECOMPRESSED_MAX_BYTES = 64 << 20;
+  /**
+   * Default consumer limit on one record's stated uncompressed size: 16 MiB, 16 times the
+   * broker's default {@code message.max.bytes} (1 MiB), ample for per-record compression ratios
+   * of real data.
+   */
+  public static final int DEFAULT_DECOMPRESSED_MAX_BYTES = 16 << 20;
+  /** Default budget for the decompressed bytes of one poll's records. */
+  public static final long DEFAULT_DECOMPRESSED_BUDGET_BYTES = 256L << 20;
 
   /**
    * No setting can let one DEK encrypt more records than this. AES-GCM with random 96-bit nonces
@@ -145,10 +157,28 @@ public final class EnvelopeConfig extends AbstractConfig {
               + "error for this long, so an outage is not hammered by every record.")
       .define(KEK_ID, Type.STRING, null, Importance.HIGH,
           "The KEK that wraps data keys for every topic, in the KMS's naming. Set this or "
-              + KEK_ID_TEMPLATE + ".")
+              + KEK_ID_TEMPLATE + ". It means the same on both sides: the serializer wraps new "
+              + "data keys under it, and the deserializer accepts only records under it (plus "
+              + KEK_ALLOWED_IDS + "), so one properties file serves producers and consumers.")
       .define(KEK_ID_TEMPLATE, Type.STRING, null, Importance.HIGH,
           "A per-topic KEK id in which " + TOPIC_PLACEHOLDER + " is replaced by the topic name, "
-              + "e.g. 'alias/kafka-" + TOPIC_PLACEHOLDER + "'. Set this or " + KEK_ID + ".")
+              + "e.g. 'alias/kafka-" + TOPIC_PLACEHOLDER + "'. Set this or " + KEK_ID + ". The "
+              + "deserializer expects the KEK of the topic each record was produced to (for a "
+              + "mirrored topic 'source.orders', the KEK of 'orders').")
+      .define(KEK_ALLOWED_IDS, Type.LIST, List.of(), Importance.MEDIUM,
+          "Deserializer: KEKs accepted besides the one " + KEK_ID + " or " + KEK_ID_TEMPLATE
+              + " names for the topic: exact ids, and templates in which " + TOPIC_PLACEHOLDER
+              + " stands for the topic the record was produced to (e.g. an old KEK after a "
+              + "migration, 'alias/kafka-" + TOPIC_PLACEHOLDER + "' beside a new one). A record "
+              + "whose envelope names any other KEK is refused (KEK_NOT_ALLOWED) before any KMS "
+              + "call. Ids are compared the way the KMS names keys (see its docs: AWS key ids, "
+              + "ARNs and aliases; Vault key names).")
+      .define(KEK_DISCOVERY, Type.BOOLEAN, false, Importance.MEDIUM,
+          "Deserializer: accept records under any KEK the KMS will unwrap, instead of only the "
+              + "KEKs of " + KEK_ID + ", " + KEK_ID_TEMPLATE + " and " + KEK_ALLOWED_IDS + ". Then "
+              + "anyone who may write to the topic and holds some KEK this consumer can unwrap "
+              + "can forge records; the KMS's discovery filter (AWS: accounts and partition) still "
+              + "applies. Logged at WARN when a deserializer is configured. Off by default.")
       .define(KEK_UNRESOLVED_POLICY, Type.STRING, "reject",
           CaseInsensitiveValidString.in("reject", "plaintext"), Importance.MEDIUM,
           "When the KMS reports that the KEK for a topic does not exist: 'reject' fails the send "
@@ -173,6 +203,21 @@ public final class EnvelopeConfig extends AbstractConfig {
       .define(DEK_CACHE_EXPIRE_AFTER_ACCESS_MS, Type.LONG, 3_600_000L,
           Range.between(1000, 7L * 24 * 3600_000), Importance.LOW,
           "An unwrapped data key unused for this long is dropped from the consumer cache.")
+      .define(DEK_CACHE_EXPIRE_AFTER_WRITE_MS, Type.LONG, 3_600_000L,
+          Range.between(1000, 7L * 24 * 3600_000), Importance.MEDIUM,
+          "An unwrapped data key is dropped from the consumer cache this long after it was "
+              + "unwrapped, even while in use, and unwrapped again by the KMS when next needed. "
+              + "This bounds how long a consumer keeps decrypting after a KEK is disabled or its "
+              + "access revoked (default 1 hour).")
+      .define(DEK_UNWRAP_MAX_PER_SECOND, Type.INT, 100, Range.between(1, 100_000),
+          Importance.LOW,
+          "Deserializer: at most this many data keys are unwrapped per second by one cache "
+              + "(shared by the deserializers with the same KMS settings in a JVM), so a flood "
+              + "of records with made-up wrapped keys cannot turn into a flood of KMS calls. A "
+              + "record that needs an unwrap beyond the rate waits for its turn, up to "
+              + KMS_TIMEOUT_MS + ", and then fails (UNWRAP_LIMITED). After an unwrap under a KEK "
+              + "fails, further new keys under that KEK wait " + KMS_FAILURE_BACKOFF_MS
+              + " (one KMS call per KEK per backoff window).")
       .define(PLAINTEXT_POLICY, Type.STRING, "reject",
           CaseInsensitiveValidString.in("reject", "allow"), Importance.MEDIUM,
           "What the deserializer does with a record that has no envelope: 'reject' (default) "
@@ -220,9 +265,17 @@ public final class EnvelopeConfig extends AbstractConfig {
               + "unsupported format version) and no setting.")
       .define(DECOMPRESSED_MAX_BYTES, Type.INT, DEFAULT_DECOMPRESSED_MAX_BYTES,
           Range.atLeast(1), Importance.LOW,
-          "Deserializer: the largest uncompressed size a compressed record may state. A record "
-              + "stating more fails (checked before any memory is allocated for it), as does one "
-              + "whose data does not decompress to exactly the stated size.");
+          "Deserializer: the largest uncompressed size a compressed record may state (default "
+              + "16 MiB). A record stating more fails (checked before any memory is allocated "
+              + "for it), as does one whose data does not decompress to exactly the stated size.")
+      .define(DECOMPRESSED_BUDGET_BYTES, Type.LONG, DEFAULT_DECOMPRESSED_BUDGET_BYTES,
+          Range.atLeast(1), Importance.LOW,
+          "Deserializer: the most bytes the compressed records of one poll may decompress to "
+              + "together (default 256 MiB), so a few small records cannot make a consumer "
+              + "allocate gigabytes. Counted over the last max.poll.records compressed records "
+              + "this deserializer read (a poll returns at most that many); the record that "
+              + "would exceed it fails (DECOMPRESSION_LIMIT) and the count starts again, so the "
+              + "next poll can read it.");
 
   private EnvelopeConfig(Map<String, ?> resolved) {
     super(DEF, resolved, false);
@@ -234,6 +287,17 @@ public final class EnvelopeConfig extends AbstractConfig {
     if (template && !getString(KEK_ID_TEMPLATE).contains(TOPIC_PLACEHOLDER)) {
       throw new ConfigException(KEK_ID_TEMPLATE, getString(KEK_ID_TEMPLATE),
           "must contain " + TOPIC_PLACEHOLDER);
+    }
+    for (String alias : getList(MIRROR_SOURCE_ALIASES)) {
+      if (alias.isBlank()) {
+        throw new ConfigException(MIRROR_SOURCE_ALIASES, getList(MIRROR_SOURCE_ALIASES),
+            "an alias must not be empty (an empty alias would accept records copied from any "
+                + "topic whose name starts with the separator)");
+      }
+    }
+    if (getString(MIRROR_SEPARATOR).isEmpty()) {
+      throw new ConfigException(MIRROR_SEPARATOR, "", "must not be empty (MirrorMaker 2's "
+          + "replication.policy.separator, '.' by default)");
     }
   }
 
@@ -297,6 +361,17 @@ public final class EnvelopeConfig extends AbstractConfig {
           "unknown compression type");
     }
     return id;
+  }
+
+  /** {@code envelope.kek.allowed.ids}, trimmed, without empty entries. */
+  public List<String> allowedKekIds() {
+    return getList(KEK_ALLOWED_IDS).stream().map(String::trim).filter(id -> !id.isEmpty())
+        .toList();
+  }
+
+  /** Whether the deserializer accepts any KEK the KMS will unwrap ({@code envelope.kek.discovery}). */
+  public boolean kekDiscovery() {
+    return getBoolean(KEK_DISCOVERY);
   }
 
   public PlaintextPolicy plaintextPolicy() {

@@ -8,6 +8,8 @@ import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.wire.Role;
 import io.kafkaenvelope.wire.WireFormat;
 import java.security.SecureRandom;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +32,12 @@ import org.slf4j.LoggerFactory;
 public final class DekRotator {
 
   private static final Logger log = LoggerFactory.getLogger(DekRotator.class);
+  /**
+   * KEKs (per KMS) that gave this process a data key. A KMS that later says such a KEK does not
+   * exist is not believed for the unresolved-KEK policy: a deleted alias, a wrong endpoint or a
+   * spoofed answer must not switch a topic that was encrypted to plaintext.
+   */
+  private static final Set<String> RESOLVED = ConcurrentHashMap.newKeySet();
 
   private final KeyManagementService kms;
   private final String kekId;
@@ -64,6 +72,15 @@ public final class DekRotator {
 
   public String kekId() {
     return kekId;
+  }
+
+  /** Whether this KEK has given any serializer in this process a data key. */
+  public boolean everResolved() {
+    return RESOLVED.contains(resolvedKey());
+  }
+
+  private String resolvedKey() {
+    return kms.describe() + '\u0000' + kekId;
   }
 
   /**
@@ -138,6 +155,7 @@ public final class DekRotator {
             "interrupted while waiting for a data key");
       }
       ActiveDek fresh = activate(key);
+      RESOLVED.add(resolvedKey());
       pending.compareAndSet(next, null);
       current = fresh;
       log.info("Data key {} for KEK '{}' ({}) in use{}", fresh.dekIdHex(), kekId, role,

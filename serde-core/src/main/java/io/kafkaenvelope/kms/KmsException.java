@@ -23,7 +23,12 @@ public class KmsException extends RuntimeException {
     /** The wrapped key is malformed, names another KEK, or its context does not match. */
     INVALID_CIPHERTEXT(false),
     /** The client is misconfigured (bad endpoint, credentials missing, ...). */
-    MISCONFIGURED(false);
+    MISCONFIGURED(false),
+    /**
+     * Not sent to the KMS: this library's own budget forbids a call now (the unwrap rate limit,
+     * or a recent failure under the same KEK). Transient.
+     */
+    LIMITED(true);
 
     private final boolean retryable;
 

@@ -5,10 +5,10 @@ import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.wire.Role;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * The mirror of {@link EncryptingSerializer}: decrypts each record and hands the plaintext to an
@@ -28,6 +28,8 @@ import org.apache.kafka.common.utils.Utils;
  * @param <T> the type the inner deserializer returns
  */
 public class DecryptingDeserializer<T> implements Deserializer<T> {
+
+  private static final int DEFAULT_MAX_POLL_RECORDS = 500;
 
   private final boolean innerGiven;
   private final Class<?> defaultInner;
@@ -76,13 +78,15 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
       if (inner != null) {
         inner.close();
       }
-      inner = Utils.newInstance(cls, Deserializer.class);
+      inner = InnerSerdes.newInstance(cls, Deserializer.class,
+          EnvelopeConfig.INNER_DESERIALIZER);
       inner.configure(configs, isKey);
     }
     Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);
     kms = KmsSupport.create(config, resolved);
     try {
-      decryptor = new RecordDecryptor(config, Role.of(isKey), kms, KmsSupport.scope(resolved));
+      decryptor = new RecordDecryptor(config, Role.of(isKey), kms, KmsSupport.scope(resolved),
+          maxPollRecords(configs));
     } catch (RuntimeException e) {
       kms.close();
       throw e;
@@ -109,12 +113,29 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
         : inner.deserialize(topic, headers, plaintext);
   }
 
+  /** The consumer's {@code max.poll.records} (500 unless set), which bounds one poll. */
+  private static int maxPollRecords(Map<String, ?> configs) {
+    Object v = configs.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
+    try {
+      return v == null ? DEFAULT_MAX_POLL_RECORDS : Integer.parseInt(v.toString().trim());
+    } catch (NumberFormatException e) {
+      return DEFAULT_MAX_POLL_RECORDS; // the consumer itself rejects it
+    }
+  }
+
   private void releaseKms() {
     KeyManagementService k = kms;
+    RecordDecryptor d = decryptor;
     kms = null;
     decryptor = null;
-    if (k != null) {
-      k.close();
+    try {
+      if (d != null) {
+        d.close();
+      }
+    } finally {
+      if (k != null) {
+        k.close();
+      }
     }
   }
 

@@ -9,7 +9,6 @@ import java.util.Objects;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * A serializer that encrypts what an inner serializer produces. Set it as {@code value.serializer}
@@ -97,7 +96,7 @@ public class EncryptingSerializer<T> implements Serializer<T> {
       if (inner != null) {
         inner.close();
       }
-      inner = Utils.newInstance(cls, Serializer.class);
+      inner = InnerSerdes.newInstance(cls, Serializer.class, EnvelopeConfig.INNER_SERIALIZER);
       inner.configure(configs, isKey);
     }
     alwaysInline = config.alwaysInline();
@@ -132,7 +131,7 @@ public class EncryptingSerializer<T> implements Serializer<T> {
         return null;
       }
       // a header left over from a forwarded record would describe another ciphertext
-      headers.remove(encryptor.role().headerName());
+      RecordEncryptor.removeEnvelopeHeader(headers, encryptor.role());
       return encryptor.encryptInline(topic, plaintext);
     }
     byte[] plaintext = inner().serialize(topic, headers, data);

@@ -27,6 +27,19 @@ public class EnvelopeException extends SerializationException {
     TOPIC_MISMATCH,
     /** The record has no envelope and the plaintext policy is {@code reject}. */
     PLAINTEXT_REJECTED,
+    /**
+     * The record's envelope names a KEK this reader does not accept for the topic
+     * ({@code envelope.kek.id}, {@code envelope.kek.id.template}, {@code envelope.kek.allowed.ids},
+     * {@code envelope.kek.discovery}); refused before any KMS call.
+     */
+    KEK_NOT_ALLOWED,
+    /**
+     * Not sent to the KMS: the unwrap rate limit, or a recent failure under the same KEK, forbids
+     * a call now. Transient: the same record may succeed later.
+     */
+    UNWRAP_LIMITED,
+    /** The compressed records of one poll would decompress to more than the budget allows. */
+    DECOMPRESSION_LIMIT,
     /** The KMS does not know the KEK, or the KEK a template resolved to does not exist. */
     UNKNOWN_KEY,
     /** The KMS refused access to the KEK. */
@@ -52,6 +65,8 @@ public class EnvelopeException extends SerializationException {
           return KEY_DISABLED;
         case INVALID_CIPHERTEXT:
           return TAMPERED;
+        case LIMITED:
+          return UNWRAP_LIMITED;
         default:
           return MISCONFIGURED;
       }
@@ -59,6 +74,11 @@ public class EnvelopeException extends SerializationException {
   }
 
   private final Reason reason;
+  /**
+   * Set by the decryptor when the failure came at or after the KMS call (unwrap or
+   * authentication), so it does not try the record's other envelope too.
+   */
+  transient boolean afterKms;
   private final String topic;
   private final String kekId;
   private final String dekId;
@@ -75,15 +95,56 @@ public class EnvelopeException extends SerializationException {
   private static String message(Reason reason, boolean encrypting, Role role, String topic,
       String kekId, String dekId, String detail) {
     StringBuilder sb = new StringBuilder(encrypting ? "Cannot encrypt record " : "Cannot decrypt record ")
-        .append(role).append(encrypting ? " for topic '" : " from topic '").append(topic).append('\'');
+        .append(role).append(encrypting ? " for topic '" : " from topic '").append(printable(topic))
+        .append('\'');
     if (kekId != null || dekId != null) {
-      sb.append(" (KEK '").append(kekId).append('\'');
+      sb.append(" (KEK '").append(printable(kekId)).append('\'');
       if (dekId != null) {
         sb.append(", DEK ").append(dekId);
       }
       sb.append(')');
     }
     return sb.append(": ").append(reason).append(": ").append(detail).toString();
+  }
+
+  /** The longest string from a record that goes into a message or log line. */
+  static final int MAX_PRINTED = 256;
+
+  /**
+   * {@code s} as it may appear in a message or log line: strings from a record's envelope header
+   * (KEK id, topic) are written by whoever can write to the topic, so control and formatting
+   * characters (line breaks that forge log lines, terminal escapes, bidi overrides) become
+   * {@code ?} and anything past {@value #MAX_PRINTED} characters is cut.
+   */
+  public static String printable(String s) {
+    if (s == null) {
+      return null;
+    }
+    int n = Math.min(s.length(), MAX_PRINTED);
+    StringBuilder sb = null;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      int type = Character.getType(c);
+      boolean bad = type == Character.CONTROL || type == Character.FORMAT
+          || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+          || type == Character.SURROGATE;
+      if (bad && sb == null) {
+        sb = new StringBuilder(n + 16).append(s, 0, i);
+      }
+      if (sb != null) {
+        sb.append(bad ? '?' : c);
+      }
+    }
+    if (sb == null && n == s.length()) {
+      return s;
+    }
+    if (sb == null) {
+      sb = new StringBuilder(s.substring(0, n));
+    }
+    if (n < s.length()) {
+      sb.append("...(").append(s.length()).append(" chars)");
+    }
+    return sb.toString();
   }
 
   public Reason reason() {

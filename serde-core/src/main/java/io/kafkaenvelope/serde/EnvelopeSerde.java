@@ -6,7 +6,6 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * An encrypting {@link Serde} for Kafka Streams and other serde users: an
@@ -58,7 +57,7 @@ public class EnvelopeSerde<T> implements Serde<T> {
         throw new ConfigException("Set " + EnvelopeConfig.INNER_SERDE
             + " to the serde whose bytes are encrypted");
       }
-      inner = Utils.newInstance(cls, Serde.class);
+      inner = InnerSerdes.newInstance(cls, Serde.class, EnvelopeConfig.INNER_SERDE);
       inner.configure(configs, isKey);
       serializer = new EncryptingSerializer<>(inner.serializer());
       deserializer = new DecryptingDeserializer<>(inner.deserializer());

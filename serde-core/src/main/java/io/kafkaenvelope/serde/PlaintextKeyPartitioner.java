@@ -42,7 +42,8 @@ public class PlaintextKeyPartitioner implements Partitioner {
           + EnvelopeConfig.INNER_SERIALIZER + ") to serialize keys as the encrypting key "
           + "serializer does");
     }
-    keySerializer = Utils.newInstance(cls, Serializer.class);
+    keySerializer = InnerSerdes.newInstance(cls, Serializer.class,
+        EnvelopeConfig.INNER_SERIALIZER);
     keySerializer.configure(configs, true);
   }
 

@@ -6,7 +6,9 @@ import io.kafkaenvelope.compress.Codec;
 import io.kafkaenvelope.compress.Codecs;
 import io.kafkaenvelope.compress.CorruptDataException;
 import io.kafkaenvelope.crypto.AesGcm;
+import io.kafkaenvelope.compress.DecompressionBudget;
 import io.kafkaenvelope.dek.DekCache;
+import io.kafkaenvelope.kek.KekPolicy;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.serde.EnvelopeException.Reason;
@@ -19,21 +21,32 @@ import io.kafkaenvelope.wire.WireFormat;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import javax.crypto.spec.SecretKeySpec;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The consumer side of the envelope: one per deserializer instance, thread-safe. */
 final class RecordDecryptor {
 
+  /** Mirror prefixes stripped at most this many times (multi-hop MirrorMaker 2 chains). */
+  static final int MAX_MIRROR_HOPS = 8;
+
+  private static final Logger log = LoggerFactory.getLogger(RecordDecryptor.class);
+
   private final Role role;
   private final KeyManagementService kms;
   private final DekCache cache;
+  private final KekPolicy kekPolicy;
   private final PlaintextPolicy plaintextPolicy;
   private final List<String> mirrorAliases;
   private final String mirrorSeparator;
   private final int decompressedMaxBytes;
+  private final DecompressionBudget decompressionBudget;
 
   /**
    * The last envelope header that decrypted a record, with its key: consecutive records of one DEK
@@ -44,19 +57,62 @@ final class RecordDecryptor {
   private record Recent(byte[] header, String topic, SecretKeySpec key, int clearPrefixLength,
       int codec, String kekId, String dekId) {}
 
-  RecordDecryptor(EnvelopeConfig config, Role role, KeyManagementService kms, String kmsScope) {
+  /**
+   * @param maxPollRecords the consumer's {@code max.poll.records}: the decompression budget
+   *     covers that many compressed records
+   */
+  RecordDecryptor(EnvelopeConfig config, Role role, KeyManagementService kms, String kmsScope,
+      int maxPollRecords) {
     this.role = role;
     this.kms = kms;
-    long timeout = config.getLong(EnvelopeConfig.KMS_TIMEOUT_MS);
-    this.cache = DekCache.shared(kmsScope,
-        config.getInt(EnvelopeConfig.DEK_CACHE_MAX_SIZE),
-        Duration.ofMillis(config.getLong(EnvelopeConfig.DEK_CACHE_EXPIRE_AFTER_ACCESS_MS)),
-        Duration.ofMillis(config.getLong(EnvelopeConfig.KMS_FAILURE_BACKOFF_MS)),
-        timeout);
+    this.kekPolicy = kekPolicy(config, kms, role);
     this.plaintextPolicy = config.plaintextPolicy();
     this.mirrorAliases = config.getList(EnvelopeConfig.MIRROR_SOURCE_ALIASES);
     this.mirrorSeparator = config.getString(EnvelopeConfig.MIRROR_SEPARATOR);
     this.decompressedMaxBytes = config.getInt(EnvelopeConfig.DECOMPRESSED_MAX_BYTES);
+    this.decompressionBudget = new DecompressionBudget(
+        config.getLong(EnvelopeConfig.DECOMPRESSED_BUDGET_BYTES), maxPollRecords);
+    this.cache = DekCache.acquire(kmsScope, new DekCache.Settings(
+        config.getInt(EnvelopeConfig.DEK_CACHE_MAX_SIZE),
+        Duration.ofMillis(config.getLong(EnvelopeConfig.DEK_CACHE_EXPIRE_AFTER_ACCESS_MS)),
+        Duration.ofMillis(config.getLong(EnvelopeConfig.DEK_CACHE_EXPIRE_AFTER_WRITE_MS)),
+        Duration.ofMillis(config.getLong(EnvelopeConfig.KMS_FAILURE_BACKOFF_MS)),
+        config.getLong(EnvelopeConfig.KMS_TIMEOUT_MS),
+        config.getInt(EnvelopeConfig.DEK_UNWRAP_MAX_PER_SECOND)));
+  }
+
+  /**
+   * The reader's KEK policy: the KEK the producer settings name, the allow-list, or discovery.
+   * A reader with none of them would accept a record under any KEK the KMS unwraps for it, which
+   * anyone who may write to the topic and holds some such KEK could forge, so it is refused.
+   */
+  private static KekPolicy kekPolicy(EnvelopeConfig config, KeyManagementService kms, Role role) {
+    List<String> expected = new ArrayList<>(2);
+    for (String name : List.of(EnvelopeConfig.KEK_ID, EnvelopeConfig.KEK_ID_TEMPLATE)) {
+      String id = config.getString(name);
+      if (id != null && !id.isBlank()) {
+        expected.add(id.trim());
+      }
+    }
+    KekPolicy policy = KekPolicy.of(expected, config.allowedKekIds(), config.kekDiscovery(), kms);
+    if (policy.isEmpty()) {
+      throw new ConfigException("The deserializer accepts records only under the KEKs it "
+          + "expects: set " + EnvelopeConfig.KEK_ID + " (or " + EnvelopeConfig.KEK_ID_TEMPLATE
+          + ") as on the producer, list others in " + EnvelopeConfig.KEK_ALLOWED_IDS + ", or set "
+          + EnvelopeConfig.KEK_DISCOVERY + "=true to accept any KEK the KMS will unwrap");
+    }
+    if (policy.discovery()) {
+      log.warn("{}=true: the {} deserializer accepts records under any KEK {} will unwrap; anyone "
+          + "who may write to its topics and holds such a KEK can forge records. List the "
+          + "expected KEKs instead ({}, {}) unless you need this.", EnvelopeConfig.KEK_DISCOVERY,
+          role, kms.describe(), EnvelopeConfig.KEK_ID, EnvelopeConfig.KEK_ALLOWED_IDS);
+    }
+    return policy;
+  }
+
+  /** Gives the shared data-key cache back; the last deserializer to close empties it. */
+  void close() {
+    cache.release();
   }
 
   /**
@@ -75,6 +131,12 @@ final class RecordDecryptor {
         return openInline(topic, data);
       } catch (EnvelopeException inlineFailure) {
         if (!hasHeader) {
+          throw inlineFailure;
+        }
+        if (inlineFailure.afterKms) {
+          // The inline envelope was well-formed and accepted far enough to reach the KMS: this
+          // is no header-mode value that merely begins with the magic. Not trying the header
+          // too keeps a forged record at one unwrap, not two.
           throw inlineFailure;
         }
         try {
@@ -153,21 +215,32 @@ final class RecordDecryptor {
     }
     if (!provenanceAllows(envelope.topic(), topic)) {
       throw error(Reason.TOPIC_MISMATCH, topic, kekId, dekId, "the record was encrypted for topic '"
-          + envelope.topic() + "'; copies into other topics are refused (mirrored topics are "
-          + "allowed through " + EnvelopeConfig.MIRROR_SOURCE_ALIASES + ")");
+          + EnvelopeException.printable(envelope.topic()) + "'; copies into other topics are "
+          + "refused (mirrored topics are allowed through " + EnvelopeConfig.MIRROR_SOURCE_ALIASES
+          + ")");
+    }
+    if (!kekPolicy.allows(envelope.topic(), kekId)) {
+      throw error(Reason.KEK_NOT_ALLOWED, topic, kekId, dekId, "this reader accepts records of "
+          + "this topic only under " + EnvelopeException.printable(kekPolicy.describe(
+              envelope.topic())) + "; add the KEK to " + EnvelopeConfig.KEK_ALLOWED_IDS
+          + " if it is legitimate");
     }
     SecretKeySpec key;
     try {
       key = cache.get(kekId, envelope.wrappedDek(), kms);
     } catch (KmsException e) {
-      throw new EnvelopeException(Reason.of(e.reason()), false, role, topic, kekId, dekId,
-          "could not unwrap the data key: " + e.getMessage(), e);
+      EnvelopeException failure = new EnvelopeException(Reason.of(e.reason()), false, role, topic,
+          kekId, dekId, "could not unwrap the data key: " + e.getMessage(), e);
+      failure.afterKms = true;
+      throw failure;
     }
     byte[] plaintext = decryptOrNull(key, hdr, hdrOffset, hdrLength, data, nonceOffset,
         clearPrefixLength);
     if (plaintext == null) {
-      throw error(Reason.TAMPERED, topic, kekId, dekId,
+      EnvelopeException failure = error(Reason.TAMPERED, topic, kekId, dekId,
           "authentication failed: the record or its envelope was modified");
+      failure.afterKms = true;
+      throw failure;
     }
     int codec = envelope.codec();
     recent = new Recent(envelope.encodedUnsafe(), topic, key, clearPrefixLength, codec, kekId,
@@ -195,6 +268,11 @@ final class RecordDecryptor {
       throw error(Reason.MALFORMED, topic, kekId, dekId, name + "-compressed record states "
           + stated + " uncompressed bytes, more than " + EnvelopeConfig.DECOMPRESSED_MAX_BYTES
           + "=" + decompressedMaxBytes + " allows");
+    }
+    if (!decompressionBudget.take(stated)) {
+      throw error(Reason.DECOMPRESSION_LIMIT, topic, kekId, dekId, "the compressed records of "
+          + "this poll would decompress to more than " + EnvelopeConfig.DECOMPRESSED_BUDGET_BYTES
+          + "=" + decompressionBudget.budget() + " bytes together; this record states " + stated);
     }
     Codec codec;
     try {
@@ -241,26 +319,27 @@ final class RecordDecryptor {
 
   /**
    * Whether a record encrypted for {@code recorded} may be read from {@code actual}: the same
-   * topic, or the topic behind one or more mirror prefixes ({@code source.orders}).
+   * topic, or the topic behind one or more mirror prefixes ({@code source.orders},
+   * {@code b.a.orders}). Every listed alias is tried at every hop, so aliases that are prefixes of
+   * one another ({@code us} and {@code us.east} with separator {@code .}) work in any order.
    */
   boolean provenanceAllows(String recorded, String actual) {
-    String t = actual;
-    for (int hops = 0; hops <= 8; hops++) {
-      if (t.equals(recorded)) {
+    return provenanceAllows(recorded, actual, 0);
+  }
+
+  private boolean provenanceAllows(String recorded, String t, int hops) {
+    if (t.equals(recorded)) {
+      return true;
+    }
+    if (hops == MAX_MIRROR_HOPS || t.length() <= recorded.length()) {
+      return false;
+    }
+    for (String alias : mirrorAliases) {
+      if (t.startsWith(alias) && t.startsWith(mirrorSeparator, alias.length())
+          && provenanceAllows(recorded, t.substring(alias.length() + mirrorSeparator.length()),
+              hops + 1)) {
         return true;
       }
-      String stripped = null;
-      for (String alias : mirrorAliases) {
-        String prefix = alias + mirrorSeparator;
-        if (t.startsWith(prefix)) {
-          stripped = t.substring(prefix.length());
-          break;
-        }
-      }
-      if (stripped == null) {
-        return false;
-      }
-      t = stripped;
     }
     return false;
   }

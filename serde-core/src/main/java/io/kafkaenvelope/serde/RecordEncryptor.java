@@ -17,6 +17,7 @@ import io.kafkaenvelope.wire.InlineFrame;
 import io.kafkaenvelope.wire.Role;
 import io.kafkaenvelope.wire.WireFormat;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -24,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,14 +110,12 @@ final class RecordEncryptor implements AutoCloseable {
     DekRotator rotator = rotator(topic);
     byte[] out = new byte[AesGcm.sealedLength(plaintext.length)];
     DekRotator.Lease lease = reserve(rotator, topic, plaintext.length, out, 0);
-    headers.remove(role.headerName()); // never let a forwarded envelope header ride along
     if (lease == null) {
-      return plaintext;
+      return unencrypted(headers, plaintext);
     }
     byte[] header = lease.header(topic);
     seal(lease, rotator, topic, header, plaintext, out, 0);
-    headers.add(role.headerName(), header);
-    return out;
+    return attach(headers, header) ? out : encryptInline(topic, plaintext);
   }
 
   /**
@@ -127,7 +127,7 @@ final class RecordEncryptor implements AutoCloseable {
     DekRotator rotator = rotator(topic);
     if (plaintext.length < p || plaintext[0] != ClearPrefix.REGISTRY_MAGIC) {
       // Fail closed: leaving the first bytes of an unframed value readable would leak plaintext.
-      headers.remove(role.headerName());
+      removeEnvelopeHeader(headers, role);
       throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(), null,
           EnvelopeConfig.CLEAR_PREFIX + "=" + clearPrefix.name().toLowerCase(java.util.Locale.ROOT)
               + " but the inner serializer's output does not start with a schema registry's "
@@ -141,9 +141,8 @@ final class RecordEncryptor implements AutoCloseable {
     }
     byte[] out = new byte[p + AesGcm.sealedLength(plaintext.length - p)];
     DekRotator.Lease lease = reserve(rotator, topic, plaintext.length - p, out, p);
-    headers.remove(role.headerName());
     if (lease == null) {
-      return plaintext;
+      return unencrypted(headers, plaintext);
     }
     byte[] header = lease.header(topic, p, 0);
     try {
@@ -152,8 +151,7 @@ final class RecordEncryptor implements AutoCloseable {
       throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(),
           lease.dekIdHex(), "cipher failed: " + e.getClass().getName(), null);
     }
-    headers.add(role.headerName(), header);
-    return out;
+    return attach(headers, header) ? out : encryptInline(topic, plaintext);
   }
 
   /**
@@ -172,13 +170,24 @@ final class RecordEncryptor implements AutoCloseable {
     if (lease == null) {
       return plaintext;
     }
-    byte[] header = lease.header(topic);
+    byte[] header = inlineHeader(lease.header(topic), rotator, topic);
     byte[] out = new byte[InlineFrame.prefixLength(header.length)
         + AesGcm.sealedLength(plaintext.length)];
     int nonceOffset = InlineFrame.writePrefix(out, header);
     System.arraycopy(nonce, 0, out, nonceOffset, nonce.length);
     seal(lease, rotator, topic, header, plaintext, out, nonceOffset);
     return out;
+  }
+
+  /** Refuses a header an inline frame cannot carry, naming what makes it long. */
+  private byte[] inlineHeader(byte[] header, DekRotator rotator, String topic) {
+    if (header.length > InlineFrame.MAX_HEADER_LENGTH) {
+      throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(), null,
+          "the envelope header is " + header.length + " bytes, more than an inline frame holds ("
+              + InlineFrame.MAX_HEADER_LENGTH + "): the KEK id, topic name or the KMS's wrapped key "
+              + "is too long for " + EnvelopeConfig.FRAMING + "=inline; nothing was sent", null);
+    }
+    return header;
   }
 
   /**
@@ -215,15 +224,13 @@ final class RecordEncryptor implements AutoCloseable {
     byte[] out = new byte[p + AesGcm.sealedLength(bodyLength)];
     // DEK byte limits count what is actually encrypted: the compressed body.
     DekRotator.Lease lease = reserve(rotator, topic, bodyLength, out, p);
-    headers.remove(role.headerName());
     if (lease == null) {
-      return plaintext;
+      return unencrypted(headers, plaintext);
     }
     byte[] header = lease.header(topic, p, codec.id());
     System.arraycopy(plaintext, 0, out, 0, p);
     sealBody(lease, rotator, topic, header, p, body.bytes(), bodyLength, out, p);
-    headers.add(role.headerName(), header);
-    return out;
+    return attach(headers, header) ? out : encryptInline(topic, plaintext);
   }
 
   private byte[] encryptInlineCompressed(String topic, byte[] plaintext, Body body) {
@@ -234,7 +241,7 @@ final class RecordEncryptor implements AutoCloseable {
     if (lease == null) {
       return plaintext;
     }
-    byte[] header = lease.header(topic, 0, codec.id());
+    byte[] header = inlineHeader(lease.header(topic, 0, codec.id()), rotator, topic);
     byte[] out = new byte[InlineFrame.prefixLength(header.length) + AesGcm.sealedLength(bodyLength)];
     int nonceOffset = InlineFrame.writePrefix(out, header);
     System.arraycopy(nonce, 0, out, nonceOffset, nonce.length);
@@ -249,6 +256,46 @@ final class RecordEncryptor implements AutoCloseable {
     } catch (GeneralSecurityException e) {
       throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(),
           lease.dekIdHex(), "cipher failed: " + e.getClass().getName(), null);
+    }
+  }
+
+  /**
+   * Puts {@code header} on the record in place of any envelope header it carries (a forwarded
+   * record's header describes another ciphertext). Returns {@code false} when the headers are
+   * read-only and do not already carry exactly this header: {@code KafkaProducer} makes a record's
+   * headers read-only once it has serialized it, so a {@code ProducerRecord} sent again (a retry,
+   * or the records of an aborted transaction sent in a new one) cannot take a new header. Such a
+   * record is then framed inline, which readers try first, so the stale header it keeps is ignored.
+   * Under the same DEK the header is unchanged and the record keeps header mode.
+   */
+  private boolean attach(Headers headers, byte[] header) {
+    String name = role.headerName();
+    try {
+      headers.remove(name);
+      headers.add(name, header);
+      return true;
+    } catch (IllegalStateException readOnly) {
+      Header current = headers.lastHeader(name);
+      return current != null && Arrays.equals(current.value(), header);
+    }
+  }
+
+  /** A record sent unencrypted by policy: it must not carry a forwarded envelope header. */
+  private byte[] unencrypted(Headers headers, byte[] plaintext) {
+    removeEnvelopeHeader(headers, role);
+    return plaintext;
+  }
+
+  /**
+   * Removes the role's envelope header if the headers can still be changed. Read-only headers
+   * belong to a record that is being sent again; its value is framed inline and readers try that
+   * first, so the header it keeps is never used.
+   */
+  static void removeEnvelopeHeader(Headers headers, Role role) {
+    try {
+      headers.remove(role.headerName());
+    } catch (IllegalStateException readOnly) {
+      // see above
     }
   }
 
@@ -270,7 +317,7 @@ final class RecordEncryptor implements AutoCloseable {
       return rotator.reserve(length, out, nonceOffset, topic);
     } catch (KmsException e) {
       if (e.reason() == KmsException.Reason.KEY_NOT_FOUND
-          && unresolvedPolicy == UnresolvedKekPolicy.PLAINTEXT) {
+          && unresolvedPolicy == UnresolvedKekPolicy.PLAINTEXT && !rotator.everResolved()) {
         if (plaintextTopicsLogged.add(topic)) {
           log.warn("KEK '{}' for topic '{}' does not exist; sending its records UNENCRYPTED as "
               + "{}=plaintext allows", rotator.kekId(), topic, EnvelopeConfig.KEK_UNRESOLVED_POLICY);

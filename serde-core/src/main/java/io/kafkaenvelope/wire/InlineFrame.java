@@ -15,6 +15,8 @@ public final class InlineFrame {
 
   /** Offset of the envelope header inside a frame. */
   public static final int HEADER_OFFSET = WireFormat.INLINE_MAGIC.length + 2;
+  /** The longest envelope header a frame can carry: its length field is 16 bits. */
+  public static final int MAX_HEADER_LENGTH = 0xFFFF;
 
   private InlineFrame() {}
 
@@ -38,6 +40,11 @@ public final class InlineFrame {
 
   /** Writes magic, length and header to the front of {@code out}; returns the nonce offset. */
   public static int writePrefix(byte[] out, byte[] header) {
+    if (header.length > MAX_HEADER_LENGTH) {
+      // Its length would be written modulo 2^16: a frame no reader could open.
+      throw new IllegalArgumentException("an envelope header of " + header.length
+          + " bytes does not fit an inline frame (at most " + MAX_HEADER_LENGTH + ")");
+    }
     System.arraycopy(WireFormat.INLINE_MAGIC, 0, out, 0, WireFormat.INLINE_MAGIC.length);
     out[4] = (byte) (header.length >>> 8);
     out[5] = (byte) header.length;

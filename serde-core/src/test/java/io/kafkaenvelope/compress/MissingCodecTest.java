@@ -100,6 +100,7 @@ class MissingCodecTest {
     Map<String, Object> configs = Map.of("envelope.kms.type", "fixed",
         "envelope.kms.fixed.dek", HexFormat.of().formatHex(dek),
         "envelope.kms.fixed.wrapped", HexFormat.of().formatHex(wrapped),
+        "envelope.kek.id", "kek",
         "envelope.inner.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
     Thread t = Thread.currentThread();
     ClassLoader previous = t.getContextClassLoader();

@@ -10,10 +10,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kafkaenvelope.kms.local.LocalKms;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +43,111 @@ class LocalKmsTest {
     // a second client reading the same directory unwraps too
     assertArrayEquals(k.plaintext(), new LocalKms(dir, false).unwrap("orders", k.wrapped(), ctx));
     assertFalse(k.toString().contains(java.util.HexFormat.of().formatHex(k.plaintext())));
+  }
+
+  /**
+   * Issue 12, defect 1: producers that meet a new KEK at the same moment each created a keyset and
+   * renamed it into place; rename(2) replaced the winner's file, and the loser kept wrapping DEKs
+   * under a keyset that existed nowhere (2,000 two-thread races: both renames succeeded 577
+   * times). Every DEK made in any thread must unwrap with the keyset left on disk.
+   */
+  @Test
+  void producersRacingToCreateAKekAllUseTheKeysetOnDisk() throws Exception {
+    int threads = 12;
+    ExecutorService pool = Executors.newFixedThreadPool(
+        threads);
+    try {
+      for (int round = 0; round < 25; round++) {
+        String kek = "race-" + round;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Future<DataKey>> made = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          made.add(pool.submit(() -> {
+            LocalKms own = new LocalKms(dir, true); // one client per producer, as in a real JVM
+            start.await();
+            return own.generateDataKey(kek, EncryptionContext.forDek(kek));
+          }));
+        }
+        LocalKms reader = new LocalKms(dir, false);
+        for (Future<DataKey> f : made) {
+          DataKey k = f.get(30, TimeUnit.SECONDS);
+          assertArrayEquals(k.plaintext(), reader.unwrap(kek, k.wrapped(),
+              EncryptionContext.forDek(kek)), "round " + round);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Stream<Path> left = Files.list(dir)) {
+      assertEquals(List.of(), left.filter(p -> p.toString().endsWith(".tmp")).toList(),
+          "no temp files left behind");
+    }
+  }
+
+  /** The same race across processes: the lock is a file lock, not only a JVM monitor. */
+  @Test
+  void producerProcessesRacingToCreateAKekAllUseTheKeysetOnDisk() throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("java.class.path");
+    List<Process> procs = new ArrayList<>();
+    Path go = dir.resolve("go");
+    for (int i = 0; i < 4; i++) {
+      procs.add(new ProcessBuilder(javaBin, "-cp", cp, LocalKmsRaceMain.class.getName(),
+          dir.toString(), "proc-race", go.toString()).redirectErrorStream(true).start());
+    }
+    // the children spin until `go` exists, so they start creating at about the same moment
+    Files.writeString(go, "");
+    LocalKms reader = new LocalKms(dir, false);
+    for (Process p : procs) {
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child finished");
+      String out = new String(p.getInputStream().readAllBytes(),
+          StandardCharsets.UTF_8).trim();
+      assertEquals(0, p.exitValue(), out);
+      String[] parts = out.split(" ");
+      byte[] plain = Base64.getDecoder().decode(parts[0]);
+      byte[] wrapped = Base64.getDecoder().decode(parts[1]);
+      assertArrayEquals(plain, reader.unwrap("proc-race", wrapped,
+          EncryptionContext.forDek("proc-race")));
+    }
+  }
+
+  /** Concurrent rotations must each add their key: none may drop another's. */
+  @Test
+  void concurrentRotationsKeepEveryKey() throws Exception {
+    LocalKms first = new LocalKms(dir, true);
+    DataKey before = first.generateDataKey("rot", EncryptionContext.forDek("rot"));
+    int threads = 8;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    List<Thread> ts = new ArrayList<>();
+    List<DataKey> made = Collections.synchronizedList(
+        new ArrayList<>());
+    List<Throwable> errors = Collections.synchronizedList(
+        new ArrayList<>());
+    for (int t = 0; t < threads; t++) {
+      Thread th = new Thread(() -> {
+        try {
+          start.await();
+          LocalKms.rotate(dir, "rot");
+          made.add(new LocalKms(dir, false).generateDataKey("rot", EncryptionContext.forDek("rot")));
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      });
+      th.start();
+      ts.add(th);
+    }
+    for (Thread th : ts) {
+      th.join(30_000);
+    }
+    assertEquals(List.of(), errors);
+    LocalKms reader = new LocalKms(dir, false);
+    assertArrayEquals(before.plaintext(), reader.unwrap("rot", before.wrapped(),
+        EncryptionContext.forDek("rot")));
+    for (DataKey k : made) {
+      assertArrayEquals(k.plaintext(), reader.unwrap("rot", k.wrapped(),
+          EncryptionContext.forDek("rot")));
+    }
+    assertEquals(threads, made.size());
   }
 
   @Test

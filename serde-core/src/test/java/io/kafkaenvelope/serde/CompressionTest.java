@@ -312,6 +312,7 @@ class CompressionTest {
     c.put("envelope.kms.type", "fixed");
     c.put("envelope.kms.fixed.dek", HEX.formatHex(DEK));
     c.put("envelope.kms.fixed.wrapped", HEX.formatHex(WRAPPED));
+    c.put("envelope.kek.id", "kek-1");
     if (maxBytes != null) {
       c.put(EnvelopeConfig.DECOMPRESSED_MAX_BYTES, maxBytes);
     }
@@ -419,11 +420,15 @@ class CompressionTest {
         assertTrue(allocated < 512 * 1024, "allocated " + allocated + " bytes for stated " + stated);
       }
     }
-    // the default limit (64 MiB) lets the 60 MiB record through
+    // the default limit (16 MiB) lets a 15 MiB record through and refuses 60 MiB
     try (DecryptingDeserializer<byte[]> d = fixedKeyDeserializer(null)) {
       RecordHeaders h = new RecordHeaders();
-      byte[] wire = forge(v3Header(Codecs.ZSTD), body(60L << 20, packed), h);
-      assertEquals(60 << 20, d.deserialize(TOPIC, h, wire).length);
+      byte[] wire = forge(v3Header(Codecs.ZSTD), body(15L << 20,
+          compressed(Codecs.ZSTD, new byte[15 << 20])), h);
+      assertEquals(15 << 20, d.deserialize(TOPIC, h, wire).length);
+      byte[] big = forge(v3Header(Codecs.ZSTD), body(60L << 20, packed), h);
+      assertEquals(Reason.MALFORMED, assertThrows(EnvelopeException.class,
+          () -> d.deserialize(TOPIC, h, big)).reason());
     }
   }
 

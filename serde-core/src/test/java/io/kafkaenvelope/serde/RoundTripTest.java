@@ -211,6 +211,69 @@ class RoundTripTest {
     assertMessage(tooMany, "envelope.dek.max.records");
   }
 
+  /**
+   * Issue 12, defect 4: an inner class that exists but is of the wrong kind gave a bare
+   * ClassCastException; it is a ConfigException naming the setting and the expected type.
+   */
+  @Test
+  void anInnerClassOfTheWrongKindNamesTheSettingAndTheType() {
+    Map<String, Object> c = TestConfigs.base(kmsName);
+    c.put("envelope.inner.serializer", "java.lang.String");
+    c.put("envelope.inner.deserializer", "java.lang.String");
+    c.put("envelope.inner.serde", "java.lang.String");
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> new EncryptingSerializer<String>().configure(c, false));
+    assertTrue(e.getMessage().contains("envelope.inner.serializer")
+        && e.getMessage().contains(Serializer.class.getName()), e.getMessage());
+    e = assertThrows(ConfigException.class,
+        () -> new DecryptingDeserializer<String>().configure(c, false));
+    assertTrue(e.getMessage().contains("envelope.inner.deserializer")
+        && e.getMessage().contains(Deserializer.class.getName()), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> new EnvelopeSerde<String>().configure(c, false));
+    assertTrue(e.getMessage().contains("envelope.inner.serde")
+        && e.getMessage().contains(Serde.class.getName()), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> new PlaintextKeyPartitioner().configure(c));
+    assertTrue(e.getMessage().contains("envelope.inner.serializer")
+        && e.getMessage().contains(Serializer.class.getName()), e.getMessage());
+    // a serializer without a no-argument constructor is named too
+    c.put("envelope.inner.serializer", NoDefaultConstructor.class.getName());
+    e = assertThrows(ConfigException.class,
+        () -> new EncryptingSerializer<String>().configure(c, false));
+    assertTrue(e.getMessage().contains("no-argument constructor"), e.getMessage());
+  }
+
+  /** A serializer Kafka cannot instantiate by class name. */
+  public static final class NoDefaultConstructor implements Serializer<String> {
+    public NoDefaultConstructor(int unused) {}
+
+    @Override
+    public byte[] serialize(String topic, String data) {
+      return null;
+    }
+  }
+
+  /**
+   * Issue 12, defect 2, without a broker: KafkaProducer makes headers read-only after serializing,
+   * so a record sent again arrives with read-only headers that carry the first envelope header.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 10})
+  void readOnlyHeadersOfARecordSentAgainStillEncrypt(long maxRecords) {
+    configs.put("envelope.dek.max.records", maxRecords); // 1: the second send is under a new DEK
+    try (Pair p = new Pair(configs, false)) {
+      RecordHeaders h = new RecordHeaders();
+      byte[] first = p.serializer.serialize("t", h, MARKER);
+      h.setReadOnly();
+      byte[] second = p.serializer.serialize("t", h, MARKER);
+      assertFalse(java.util.Arrays.equals(first, second), "a fresh nonce");
+      assertEquals(1, h.toArray().length, "no header was added or removed");
+      assertEquals(maxRecords == 1, InlineFrame.isInline(second),
+          "inline only when the header it carries is no longer the right one");
+      assertEquals(MARKER, p.deserializer.deserialize("t", h, second));
+      assertEquals(MARKER, p.deserializer.deserialize("t", h, first));
+    }
+  }
+
   private static void assertMessage(Map<String, Object> configs, String expected) {
     ConfigException e = assertThrows(ConfigException.class,
         () -> new EncryptingSerializer<String>().configure(configs, false));

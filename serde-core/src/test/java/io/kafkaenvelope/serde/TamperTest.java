@@ -63,7 +63,8 @@ class TamperTest {
       byte[] wire = p.serializer.serialize("t", headers, MARKER);
       byte[] header = headers.lastHeader(Role.VALUE.headerName()).value();
       Set<Reason> allowed = EnumSet.of(Reason.TAMPERED, Reason.MALFORMED,
-          Reason.UNSUPPORTED_VERSION, Reason.TOPIC_MISMATCH, Reason.UNKNOWN_KEY);
+          Reason.UNSUPPORTED_VERSION, Reason.TOPIC_MISMATCH, Reason.UNKNOWN_KEY,
+          Reason.KEK_NOT_ALLOWED, Reason.UNWRAP_LIMITED);
       for (int bit = 0; bit < header.length * 8; bit++) {
         byte[] copy = header.clone();
         copy[bit / 8] ^= (byte) (1 << (bit % 8));
@@ -85,7 +86,7 @@ class TamperTest {
       byte[] wire = p.serializer.serialize("t", MARKER);
       Set<Reason> allowed = EnumSet.of(Reason.TAMPERED, Reason.MALFORMED,
           Reason.UNSUPPORTED_VERSION, Reason.TOPIC_MISMATCH, Reason.UNKNOWN_KEY,
-          Reason.PLAINTEXT_REJECTED);
+          Reason.PLAINTEXT_REJECTED, Reason.KEK_NOT_ALLOWED, Reason.UNWRAP_LIMITED);
       for (int bit = 0; bit < wire.length * 8; bit++) {
         byte[] copy = wire.clone();
         copy[bit / 8] ^= (byte) (1 << (bit % 8));
@@ -146,6 +147,56 @@ class TamperTest {
       // a ciphertext from the mirror cannot be replayed back into a differently named topic
       expectRejected(p, "source.orders2", h, wire, EnumSet.of(Reason.TOPIC_MISMATCH));
     }
+  }
+
+  /**
+   * Issue 12, defect 3: with aliases {@code us,us.east} a record produced to T and read from
+   * {@code us.east.T} was refused, because the check stripped the first matching alias and
+   * stopped. Every alias is tried, in any order, and in chains.
+   */
+  @Test
+  void mirrorAliasesThatArePrefixesOfEachOtherWorkInEitherOrder() {
+    for (String aliases : new String[] {"us,us.east", "us.east,us"}) {
+      configs.put("envelope.provenance.mirror.source.aliases", aliases);
+      try (Pair p = new Pair(configs, false)) {
+        RecordHeaders h = new RecordHeaders();
+        byte[] wire = p.serializer.serialize("orders", h, MARKER);
+        assertEquals(MARKER, p.deserializer.deserialize("us.east.orders", h, wire), aliases);
+        assertEquals(MARKER, p.deserializer.deserialize("us.orders", h, wire), aliases);
+        assertEquals(MARKER, p.deserializer.deserialize("us.us.east.orders", h, wire), aliases);
+        assertEquals(MARKER, p.deserializer.deserialize("us.east.us.orders", h, wire), aliases);
+        expectRejected(p, "us.west.orders", h, wire, EnumSet.of(Reason.TOPIC_MISMATCH));
+        expectRejected(p, "east.orders", h, wire, EnumSet.of(Reason.TOPIC_MISMATCH));
+        expectRejected(p, "us.eastorders", h, wire, EnumSet.of(Reason.TOPIC_MISMATCH));
+      }
+    }
+  }
+
+  @Test
+  void mirrorChainsAreBoundedAtEightHops() {
+    configs.put("envelope.provenance.mirror.source.aliases", "a");
+    try (Pair p = new Pair(configs, false)) {
+      RecordHeaders h = new RecordHeaders();
+      byte[] wire = p.serializer.serialize("t", h, MARKER);
+      assertEquals(MARKER, p.deserializer.deserialize("a.".repeat(8) + "t", h, wire));
+      expectRejected(p, "a.".repeat(9) + "t", h, wire, EnumSet.of(Reason.TOPIC_MISMATCH));
+    }
+  }
+
+  @Test
+  void emptyMirrorAliasOrSeparatorIsAConfigError() {
+    Map<String, Object> bad = new java.util.HashMap<>(configs);
+    bad.put("envelope.provenance.mirror.source.aliases", "us,,east");
+    org.apache.kafka.common.config.ConfigException e = assertThrows(
+        org.apache.kafka.common.config.ConfigException.class,
+        () -> TestConfigs.bytesSerializer(bad, false));
+    assertTrue(e.getMessage().contains("envelope.provenance.mirror.source.aliases"),
+        e.getMessage());
+    Map<String, Object> badSep = new java.util.HashMap<>(configs);
+    badSep.put("envelope.provenance.mirror.separator", "");
+    e = assertThrows(org.apache.kafka.common.config.ConfigException.class,
+        () -> TestConfigs.bytesSerializer(badSep, false));
+    assertTrue(e.getMessage().contains("envelope.provenance.mirror.separator"), e.getMessage());
   }
 
   @Test

@@ -115,6 +115,7 @@ class WireFormatVectorsTest {
     configs.put("envelope.kms.type", "fixed");
     configs.put("envelope.kms.fixed.dek", v.get("dek"));
     configs.put("envelope.kms.fixed.wrapped", v.get("wrapped-dek"));
+    configs.put("envelope.kek.id", v.get("kek-id"));
     boolean isKey = v.get("role").equals("key");
     try (DecryptingDeserializer<byte[]> d = new DecryptingDeserializer<>(new ByteArrayDeserializer())) {
       d.configure(configs, isKey);

@@ -14,9 +14,12 @@ import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.kms.KmsException.Reason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -37,6 +40,8 @@ public final class LocalKms implements KeyManagementService {
 
   private static final Pattern KEK_ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** One monitor per keyset lock file, for the threads of this JVM. */
+  private static final ConcurrentHashMap<Path, Object> LOCKS = new ConcurrentHashMap<>();
 
   static {
     try {
@@ -89,16 +94,18 @@ public final class LocalKms implements KeyManagementService {
   public static void rotate(Path dir, String kekId) {
     Path file = file(dir, kekId);
     try {
-      KeysetHandle handle = Files.exists(file) ? read(file) : null;
-      KeysetHandle.Builder b = handle == null ? KeysetHandle.newBuilder()
-          : KeysetHandle.newBuilder(handle);
-      b.addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
-          .withRandomId().makePrimary());
-      Path tmp = Files.createTempFile(dir, ".kek-", ".tmp");
-      Files.writeString(tmp, TinkJsonProtoKeysetFormat.serializeKeyset(b.build(),
-          InsecureSecretKeyAccess.get()));
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.createDirectories(dir);
+      // Read-modify-write under the KEK's lock: two rotations at once must not drop each other's
+      // key, or DEKs already wrapped under the dropped key would never unwrap again.
+      withKeysetLock(file, () -> {
+        KeysetHandle handle = Files.exists(file) ? read(file) : null;
+        KeysetHandle.Builder b = handle == null ? KeysetHandle.newBuilder()
+            : KeysetHandle.newBuilder(handle);
+        b.addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
+            .withRandomId().makePrimary());
+        replace(file, TinkJsonProtoKeysetFormat.serializeKeyset(b.build(),
+            InsecureSecretKeyAccess.get()));
+      });
     } catch (IOException | GeneralSecurityException e) {
       throw new KmsException(Reason.MISCONFIGURED, kekId, "cannot rotate keyset in " + dir + ": "
           + e.getClass().getSimpleName());
@@ -131,17 +138,55 @@ public final class LocalKms implements KeyManagementService {
     return raced != null ? raced : kek;
   }
 
+  /**
+   * Creates {@code file} unless it exists. Producers in several threads or processes may meet a
+   * new KEK at the same moment; each must end up wrapping under the one keyset that stays on disk,
+   * so creation happens under the KEK's lock and everyone then reads the file. (A plain
+   * {@code Files.move} onto the target is rename(2), which silently replaces a file another
+   * process has just created: the loser would wrap DEKs under a keyset that exists nowhere.)
+   */
   private static void createKeyset(Path file) throws IOException, GeneralSecurityException {
     Files.createDirectories(file.getParent());
-    String json = TinkJsonProtoKeysetFormat.serializeKeyset(
-        KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM), InsecureSecretKeyAccess.get());
+    withKeysetLock(file, () -> {
+      if (!Files.exists(file)) {
+        replace(file, TinkJsonProtoKeysetFormat.serializeKeyset(
+            KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM),
+            InsecureSecretKeyAccess.get()));
+      }
+    });
+  }
+
+  /** Writes {@code json} to a private temp file and renames it onto {@code file} atomically. */
+  private static void replace(Path file, String json) throws IOException {
     Path tmp = Files.createTempFile(file.getParent(), ".kek-", ".tmp");
     try {
       restrictToOwner(tmp);
       Files.writeString(tmp, json);
-      Files.move(tmp, file); // fails if another process created it first: keep theirs
-    } catch (FileAlreadyExistsException raced) {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  private interface KeysetUpdate {
+    void run() throws IOException, GeneralSecurityException;
+  }
+
+  /**
+   * Runs {@code update} holding the KEK's lock: a monitor for the threads of this JVM (a JVM
+   * cannot hold two {@link FileLock}s on one file) and an exclusive lock on
+   * {@code .<kekId>.lock} beside the keyset for other processes.
+   */
+  private static void withKeysetLock(Path file, KeysetUpdate update)
+      throws IOException, GeneralSecurityException {
+    Path lockFile = file.resolveSibling("." + file.getFileName() + ".lock");
+    Object monitor = LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new Object());
+    synchronized (monitor) {
+      try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE);
+          FileLock ignored = ch.lock()) {
+        update.run();
+      }
     }
   }
 
