@@ -462,6 +462,7 @@ final class FakeVault implements AutoCloseable {
     String[] op = transitOp(path);
     if (op != null) {
       count(op[1]);
+      count(op[1] + ":" + op[2]); // per key, e.g. "decrypt:orders"
     }
     if (token == null || !token.valid() || !allowed(token, path)) {
       count("denied");
