@@ -129,7 +129,8 @@ final class VaultAuth implements AutoCloseable {
    * was no longer valid and a login replaced it, or {@code null} when the token is valid (so a
    * policy denies the request) or cannot be replaced.
    *
-   * @throws KmsException when the token is invalid and cannot be replaced
+   * @throws KmsException when the token is invalid and cannot be replaced: a given token, a login
+   *     that fails, or a refusal within relogin.backoff.ms of the last re-login after a refusal
    */
   String afterDenied(String refused, String kekId, long deadlineNanos) {
     synchronized (deniedLock) {
