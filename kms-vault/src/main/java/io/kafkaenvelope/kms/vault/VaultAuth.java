@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,13 @@ import org.slf4j.LoggerFactory;
  * one daemon thread per client, so sends do not wait for it. A token that Vault refuses anyway
  * (revoked, or expired while the process was paused) is checked with lookup-self and replaced by
  * a fresh login before the caller's request is repeated once.
+ *
+ * <p>Refusals are bounded so that a flood of them (hostile records naming keys the token may not
+ * use, a role whose tokens Vault keeps refusing) cannot turn into a login or lookup per record:
+ * within one {@code relogin.backoff.ms} window, at most one login follows a refusal, a failed
+ * login is not repeated, and a token found alive is not looked up again; a token found dead is
+ * never looked up again. These checks are serialized across threads. A token replaced while still
+ * valid (renewal gave way to a new login) is revoked with revoke-self, best effort.
  */
 final class VaultAuth implements AutoCloseable {
 
@@ -62,16 +70,30 @@ final class VaultAuth implements AutoCloseable {
   private final VaultTransitConfig config;
   private final String method;
   private final long operationTimeoutMs;
+  private final long reloginBackoffNanos;
+  private final LongSupplier clock; // nanoTime; a fake one in tests
   private final ScheduledExecutorService scheduler;
   private final Object lock = new Object();
   private volatile Token current;
   private ScheduledFuture<?> pending; // guarded by lock
+  private KmsException lastLoginFailure; // guarded by lock
+  private long lastLoginFailureNanos; // guarded by lock
+  /** Serializes the handling of refusals (lookup-self, re-login) across threads. */
+  private final Object deniedLock = new Object();
+  private boolean reloggedAfterDenial; // guarded by deniedLock
+  private long lastDeniedLoginNanos; // guarded by deniedLock
+  private String aliveToken; // guarded by deniedLock: lookup-self said alive ...
+  private long aliveCheckedNanos; // ... at this time
+  private String deadToken; // guarded by deniedLock: lookup-self said dead (stays dead)
 
-  VaultAuth(VaultHttp http, VaultTransitConfig config) {
+  VaultAuth(VaultHttp http, VaultTransitConfig config, LongSupplier clock) {
     this.http = http;
     this.config = config;
+    this.clock = clock;
     this.method = config.getString(VaultTransitConfig.AUTH_METHOD);
     this.operationTimeoutMs = config.getInt(VaultTransitConfig.OPERATION_TIMEOUT_MS);
+    this.reloginBackoffNanos =
+        TimeUnit.MILLISECONDS.toNanos(config.getInt(VaultTransitConfig.RELOGIN_BACKOFF_MS));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "kafka-envelope-vault-token");
       t.setDaemon(true);
@@ -107,26 +129,48 @@ final class VaultAuth implements AutoCloseable {
    * was no longer valid and a login replaced it, or {@code null} when the token is valid (so a
    * policy denies the request) or cannot be replaced.
    *
-   * @throws KmsException when the token is invalid and cannot be replaced
+   * @throws KmsException when the token is invalid and cannot be replaced: a given token, a login
+   *     that fails, or a refusal within relogin.backoff.ms of the last re-login after a refusal
    */
   String afterDenied(String refused, String kekId, long deadlineNanos) {
-    Token t = current;
-    if (t != null && !t.value.equals(refused)) {
-      return t.value; // another thread already replaced it
-    }
-    try {
-      http.call("GET", "auth/token/lookup-self", null, refused, deadlineNanos);
-      return null; // the token is fine: the policy says no
-    } catch (VaultHttp.Failure f) {
-      if (f.status != 403) {
-        return null; // cannot tell; report the original denial
+    synchronized (deniedLock) {
+      Token t = current;
+      if (t != null && !t.value.equals(refused)) {
+        return t.value; // another thread already replaced it
       }
+      long now = clock.getAsLong();
+      if (!refused.equals(deadToken)) {
+        if (refused.equals(aliveToken) && now - aliveCheckedNanos < reloginBackoffNanos) {
+          return null; // looked up moments ago and alive: the policy says no
+        }
+        try {
+          http.call("GET", "auth/token/lookup-self", null, refused, deadlineNanos);
+          aliveToken = refused;
+          aliveCheckedNanos = now;
+          return null; // the token is fine: the policy says no
+        } catch (VaultHttp.Failure f) {
+          if (f.status != 403) {
+            return null; // cannot tell; report the original denial
+          }
+        }
+        deadToken = refused;
+      }
+      if (!canLogIn()) {
+        throw new KmsException(Reason.ACCESS_DENIED, kekId, "the Vault token given in "
+            + VaultTransitConfig.TOKEN + " has expired or was revoked (lookup-self refused)");
+      }
+      if (reloggedAfterDenial && now - lastDeniedLoginNanos < reloginBackoffNanos) {
+        throw new KmsException(Reason.ACCESS_DENIED, kekId, "Vault refused the token of the "
+            + method + " login made " + TimeUnit.NANOSECONDS.toMillis(now - lastDeniedLoginNanos)
+            + " ms ago; not logging in again within "
+            + VaultTransitConfig.RELOGIN_BACKOFF_MS + " ("
+            + TimeUnit.NANOSECONDS.toMillis(reloginBackoffNanos) + " ms). Check the Vault role's "
+            + "token settings (token_num_uses, TTL) and policies");
+      }
+      reloggedAfterDenial = true;
+      lastDeniedLoginNanos = now;
+      return loginReplacing(t, kekId, deadlineNanos).value;
     }
-    if (!canLogIn()) {
-      throw new KmsException(Reason.ACCESS_DENIED, kekId, "the Vault token given in "
-          + VaultTransitConfig.TOKEN + " has expired or was revoked (lookup-self refused)");
-    }
-    return loginReplacing(t, kekId, deadlineNanos).value;
   }
 
   private Token loginReplacing(Token stale, String kekId, long deadlineNanos) {
@@ -135,18 +179,36 @@ final class VaultAuth implements AutoCloseable {
       if (t != null && t != stale && !t.expired()) {
         return t; // another caller logged in meanwhile
       }
+      long now = clock.getAsLong();
+      if (lastLoginFailure != null && now - lastLoginFailureNanos < reloginBackoffNanos) {
+        throw new KmsException(lastLoginFailure.reason(), kekId, "the last Vault " + method
+            + " login, " + TimeUnit.NANOSECONDS.toMillis(now - lastLoginFailureNanos)
+            + " ms ago, failed (" + lastLoginFailure.getMessage() + "); not trying again within "
+            + VaultTransitConfig.RELOGIN_BACKOFF_MS + " ("
+            + TimeUnit.NANOSECONDS.toMillis(reloginBackoffNanos) + " ms)");
+      }
       if (stale != null) {
         LOG.info("Vault token expired or was revoked; logging in again with {}", method);
       }
       try {
         Token fresh = login(deadlineNanos);
+        lastLoginFailure = null;
         install(fresh);
         return fresh;
       } catch (VaultHttp.Failure f) {
-        // Vault answers 400 to a wrong secret id or role and 403 to a refused JWT
+        // Vault answers 400 to a wrong secret id or role and 403 to a refused JWT or to a login
+        // path where no auth method is mounted
         Reason reason = f.status == 400 || f.status == 403 ? Reason.ACCESS_DENIED : f.reason;
-        throw new KmsException(reason, kekId, "Vault " + method + " login at auth/"
-            + loginMount() + "/login failed: " + f.getMessage(), f);
+        String mountSetting = VaultTransitConfig.AUTH_APPROLE.equals(method)
+            ? VaultTransitConfig.APPROLE_MOUNT : VaultTransitConfig.KUBERNETES_MOUNT;
+        String hint = f.status == 403 || f.status == 404 ? " (check " + mountSetting + " and "
+            + VaultTransitConfig.NAMESPACE + ": no " + method + " method may be mounted there)"
+            : "";
+        KmsException e = new KmsException(reason, kekId, "Vault " + method + " login at auth/"
+            + loginMount() + "/login failed: " + f.getMessage() + hint, f);
+        lastLoginFailure = e;
+        lastLoginFailureNanos = now;
+        throw e;
       }
     }
   }
@@ -218,16 +280,23 @@ final class VaultAuth implements AutoCloseable {
       if (next == null && canLogIn()) {
         next = login(deadline);
       }
+      boolean relogged = next != null && !next.value.equals(t.value);
+      Token unused;
       synchronized (lock) {
         if (current != t) {
-          return; // replaced meanwhile (a login after a 403)
-        }
-        if (next != null) {
+          unused = relogged ? next : null; // replaced meanwhile (a login after a 403)
+        } else if (next != null) {
           install(next);
+          // the old token is still valid until its max TTL: do not leave it lying around
+          unused = relogged ? t : null;
         } else {
+          unused = null;
           LOG.warn("The Vault token of {} cannot be renewed and expires in {} s; supply a new "
               + "token before then", VaultTransitConfig.TOKEN, remainingSeconds(t));
         }
+      }
+      if (unused != null) {
+        revoke(unused, deadline);
       }
     } catch (VaultHttp.Failure | RuntimeException e) {
       if (scheduler.isShutdown()) {
@@ -242,6 +311,26 @@ final class VaultAuth implements AutoCloseable {
               Math.max(500, remaining * 1000 / 4), TimeUnit.MILLISECONDS);
         }
       }
+    }
+  }
+
+  /** Best effort: revoke-self with {@code t}; a failure is only logged (without the token). */
+  private void revoke(Token t, long deadlineNanos) {
+    try {
+      http.call("POST", "auth/token/revoke-self", VaultHttp.JSON.createObjectNode(), t.value,
+          deadlineNanos);
+      LOG.debug("Revoked the replaced Vault token");
+    } catch (VaultHttp.Failure f) {
+      LOG.info("Could not revoke the replaced Vault token ({}); it expires at its TTL",
+          f.getMessage());
+    }
+  }
+
+  /** Tests: run the background renewal (or re-login) of the current token now, on this thread. */
+  void refreshNow() {
+    Token t = current;
+    if (t != null) {
+      refresh(t);
     }
   }
 

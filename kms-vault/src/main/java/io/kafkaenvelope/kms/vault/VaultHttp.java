@@ -36,6 +36,8 @@ final class VaultHttp {
   private static final Logger LOG = LoggerFactory.getLogger(VaultHttp.class);
   static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_DETAIL = 300;
+  /** Vault Transit's error text for a key that does not exist (see {@link #classify}). */
+  static final String KEY_NOT_FOUND_TEXT = "encryption key not found";
 
   private final HttpClient client;
   private final URI address;
@@ -227,8 +229,21 @@ final class VaultHttp {
     if (status == 403 || status == 401) {
       return Reason.ACCESS_DENIED;
     }
-    if (status == 404 || e.contains("encryption key not found")) {
+    if (status == 400 && e.trim().equals(KEY_NOT_FOUND_TEXT)) {
+      // Transit's definite answer for a missing key, on datakey and decrypt alike:
+      // hashicorp/vault builtin/logical/transit/path_datakey.go (pathDatakeyWrite) and
+      // path_decrypt.go (pathDecryptWrite) both end in
+      //   if p == nil { return logical.ErrorResponse("encryption key not found"),
+      //       logical.ErrInvalidRequest }
+      // which Vault sends as HTTP 400 {"errors":["encryption key not found"]}.
       return Reason.KEY_NOT_FOUND;
+    }
+    if (status == 404) {
+      // Not "no such key": Vault answers 404 "no handler for route" for a path under no mount
+      // (wrong transit mount, wrong namespace), and so does any proxy in front of it. Reporting
+      // that as KEY_NOT_FOUND would let envelope.kek.unresolved.policy=plaintext downgrade
+      // records to plaintext because of a typo; it is a configuration error.
+      return Reason.MISCONFIGURED;
     }
     if (status == 429) {
       return Reason.THROTTLED;

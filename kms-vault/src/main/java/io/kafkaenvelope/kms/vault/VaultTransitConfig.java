@@ -1,7 +1,9 @@
 package io.kafkaenvelope.kms.vault;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -39,12 +41,16 @@ public final class VaultTransitConfig extends AbstractConfig {
   public static final String MAX_ATTEMPTS = P + "max.attempts";
   public static final String RETRY_BACKOFF_MS = P + "retry.backoff.ms";
   public static final String RETRY_BACKOFF_MAX_MS = P + "retry.backoff.max.ms";
+  public static final String ALLOW_INSECURE_HTTP = P + "allow.insecure.http";
+  public static final String RELOGIN_BACKOFF_MS = P + "relogin.backoff.ms";
 
   static final String AUTH_TOKEN = "token";
   static final String AUTH_APPROLE = "approle";
   static final String AUTH_KUBERNETES = "kubernetes";
 
   /** Mount paths: segments of letters, digits, '-', '_' and '.', no "..", no leading slash. */
+  private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+  private static final Pattern IPV6 = Pattern.compile("[0-9a-f:.]+");
   private static final Pattern MOUNT = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
 
   static final ConfigDef DEF = new ConfigDef()
@@ -107,7 +113,19 @@ public final class VaultTransitConfig extends AbstractConfig {
           "Base delay of the backoff: attempt n waits a random time in [0, min(max, base * "
               + "2^(n-1))).")
       .define(RETRY_BACKOFF_MAX_MS, Type.INT, 10_000, Range.between(1, 600_000), Importance.LOW,
-          "Cap of the backoff delay.");
+          "Cap of the backoff delay.")
+      .define(RELOGIN_BACKOFF_MS, Type.INT, 10_000, Range.between(1, 3_600_000), Importance.LOW,
+          "AppRole and Kubernetes: after Vault refuses a token (403) and lookup-self confirms it "
+              + "is dead, the client logs in again at most once per this many milliseconds, "
+              + "however many records or threads meet the refusal; within the window the calls "
+              + "fail with ACCESS_DENIED instead of logging in again. A failed login is likewise "
+              + "not repeated within the window, and a token lookup-self found alive is not "
+              + "looked up again within it (the 403 is then a policy denial).")
+      .define(ALLOW_INSECURE_HTTP, Type.BOOLEAN, false, Importance.LOW,
+          "Allow an http:// address that is not a loopback address (127.0.0.0/8, ::1, "
+              + "localhost). Plain HTTP sends the Vault token, login secrets and every plaintext "
+              + "data key in clear, so by default such an address is refused at configure time; "
+              + "loopback addresses (a local Vault agent, tests) are always allowed.");
 
   private final URI address;
 
@@ -152,12 +170,53 @@ public final class VaultTransitConfig extends AbstractConfig {
       throw new ConfigException("Set both " + TLS_CLIENT_CERT_FILE + " and "
           + TLS_CLIENT_KEY_FILE + ", or neither");
     }
+    if ("http".equalsIgnoreCase(address.getScheme()) && !isLoopback(address.getHost())
+        && !getBoolean(ALLOW_INSECURE_HTTP)) {
+      // fail closed: the token, secret ids, JWTs and plaintext DEKs would cross the network in clear
+      throw new ConfigException(ADDRESS, address.toString(), "plain http:// to a host that is not "
+          + "a loopback address would send the Vault token and data keys in clear; use https://, "
+          + "or set " + ALLOW_INSECURE_HTTP + "=true if the network path is protected otherwise");
+    }
     boolean tlsFiles = getString(TLS_CA_FILE) != null || getString(TLS_CLIENT_CERT_FILE) != null;
     if (tlsFiles && !"https".equals(address.getScheme())) {
       // fail closed: TLS settings with an http address would silently send the token in clear
       throw new ConfigException(ADDRESS, address.toString(), "TLS files are set but the address "
           + "is not https");
     }
+  }
+
+  /**
+   * Loopback by its literal form only, never by a DNS lookup: {@code localhost}, an IPv4 literal in
+   * 127.0.0.0/8, or the IPv6 literal {@code ::1} (in any spelling).
+   */
+  static boolean isLoopback(String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.equals("localhost")) {
+      return true;
+    }
+    if (IPV4.matcher(h).matches()) {
+      for (String part : h.split("\\.")) {
+        if (Integer.parseInt(part) > 255) {
+          return false;
+        }
+      }
+      return h.startsWith("127.");
+    }
+    if (h.startsWith("[") && h.endsWith("]") && h.length() > 2) {
+      String literal = h.substring(1, h.length() - 1);
+      if (!IPV6.matcher(literal).matches() || literal.indexOf(':') < 0) {
+        return false; // a zone id or anything else: not the loopback literal
+      }
+      try {
+        return InetAddress.getByName(literal).isLoopbackAddress(); // a literal: no DNS lookup
+      } catch (UnknownHostException e) {
+        return false;
+      }
+    }
+    return false;
   }
 
   URI address() {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,17 +33,24 @@ final class VaultTransitKms implements KeyManagementService {
   private final VaultHttp http;
   private final VaultAuth auth;
   private final String mount;
+  private final String namespace;
   private final boolean derived;
   private final long operationTimeoutMs;
   private final String description;
 
   VaultTransitKms(VaultTransitConfig config) {
+    this(config, System::nanoTime);
+  }
+
+  /** With the clock that times re-login and lookup windows (tests pass a fake one). */
+  VaultTransitKms(VaultTransitConfig config, LongSupplier clock) {
     this.http = new VaultHttp(config);
-    this.auth = new VaultAuth(http, config);
+    this.auth = new VaultAuth(http, config, clock);
     this.mount = config.mount(VaultTransitConfig.TRANSIT_MOUNT);
     this.derived = config.getBoolean(VaultTransitConfig.TRANSIT_DERIVED);
     this.operationTimeoutMs = config.getInt(VaultTransitConfig.OPERATION_TIMEOUT_MS);
     String ns = config.namespace();
+    this.namespace = ns;
     this.description = "vault-transit(address=" + http.address()
         + (ns == null ? "" : ", namespace=" + ns) + ", mount=" + mount
         + (derived ? ", derived" : "") + ", auth=" + auth.method() + ")";
@@ -111,8 +119,35 @@ final class VaultTransitKms implements KeyManagementService {
     return key;
   }
 
+  /**
+   * A Vault KEK id is a bare Transit key name, and every id this client uses names a key under its
+   * own {@code transit.mount} (in its namespace): the mount is never part of the id. So two ids
+   * name the same key exactly when both are valid key names and equal, character for character
+   * (Vault key names are case-sensitive). Qualified forms such as {@code transit/orders} or
+   * {@code transit/keys/orders} match nothing, not even with the configured mount: {@link #unwrap}
+   * could not use them either, and a second spelling would be a second way to get a match wrong.
+   */
+  @Override
+  public boolean sameKek(String expectedKekId, String recordedKekId) {
+    return validKeyName(expectedKekId) && validKeyName(recordedKekId)
+        && expectedKekId.equals(recordedKekId);
+  }
+
+  /**
+   * Discovery admits any valid Transit key name (the token's policy decides the rest, in Vault);
+   * a name that could not be sent to Vault at all is refused here, before any call.
+   */
+  @Override
+  public boolean discoveryAllows(String recordedKekId) {
+    return validKeyName(recordedKekId);
+  }
+
+  static boolean validKeyName(String kekId) {
+    return kekId != null && KEY_NAME.matcher(kekId).matches() && !kekId.contains("..");
+  }
+
   private static String keyName(String kekId) {
-    if (kekId == null || !KEY_NAME.matcher(kekId).matches() || kekId.contains("..")) {
+    if (!validKeyName(kekId)) {
       throw new KmsException(Reason.MISCONFIGURED, kekId, "not a valid Vault Transit key name "
           + "(letters, digits, '-', '_', '.'; no slashes)");
     }
@@ -148,6 +183,11 @@ final class VaultTransitKms implements KeyManagementService {
       hint = " (permission denied: the token's policies must grant 'update' on " + path + ")";
     } else if (f.reason == Reason.KEY_NOT_FOUND) {
       hint = " (no Transit key '" + kekId + "' under mount '" + mount + "')";
+    } else if (f.status == 404) {
+      hint = " (nothing answers at this path: check " + VaultTransitConfig.TRANSIT_MOUNT
+          + " (now '" + mount + "') and " + VaultTransitConfig.NAMESPACE + " (now "
+          + (namespace == null ? "unset" : "'" + namespace + "'") + "), and any proxy in front "
+          + "of Vault; a missing Transit key would be HTTP 400 'encryption key not found')";
     } else if (f.vaultErrors.contains("vault is sealed")) {
       hint = " (Vault is sealed: an operator must unseal it)";
     } else if (f.vaultErrors.contains("context")) {
@@ -155,6 +195,10 @@ final class VaultTransitKms implements KeyManagementService {
     }
     return new KmsException(f.reason, kekId, operation + " on " + path + " at "
         + http.address() + " failed: " + f.getMessage() + hint, f);
+  }
+
+  VaultAuth auth() {
+    return auth;
   }
 
   @Override

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -38,9 +39,16 @@ import javax.net.ssl.SSLContext;
 /**
  * A loopback server speaking the part of Vault's HTTP API this module uses, for tests where no
  * Vault can run: X-Vault-Token checks with TTLs (an expired token gets 403 "permission denied"
- * like Vault), per-token path policies, the X-Vault-Namespace header, AppRole and Kubernetes
- * logins, lookup-self and renew-self, and a Transit engine with versioned keys, rotate, datakey,
- * encrypt and decrypt. Ciphertexts are {@code vault:vN:base64(nonce | AES-GCM)} under the key
+ * like Vault), per-token path policies matched as Vault matches them (exact paths, a trailing
+ * {@code *} as a prefix glob, {@code +} for one path segment), the X-Vault-Namespace header,
+ * AppRole and Kubernetes logins only at the mounts where those methods are enabled (Kubernetes
+ * logins verify a service-account JWT this fake signed, standing in for the TokenReview API, and
+ * its bound service account and namespace), lookup-self, renew-self and revoke-self (Vault's
+ * {@code default} policy), login tokens with a number of uses, and Transit engines at enabled mounts with versioned keys, rotate,
+ * datakey, encrypt and decrypt. Like Vault, the policy is checked before routing: a path the token
+ * may not use is 403 whether or not anything is mounted there; a permitted path under no mount is
+ * 404 "no handler for route"; a missing key under a Transit mount is 400 "encryption key not
+ * found". Ciphertexts are {@code vault:vN:base64(nonce | AES-GCM)} under the key
  * version's own AES-256 key, derived per context (HKDF-SHA256) for derived keys, and a context on a
  * non-derived key is ignored, as in Vault. It injects errors (any status and errors text, a sealed
  * Vault, latency) and counts calls per operation. With an {@link SSLContext} it serves HTTPS,
@@ -58,17 +66,23 @@ final class FakeVault implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   private final Map<String, TransitKey> keys = new ConcurrentHashMap<>(); // mount/name
   private final Map<String, TokenEntry> tokens = new ConcurrentHashMap<>();
-  private final Map<String, Login> approles = new ConcurrentHashMap<>(); // role id
-  private final Map<String, Login> k8sRoles = new ConcurrentHashMap<>(); // role name
+  private final Map<String, Login> approles = new ConcurrentHashMap<>(); // mount|role id
+  private final Map<String, Login> k8sRoles = new ConcurrentHashMap<>(); // mount|role name
+  private final Map<String, String> authMounts = new ConcurrentHashMap<>(); // mount -> type
+  private final Set<String> transitMounts = ConcurrentHashMap.newKeySet();
+  private final Set<String> revoked = ConcurrentHashMap.newKeySet();
+  private final byte[] clusterKey = new byte[32]; // signs service-account JWTs (the "cluster")
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Deque<int[]> failureStatus = new ArrayDeque<>();
   private final Deque<String> failureText = new ArrayDeque<>();
   private volatile String namespace;
   private volatile long latencyMs;
   private volatile boolean sealed;
+  private volatile int loginTokenNumUses; // 0 = unlimited, like token_num_uses
   private final AtomicInteger namespaceMisses = new AtomicInteger();
   volatile String lastNamespace;
   volatile String lastTransitBody;
+  volatile String lastKubernetesJwt; // the last JWT a Kubernetes login accepted
 
   static final class TransitKey {
     final List<byte[]> versions = new CopyOnWriteArrayList<>(); // index 0 = v1
@@ -84,16 +98,17 @@ final class FakeVault implements AutoCloseable {
     final long ttlMs; // 0 = no expiry
     final long maxExpiry; // epoch ms, 0 = none
     final boolean renewable;
-    final List<String> allowedPrefixes; // null = everything
+    final List<String> policy; // paths with update, Vault's glob rules; null = everything (root)
     volatile long expiry; // epoch ms, 0 = never
     volatile boolean fromLogin;
+    final AtomicInteger usesLeft = new AtomicInteger(-1); // -1 = unlimited (num_uses = 0)
 
     TokenEntry(long ttlMs, long maxTtlMs, boolean renewable, List<String> allowed) {
       long now = System.currentTimeMillis();
       this.ttlMs = ttlMs;
       this.maxExpiry = maxTtlMs == 0 ? 0 : now + maxTtlMs;
       this.renewable = renewable;
-      this.allowedPrefixes = allowed;
+      this.policy = allowed;
       this.expiry = ttlMs == 0 ? 0 : now + ttlMs;
     }
 
@@ -104,7 +119,7 @@ final class FakeVault implements AutoCloseable {
 
   /** What a login hands out. */
   static final class Login {
-    final String secret; // secret id or JWT
+    final String secret; // AppRole: secret id; Kubernetes: "namespace:service account"
     final long ttlMs;
     final long maxTtlMs;
     final boolean renewable;
@@ -139,6 +154,9 @@ final class FakeVault implements AutoCloseable {
       });
       server = https;
     }
+    random.nextBytes(clusterKey);
+    authMounts.put("approle", "approle");
+    authMounts.put("kubernetes", "kubernetes");
     server.createContext("/", this::handle);
     server.setExecutor(executor);
     server.start();
@@ -151,7 +169,9 @@ final class FakeVault implements AutoCloseable {
 
   // ---- setup ----
 
+  /** Creates a Transit key; its mount is enabled as a Transit engine if it was not. */
   void createKey(String mount, String name, boolean derived) {
+    transitMounts.add(mount);
     TransitKey k = new TransitKey(derived);
     k.versions.add(randomKey());
     keys.put(mount + "/" + name, k);
@@ -175,13 +195,98 @@ final class FakeVault implements AutoCloseable {
     ISSUED_TOKENS.add(token);
   }
 
-  void addAppRole(String roleId, String secretId, long ttlMs, long maxTtlMs, boolean renewable,
-      List<String> allowed) {
-    approles.put(roleId, new Login(secretId, ttlMs, maxTtlMs, renewable, allowed));
+  /** Enables an auth method ("approle" or "kubernetes") at a mount; both start at their defaults. */
+  void enableAuth(String type, String mount) {
+    authMounts.put(mount, type);
   }
 
-  void addKubernetesRole(String role, String jwt, long ttlMs, List<String> allowed) {
-    k8sRoles.put(role, new Login(jwt, ttlMs, 0, true, allowed));
+  void disableAuth(String mount) {
+    authMounts.remove(mount);
+  }
+
+  /** An AppRole role at the default mount "approle". */
+  void addAppRole(String roleId, String secretId, long ttlMs, long maxTtlMs, boolean renewable,
+      List<String> allowed) {
+    addAppRole("approle", roleId, secretId, ttlMs, maxTtlMs, renewable, allowed);
+  }
+
+  void addAppRole(String mount, String roleId, String secretId, long ttlMs, long maxTtlMs,
+      boolean renewable, List<String> allowed) {
+    approles.put(mount + "|" + roleId,
+        new Login(secretId, ttlMs, maxTtlMs, renewable, allowed));
+  }
+
+  /**
+   * A Kubernetes role at {@code mount}, bound (like bound_service_account_names and
+   * bound_service_account_namespaces) to one service account in one namespace.
+   */
+  void addKubernetesRole(String mount, String role, String namespace, String serviceAccount,
+      long ttlMs, List<String> allowed) {
+    k8sRoles.put(mount + "|" + role,
+        new Login(namespace + ":" + serviceAccount, ttlMs, 0, true, allowed));
+  }
+
+  /**
+   * A service-account JWT as the cluster would mount it into a pod: HS256 under this fake's
+   * cluster key, with {@code sub=system:serviceaccount:<ns>:<sa>} and an expiry. Only such tokens
+   * pass a Kubernetes login here (the fake's stand-in for Vault's TokenReview call).
+   */
+  String serviceAccountJwt(String namespace, String serviceAccount, long ttlMs) {
+    try {
+      Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+      String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+          .getBytes(StandardCharsets.UTF_8));
+      ObjectNode claims = JSON.createObjectNode()
+          .put("iss", "kubernetes/serviceaccount")
+          .put("sub", "system:serviceaccount:" + namespace + ":" + serviceAccount)
+          .put("exp", (System.currentTimeMillis() + ttlMs) / 1000)
+          .put("jti", Long.toHexString(random.nextLong()));
+      String payload = b64.encodeToString(JSON.writeValueAsBytes(claims));
+      String jwt = header + "." + payload + "." + b64.encodeToString(
+          hmac(clusterKey, (header + "." + payload).getBytes(StandardCharsets.US_ASCII)));
+      ISSUED_TOKENS.add(jwt);
+      return jwt;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The "namespace:serviceaccount" a valid JWT of this cluster names, or null. */
+  private String verifyServiceAccountJwt(String jwt) {
+    String[] parts = jwt.split("\\.", -1);
+    if (parts.length != 3) {
+      return null;
+    }
+    try {
+      byte[] expected = hmac(clusterKey,
+          (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+      if (!MessageDigest.isEqual(expected, Base64.getUrlDecoder().decode(parts[2]))) {
+        return null;
+      }
+      JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+      if (claims.path("exp").asLong(0) * 1000 <= System.currentTimeMillis()) {
+        return null;
+      }
+      String sub = claims.path("sub").asText("");
+      String prefix = "system:serviceaccount:";
+      return sub.startsWith(prefix) ? sub.substring(prefix.length()) : null;
+    } catch (IllegalArgumentException | IOException | GeneralSecurityException e) {
+      return null;
+    }
+  }
+
+  private static byte[] hmac(byte[] key, byte[] data) throws GeneralSecurityException {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(key, "HmacSHA256"));
+    return mac.doFinal(data);
+  }
+
+  /**
+   * Tokens issued by later logins may be used this many times (the role's token_num_uses; 0 =
+   * unlimited): the request that spends the last use succeeds and the token is revoked after it.
+   */
+  void loginTokenNumUses(int n) {
+    loginTokenNumUses = n;
   }
 
   /** Requests must carry this X-Vault-Namespace (null: none expected). */
@@ -200,6 +305,22 @@ final class FakeVault implements AutoCloseable {
 
   void revoke(String token) {
     tokens.remove(token);
+    revoked.add(token);
+  }
+
+  boolean wasRevoked(String token) {
+    return revoked.contains(token);
+  }
+
+  /** Tokens this fake issued at logins and that are still valid. */
+  List<String> liveLoginTokens() {
+    List<String> out = new ArrayList<>();
+    tokens.forEach((k, v) -> {
+      if (v.fromLogin && v.valid()) {
+        out.add(k);
+      }
+    });
+    return out;
   }
 
   /** The next {@code n} Transit requests answer {@code status} with {@code errors}. */
@@ -283,9 +404,13 @@ final class FakeVault implements AutoCloseable {
 
   private void route(HttpExchange ex, String path, JsonNode body) throws IOException,
       GeneralSecurityException {
-    if (path.endsWith("/login") && path.startsWith("auth/")) {
-      login(ex, path, body);
-      return;
+    if (path.startsWith("auth/") && path.endsWith("/login")) {
+      String mount = path.substring(5, path.length() - "/login".length());
+      String type = authMounts.get(mount);
+      if (type != null) { // only a mounted auth method's login path is unauthenticated
+        login(ex, path, mount, type, body);
+        return;
+      }
     }
     String tokenValue = ex.getRequestHeaders().getFirst("X-Vault-Token");
     TokenEntry token = tokenValue == null ? null : tokens.get(tokenValue);
@@ -295,10 +420,21 @@ final class FakeVault implements AutoCloseable {
         error(ex, 403, "permission denied");
         return;
       }
+      spendUse(tokenValue, token);
       ObjectNode data = JSON.createObjectNode();
       data.put("ttl", token.expiry == 0 ? 0 : (token.expiry - System.currentTimeMillis()) / 1000);
       data.put("renewable", token.renewable);
       send(ex, 200, JSON.createObjectNode().set("data", data));
+      return;
+    }
+    if (path.equals("auth/token/revoke-self")) {
+      count("revoke-self");
+      if (token == null || !token.valid()) {
+        error(ex, 403, "permission denied");
+        return;
+      }
+      revoke(tokenValue);
+      send(ex, 204, null);
       return;
     }
     if (path.equals("auth/token/renew-self")) {
@@ -322,19 +458,26 @@ final class FakeVault implements AutoCloseable {
       send(ex, 200, JSON.createObjectNode().set("auth", auth));
       return;
     }
+    // as in Vault: the token and its policy first (403), then routing (404)
     String[] op = transitOp(path);
-    if (op == null) {
+    if (op != null) {
+      count(op[1]);
+      count(op[1] + ":" + op[2]); // per key, e.g. "decrypt:orders"
+    }
+    if (token == null || !token.valid() || !allowed(token, path)) {
+      count("denied");
+      error(ex, 403, "1 error occurred:\n\t* permission denied\n\n");
+      return;
+    }
+    spendUse(tokenValue, token);
+    if (op == null || !transitMounts.contains(op[0])) {
+      count("no-route");
       error(ex, 404, "no handler for route \"" + path + "\". route entry not found.");
       return;
     }
     String mount = op[0];
     String operation = op[1];
     String name = op[2];
-    count(operation);
-    if (token == null || !token.valid() || !allowed(token, path)) {
-      error(ex, 403, "1 error occurred:\n\t* permission denied\n\n");
-      return;
-    }
     synchronized (this) {
       if (!failureStatus.isEmpty()) {
         int status = failureStatus.poll()[0];
@@ -344,6 +487,9 @@ final class FakeVault implements AutoCloseable {
     }
     lastTransitBody = body.toString();
     TransitKey key = keys.get(mount + "/" + name);
+    // A missing key is HTTP 400 {"errors":["encryption key not found"]} on datakey, decrypt and
+    // rotate, as in hashicorp/vault builtin/logical/transit/path_datakey.go and path_decrypt.go:
+    //   return logical.ErrorResponse("encryption key not found"), logical.ErrInvalidRequest
     if (operation.equals("rotate")) {
       if (key == null) {
         error(ex, 400, "encryption key not found");
@@ -439,30 +585,72 @@ final class FakeVault implements AutoCloseable {
     return null;
   }
 
-  private static boolean allowed(TokenEntry t, String path) {
-    return t.allowedPrefixes == null || t.allowedPrefixes.stream().anyMatch(path::startsWith);
+  private void spendUse(String value, TokenEntry t) {
+    if (t.usesLeft.get() >= 0 && t.usesLeft.decrementAndGet() <= 0) {
+      tokens.remove(value); // the last use: Vault revokes the token after this request
+    }
   }
 
-  private void login(HttpExchange ex, String path, JsonNode body) throws IOException {
+  private static boolean allowed(TokenEntry t, String path) {
+    return t.policy == null || t.policy.stream().anyMatch(p -> policyMatches(p, path));
+  }
+
+  /**
+   * Vault's path matching: a policy path matches exactly, unless it ends in {@code *} (then it is
+   * a prefix: {@code transit/decrypt/kafka-*} matches {@code transit/decrypt/kafka-anything});
+   * a {@code +} segment matches any one path segment. Nothing else is a wildcard.
+   */
+  static boolean policyMatches(String policyPath, String path) {
+    boolean glob = policyPath.endsWith("*");
+    String pattern = glob ? policyPath.substring(0, policyPath.length() - 1) : policyPath;
+    StringBuilder regex = new StringBuilder();
+    String[] segments = pattern.split("/", -1);
+    for (int i = 0; i < segments.length; i++) {
+      if (i > 0) {
+        regex.append('/');
+      }
+      regex.append(segments[i].equals("+") ? "[^/]+" : Pattern.quote(segments[i]));
+    }
+    if (glob) {
+      regex.append(".*");
+    }
+    return Pattern.matches(regex.toString(), path);
+  }
+
+  private void login(HttpExchange ex, String path, String mount, String type, JsonNode body)
+      throws IOException {
     Login login;
-    if (path.contains("approle") || body.has("role_id")) {
+    if (type.equals("approle")) {
       count("login/approle");
-      login = approles.get(body.path("role_id").asText(""));
+      login = approles.get(mount + "|" + body.path("role_id").asText(""));
       if (login == null || !login.secret.equals(body.path("secret_id").asText(""))) {
         error(ex, 400, "invalid role or secret ID");
         return;
       }
     } else {
       count("login/kubernetes");
-      login = k8sRoles.get(body.path("role").asText(""));
+      login = k8sRoles.get(mount + "|" + body.path("role").asText(""));
       if (login == null) {
         error(ex, 400, "invalid role name \"" + body.path("role").asText("") + "\"");
         return;
       }
-      if (!login.secret.equals(body.path("jwt").asText(""))) {
+      String subject = verifyServiceAccountJwt(body.path("jwt").asText(""));
+      if (subject == null) {
+        count("login/kubernetes/bad-jwt");
         error(ex, 403, "permission denied");
         return;
       }
+      String[] bound = login.secret.split(":", 2);
+      String[] sa = subject.split(":", 2);
+      if (sa.length != 2 || !bound[0].equals(sa[0])) {
+        error(ex, 403, "namespace not authorized");
+        return;
+      }
+      if (!bound[1].equals(sa[1])) {
+        error(ex, 403, "service account name not authorized");
+        return;
+      }
+      lastKubernetesJwt = body.path("jwt").asText();
     }
     count("login:" + path);
     byte[] id = new byte[18];
@@ -470,6 +658,9 @@ final class FakeVault implements AutoCloseable {
     String token = "hvs." + Base64.getUrlEncoder().withoutPadding().encodeToString(id);
     addToken(token, login.ttlMs, login.maxTtlMs, login.renewable, login.allowed);
     tokens.get(token).fromLogin = true;
+    if (loginTokenNumUses > 0) {
+      tokens.get(token).usesLeft.set(loginTokenNumUses);
+    }
     ObjectNode auth = JSON.createObjectNode().put("client_token", token)
         .put("accessor", "acc-" + token.hashCode()).put("lease_duration", login.ttlMs / 1000)
         .put("renewable", login.renewable);

@@ -43,6 +43,8 @@ class VaultContainerTest {
     Map<String, Object> c = new HashMap<>();
     c.put("envelope.kms.vault.address", VAULT.getHttpHostAddress());
     c.put("envelope.kms.vault.token", ROOT);
+    // the dev-mode container serves plain http, and its host may be a remote Docker daemon
+    c.put("envelope.kms.vault.allow.insecure.http", "true");
     return c;
   }
 
@@ -59,8 +61,19 @@ class VaultContainerTest {
       assertArrayEquals(v1.plaintext(), kms.unwrap("orders", v1.wrapped(), ctx));
       assertEquals(KmsException.Reason.KEY_NOT_FOUND, assertThrows(KmsException.class,
           () -> kms.generateDataKey("missing", EncryptionContext.forDek("missing"))).reason());
+      assertEquals(KmsException.Reason.KEY_NOT_FOUND, assertThrows(KmsException.class,
+          () -> kms.unwrap("missing", v1.wrapped(), EncryptionContext.forDek("missing")))
+          .reason(), "decrypt: 400 encryption key not found, as on datakey");
       assertEquals(KmsException.Reason.INVALID_CIPHERTEXT, assertThrows(KmsException.class,
           () -> kms.unwrap("payments", v1.wrapped(), ctx)).reason());
+    }
+    Map<String, Object> wrongMount = config();
+    wrongMount.put("envelope.kms.vault.transit.mount", "transit-typo");
+    try (KeyManagementService kms = KmsProviders.forType("vault-transit").create(wrongMount)) {
+      // a root token passes every policy, so Vault's router answers: 404, no handler for route
+      KmsException e = assertThrows(KmsException.class,
+          () -> kms.generateDataKey("orders", ctx));
+      assertEquals(KmsException.Reason.MISCONFIGURED, e.reason(), e.getMessage());
     }
     Map<String, Object> derived = config();
     derived.put("envelope.kms.vault.transit.derived", "true");

@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@code envelope.kms.type=vault-transit} end to end: real producers and consumers on the embedded
  * broker, each logging in to the fake Vault with its own AppRole whose policy is the minimal one
- * from docs/kms-vault.md (producer: datakey/plaintext only; consumer: decrypt only).
+ * from docs/kms-vault.md (producer: datakey/plaintext only; consumer: decrypt only), and the
+ * forgery a glob decrypt policy allows, stopped by the consumer KEK policy.
  */
 class VaultEndToEndTest {
 
@@ -279,5 +281,104 @@ class VaultEndToEndTest {
       assertFalse(cause.getMessage().contains(MARKER));
     }
     assertEquals(1, vault.calls("decrypt"), "a policy denial is not retried");
+  }
+
+  /**
+   * The glob-policy forgery. The orders consumer's Vault policy is the glob
+   * {@code transit/decrypt/kafka-*}, so Vault would unwrap any kafka-* key for it. The payments
+   * producer, with its own key {@code kafka-payments}, writes records into {@code kafka-orders}.
+   * The consumer KEK policy (envelope.kek.id=kafka-orders) refuses them with KEK_NOT_ALLOWED
+   * before Vault sees a decrypt for them; only {@code envelope.kek.discovery=true} lets them pass,
+   * which is why docs/kms-vault.md recommends exact per-topic paths: under them Vault refuses the
+   * forged key even in discovery mode.
+   */
+  @Test
+  void recordsUnderAnotherTopicsKeyAreRefusedBeforeVaultEvenWithAGlobPolicy() {
+    vault.createKey("transit", "kafka-orders", false);
+    vault.createKey("transit", "kafka-payments", false);
+    vault.addAppRole("ko-producer", PRODUCER_SECRET_ID, 600_000, 0, true,
+        List.of("transit/datakey/plaintext/kafka-orders"));
+    vault.addAppRole("kp-producer", PRODUCER_SECRET_ID, 600_000, 0, true,
+        List.of("transit/datakey/plaintext/kafka-payments"));
+    vault.addAppRole("ko-glob-consumer", CONSUMER_SECRET_ID, 600_000, 0, true,
+        List.of("transit/decrypt/kafka-*"));
+    vault.addAppRole("ko-exact-consumer", CONSUMER_SECRET_ID, 600_000, 0, true,
+        List.of("transit/decrypt/kafka-orders"));
+    KAFKA.broker().createTopic("kafka-orders", 1);
+    Map<String, Object> ordersProducer = envelope("ko-producer", PRODUCER_SECRET_ID);
+    ordersProducer.put("envelope.kek.id", "kafka-orders");
+    Map<String, Object> forger = envelope("kp-producer", PRODUCER_SECRET_ID);
+    forger.put("envelope.kek.id", "kafka-payments"); // its own key, but the orders topic
+    try (KafkaProducer<String, String> p = producer(ordersProducer);
+        KafkaProducer<String, String> f = producer(forger)) {
+      for (String v : new String[] {"genuine-1", "genuine-2"}) {
+        p.send(new ProducerRecord<>("kafka-orders", MARKER + v)).get();
+      }
+      f.send(new ProducerRecord<>("kafka-orders", MARKER + "forged")).get();
+      p.send(new ProducerRecord<>("kafka-orders", MARKER + "genuine-3")).get();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    vault.resetCounters();
+
+    Map<String, Object> strict = consumerFor("ko-glob-consumer", false);
+    List<EnvelopeException> refused = new ArrayList<>();
+    assertEquals(List.of(MARKER + "genuine-1", MARKER + "genuine-2", MARKER + "genuine-3"),
+        readSkippingFailures(strict, "kafka-orders", 4, refused));
+    assertEquals(1, refused.size());
+    assertEquals(EnvelopeException.Reason.KEK_NOT_ALLOWED, refused.get(0).reason(),
+        refused.get(0).getMessage());
+    assertTrue(refused.get(0).getMessage().contains("kafka-payments"),
+        refused.get(0).getMessage());
+    assertFalse(refused.get(0).getMessage().contains(MARKER));
+    assertEquals(0, vault.calls("decrypt:kafka-payments"), "Vault saw no decrypt for it");
+    assertTrue(vault.calls("decrypt:kafka-orders") >= 1);
+
+    // only discovery lets the forgery through, because the glob policy lets Vault unwrap it
+    refused.clear();
+    assertEquals(List.of(MARKER + "genuine-1", MARKER + "genuine-2", MARKER + "forged",
+        MARKER + "genuine-3"), readSkippingFailures(consumerFor("ko-glob-consumer", true),
+        "kafka-orders", 4, refused));
+    assertEquals(List.of(), refused);
+    assertEquals(1, vault.calls("decrypt:kafka-payments"));
+
+    // with the exact per-topic path, Vault refuses the forged key even in discovery mode
+    refused.clear();
+    assertEquals(List.of(MARKER + "genuine-1", MARKER + "genuine-2", MARKER + "genuine-3"),
+        readSkippingFailures(consumerFor("ko-exact-consumer", true), "kafka-orders", 4,
+            refused));
+    assertEquals(1, refused.size());
+    assertEquals(EnvelopeException.Reason.ACCESS_DENIED, refused.get(0).reason(),
+        refused.get(0).getMessage());
+  }
+
+  private static Map<String, Object> consumerFor(String role, boolean discovery) {
+    Map<String, Object> c = envelope(role, CONSUMER_SECRET_ID);
+    c.put("envelope.kek.id", "kafka-orders");
+    c.put("envelope.kek.discovery", String.valueOf(discovery));
+    // a DEK cache scope of its own, so no consumer is served keys another one unwrapped
+    c.put("envelope.kms.vault.connect.timeout.ms", String.valueOf(1000 + System.nanoTime() % 999));
+    return c;
+  }
+
+  /** Reads {@code n} records of one partition, stepping over those that fail to deserialize. */
+  private List<String> readSkippingFailures(Map<String, Object> env, String topic, int n,
+      List<EnvelopeException> failures) {
+    List<String> values = new ArrayList<>();
+    try (KafkaConsumer<String, String> c = consumer(env, DecryptingDeserializer.class)) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (values.size() + failures.size() < n && System.currentTimeMillis() < deadline) {
+        try {
+          c.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+        } catch (RecordDeserializationException e) {
+          failures.add(assertInstanceOf(EnvelopeException.class, e.getCause()));
+          c.seek(e.topicPartition(), e.offset() + 1);
+        }
+      }
+    }
+    return values;
   }
 }

@@ -239,8 +239,10 @@ class VaultTransitKmsTest {
           missing.getMessage());
       assertEquals(1, vault.calls("datakey/plaintext"));
       vault.failNext(1, 404, "no handler for route");
-      fails(Reason.KEY_NOT_FOUND, () -> kms.unwrap("orders",
+      KmsException noRoute = fails(Reason.MISCONFIGURED, () -> kms.unwrap("orders",
           "vault:v1:AAAA".getBytes(StandardCharsets.US_ASCII), ctx("orders")));
+      assertTrue(noRoute.getMessage().contains("envelope.kms.vault.transit.mount")
+          && noRoute.getMessage().contains("envelope.kms.vault.namespace"), noRoute.getMessage());
       assertEquals(1, vault.calls("decrypt"), "404 is not retried");
 
       vault.createKey("transit", "retired", false);
@@ -425,8 +427,9 @@ class VaultTransitKmsTest {
   void kubernetesLoginReadsTheServiceAccountTokenAtEveryLogin(@TempDir Path dir)
       throws Exception {
     Path jwtFile = dir.resolve("token");
-    Files.writeString(jwtFile, JWT + "\n");
-    vault.addKubernetesRole("kafka-orders", JWT, 600_000, null);
+    vault.enableAuth("kubernetes", "k8s-prod");
+    vault.addKubernetesRole("k8s-prod", "kafka-orders", "kafka", "orders-app", 600_000, null);
+    Files.writeString(jwtFile, vault.serviceAccountJwt("kafka", "orders-app", 600_000) + "\n");
     Map<String, Object> c = config();
     c.remove("envelope.kms.vault.token");
     c.put("envelope.kms.vault.auth.method", "kubernetes");
@@ -436,12 +439,12 @@ class VaultTransitKmsTest {
     try (KeyManagementService kms = client(c)) {
       DataKey k = kms.generateDataKey("orders", ctx("orders"));
       assertEquals(1, vault.calls("login:auth/k8s-prod/login"));
-      String rotatedJwt = JWT + ".rotated";
-      vault.addKubernetesRole("kafka-orders", rotatedJwt, 600_000, null);
-      Files.writeString(jwtFile, rotatedJwt);
+      String rotated = vault.serviceAccountJwt("kafka", "orders-app", 600_000);
+      Files.writeString(jwtFile, rotated);
       vault.expireAllTokens();
       assertArrayEquals(k.plaintext(), kms.unwrap("orders", k.wrapped(), ctx("orders")));
-      assertEquals(2, vault.calls("login:auth/k8s-prod/login"), "re-login with the new JWT");
+      assertEquals(2, vault.calls("login:auth/k8s-prod/login"), "logged in again");
+      assertEquals(rotated, vault.lastKubernetesJwt, "with the JWT read from the file again");
       assertTrue(kms.describe().contains("auth=kubernetes"));
     }
     c.put("envelope.kms.vault.kubernetes.jwt.path", dir.resolve("missing").toString());
