@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kafkaenvelope.compress.Codec;
 import io.kafkaenvelope.compress.Codecs;
 import io.kafkaenvelope.crypto.AesGcm;
+import io.kafkaenvelope.kms.EncryptionContext;
+import io.kafkaenvelope.kms.KmsException;
+import io.kafkaenvelope.kms.local.LocalKms;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EnvelopeException;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The test vectors in docs/wire-format.md are checked both ways: this library produces exactly the
@@ -67,6 +71,58 @@ class WireFormatVectorsTest {
       assertEquals(EnvelopeException.Reason.valueOf(r.get("expect")), e.reason(),
           name + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * Vector L1: the documented keyset file, context bytes and wrapped DEK are what the format
+   * description gives (computed here with plain AES-GCM and the documented IV), and the local KMS
+   * unwraps the documented wrapped DEK from the documented file to the documented DEK.
+   */
+  @Test
+  void documentedLocalKmsVectorMatchesTheLocalKms(@TempDir Path dir) throws Exception {
+    Map<String, String> l = parse(Files.readString(DOC)).stream()
+        .filter(b -> b.containsKey("local-kms")).findFirst().orElseThrow();
+    Map<String, String> c = computeLocalKms(l);
+    for (String field : List.of("keyset-json", "associated-data", "wrapped-dek")) {
+      assertEquals(c.get(field), l.get(field), field + " of vector L1");
+    }
+    String kekId = l.get("kek-id");
+    Files.writeString(dir.resolve(kekId + ".json"), l.get("keyset-json"));
+    LocalKms kms = new LocalKms(dir, false);
+    assertArrayEquals(HEX.parseHex(l.get("dek")), kms.unwrap(kekId,
+        HEX.parseHex(l.get("wrapped-dek")), EncryptionContext.forDek(kekId)));
+    assertEquals(l.get("key-id"), kms.generateDataKey(kekId, EncryptionContext.forDek(kekId))
+        .kekVersion(), "KEK version reported for the keyset");
+    assertThrows(KmsException.class, () -> kms.unwrap(kekId, HEX.parseHex(l.get("wrapped-dek")),
+        EncryptionContext.forDek("other-kek")), "the context binds the KEK id");
+  }
+
+  private static Map<String, String> computeLocalKms(Map<String, String> l) throws Exception {
+    byte[] kek = HEX.parseHex(l.get("kek"));
+    long keyId = Long.parseLong(l.get("key-id"));
+    byte[] proto = new byte[2 + kek.length];
+    proto[0] = 0x1a;
+    proto[1] = (byte) kek.length;
+    System.arraycopy(kek, 0, proto, 2, kek.length);
+    String json = "{\"primaryKeyId\":" + keyId + ",\"key\":[{\"keyData\":{\"typeUrl\":"
+        + "\"type.googleapis.com/google.crypto.tink.AesGcmKey\",\"value\":\""
+        + java.util.Base64.getEncoder().encodeToString(proto)
+        + "\",\"keyMaterialType\":\"SYMMETRIC\"},\"status\":\"ENABLED\",\"keyId\":" + keyId
+        + ",\"outputPrefixType\":\"TINK\"}]}";
+    byte[] ad = EncryptionContext.forDek(l.get("kek-id")).canonicalBytes();
+    byte[] iv = HEX.parseHex(l.get("iv"));
+    javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+    gcm.init(javax.crypto.Cipher.ENCRYPT_MODE, new SecretKeySpec(kek, "AES"),
+        new javax.crypto.spec.GCMParameterSpec(128, iv));
+    gcm.updateAAD(ad);
+    byte[] sealed = gcm.doFinal(HEX.parseHex(l.get("dek")));
+    java.nio.ByteBuffer wrapped = java.nio.ByteBuffer.allocate(5 + iv.length + sealed.length);
+    wrapped.put((byte) 1).putInt((int) keyId).put(iv).put(sealed);
+    Map<String, String> m = new HashMap<>();
+    m.put("keyset-json", json);
+    m.put("associated-data", HEX.formatHex(ad));
+    m.put("wrapped-dek", HEX.formatHex(wrapped.array()));
+    return m;
   }
 
   private static List<Map<String, String>> vectors(List<Map<String, String>> blocks) {
@@ -220,7 +276,7 @@ class WireFormatVectorsTest {
     Map<String, String> current = null;
     for (String line : doc.split("\n")) {
       String l = line.strip();
-      if (l.startsWith("vector:") || l.startsWith("refusal:")) {
+      if (l.startsWith("vector:") || l.startsWith("refusal:") || l.startsWith("local-kms:")) {
         current = new HashMap<>();
         out.add(current);
       } else if (l.startsWith("```")) {
@@ -243,6 +299,14 @@ class WireFormatVectorsTest {
       Map<String, String> c = compute(v);
       System.out.println("vector " + v.get("vector") + "\nheader: " + c.get("header")
           + "\nrecord-value: " + c.get("record-value") + "\n");
+    }
+    for (Map<String, String> l : blocks) {
+      if (l.containsKey("local-kms")) {
+        Map<String, String> c = computeLocalKms(l);
+        System.out.println("local-kms " + l.get("local-kms") + "\nkeyset-json: "
+            + c.get("keyset-json") + "\nassociated-data: " + c.get("associated-data")
+            + "\nwrapped-dek: " + c.get("wrapped-dek") + "\n");
+      }
     }
     for (Map<String, String> r : refusals(blocks)) {
       Map<String, String> c = computeRefusal(r, vectors(blocks));
