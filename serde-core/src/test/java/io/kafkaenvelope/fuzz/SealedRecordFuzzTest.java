@@ -19,9 +19,11 @@ import io.kafkaenvelope.wire.Role;
 import io.kafkaenvelope.wire.WireFormat;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -46,6 +48,7 @@ class SealedRecordFuzzTest {
   private static final byte[] WRAPPED;
   private static final SecretKeySpec DEK;
   private static final byte[] DEK_ID = new byte[WireFormat.DEK_ID_LENGTH];
+  private static final AtomicLong NONCES = new AtomicLong();
   private static final String[] TOPICS = {FuzzSupport.TOPIC, "src." + FuzzSupport.TOPIC,
       "other-topic", "src.src." + FuzzSupport.TOPIC};
 
@@ -77,7 +80,10 @@ class SealedRecordFuzzTest {
     EnvelopeHeader header = EnvelopeHeader.create(headerRole, DEK_ID, recordedTopic,
         FuzzSupport.KEK, null, WRAPPED, clearPrefix, codec);
     byte[] h = header.encodedUnsafe();
-    byte[] nonce = Arrays.copyOf(input, WireFormat.NONCE_LENGTH); // any nonce will do here
+    // A fresh nonce per input: the JDK's GCM refuses to encrypt twice in a row under one key and
+    // nonce (the first campaign's only finding was this harness doing so: crash-12f4848e...).
+    byte[] nonce = ByteBuffer.allocate(WireFormat.NONCE_LENGTH)
+        .putLong(4, NONCES.incrementAndGet()).array();
     byte[] value;
     int sealedFrom;
     if (inline) {
