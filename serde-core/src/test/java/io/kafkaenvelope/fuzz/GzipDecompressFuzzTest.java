@@ -1,0 +1,19 @@
+package io.kafkaenvelope.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.kafkaenvelope.compress.Codec;
+import io.kafkaenvelope.compress.Codecs;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+
+/** The gzip decompressor over arbitrary input and output bounds: {@link FuzzSupport#checkDecompress}. */
+class GzipDecompressFuzzTest {
+
+  private static final Codec CODEC = Codecs.forId(Codecs.GZIP);
+
+  @FuzzTest(maxDuration = FuzzSupport.REGRESSION_DURATION)
+  @Timeout(value = FuzzSupport.TIMEOUT_SECONDS, unit = TimeUnit.SECONDS)
+  void decompress(byte[] input) {
+    FuzzSupport.checkDecompress(CODEC, input);
+  }
+}
