@@ -20,6 +20,8 @@ import io.kafkaenvelope.wire.EnvelopeHeader;
 import io.kafkaenvelope.wire.WireFormat;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,12 +32,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -201,16 +205,25 @@ class EncryptedTopicTest {
       first.commitSync();
     }
     int before = got.size();
+    // Both members poll until everything is read and the group has settled with both in one
+    // generation. Stopping while the second member's join is still pending left the group
+    // rebalancing, and closing the other member then waited its whole 30 s close timeout.
+    int[] generation = {-1, -1};
     try (KafkaConsumer<String, String> second = new KafkaConsumer<>(cc);
         KafkaConsumer<String, String> third = new KafkaConsumer<>(cc)) {
-      second.subscribe(List.of(topic));
-      third.subscribe(List.of(topic));
+      second.subscribe(List.of(topic), onAssigned(() -> generation[0] =
+          second.groupMetadata().generationId()));
+      third.subscribe(List.of(topic), onAssigned(() -> generation[1] =
+          third.groupMetadata().generationId()));
       long deadline = System.currentTimeMillis() + 60_000;
-      while (got.size() < 700 && System.currentTimeMillis() < deadline) {
+      while ((got.size() < 700 || generation[0] < 0 || generation[0] != generation[1])
+          && System.currentTimeMillis() < deadline) {
         second.poll(Duration.ofMillis(100)).forEach(r -> got.add(r.value()));
         third.poll(Duration.ofMillis(100)).forEach(r -> got.add(r.value()));
       }
     }
+    assertTrue(generation[0] > 0 && generation[0] == generation[1],
+        "both members joined one generation: " + Arrays.toString(generation));
     assertTrue(before >= 200 && before < 700, "first member read part: " + before);
     assertEquals(new TreeSet<>(sent), got);
   }
@@ -366,6 +379,19 @@ class EncryptedTopicTest {
       assertTrue(new HashSet<>(got).containsAll(acked), "every acknowledged record decrypts");
       assertTrue(sent.containsAll(got), "nothing but what was sent");
     }
+  }
+
+  /** A rebalance listener that runs {@code action} after every assignment (empty ones too). */
+  private static ConsumerRebalanceListener onAssigned(Runnable action) {
+    return new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        action.run();
+      }
+    };
   }
 
   private static long checksum(List<String> values) {
