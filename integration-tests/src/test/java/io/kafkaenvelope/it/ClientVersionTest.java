@@ -10,9 +10,9 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
 /**
- * The suite runs twice (see the pom): with the kafka-clients release the library is built against
- * and with a 3.x release. This pins which one a run really used, so the 3.x run cannot silently
- * fall back to 4.x jars.
+ * The suite runs three times (see the pom): with the kafka-clients release the library is built
+ * against, with a 3.x release and with the newest 4.x release. This pins which one a run really
+ * used, so the other runs cannot silently fall back to the build's jars.
  */
 class ClientVersionTest {
 

@@ -7,11 +7,13 @@ import io.kafkaenvelope.testing.TestClients;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -70,6 +72,15 @@ final class Clients {
   static <K, V> List<ConsumerRecord<K, V>> pollUntil(KafkaConsumer<K, V> consumer,
       Predicate<List<ConsumerRecord<K, V>>> done) {
     return TestClients.pollUntil(consumer, done);
+  }
+
+  static <K, V> List<ConsumerRecord<K, V>> drainToEnd(KafkaBroker broker,
+      KafkaConsumer<K, V> consumer, String topic) {
+    return TestClients.drainToEnd(broker, consumer, topic);
+  }
+
+  static void assertAllAcked(List<Future<RecordMetadata>> sends) {
+    TestClients.assertAllAcked(sends);
   }
 
   static boolean contains(byte[] haystack, String needle) {

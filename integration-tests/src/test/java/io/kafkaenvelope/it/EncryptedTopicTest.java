@@ -20,20 +20,26 @@ import io.kafkaenvelope.wire.EnvelopeHeader;
 import io.kafkaenvelope.wire.WireFormat;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -59,14 +65,16 @@ class EncryptedTopicTest {
     String topic = Clients.unique("orders");
     broker().createTopic(topic, 3);
     List<String> sent = new ArrayList<>();
+    List<Future<RecordMetadata>> sends = new ArrayList<>();
     try (KafkaProducer<String, String> p = Clients.producer(broker(), envelope)) {
       for (int i = 0; i < 600; i++) {
         String v = MARKER + " order " + i;
         sent.add(v);
-        p.send(new ProducerRecord<>(topic, "k" + (i % 17), v));
+        sends.add(p.send(new ProducerRecord<>(topic, "k" + (i % 17), v)));
       }
       p.flush();
     }
+    Clients.assertAllAcked(sends);
     try (KafkaConsumer<byte[], byte[]> raw = Clients.rawConsumer(broker())) {
       List<ConsumerRecord<byte[], byte[]>> stored = Clients.drain(raw, topic, 600);
       assertEquals(600, stored.size());
@@ -99,13 +107,15 @@ class EncryptedTopicTest {
     producerConfig.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec);
     producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     List<String> sent = new ArrayList<>();
+    List<Future<RecordMetadata>> sends = new ArrayList<>();
     try (KafkaProducer<String, String> p = new KafkaProducer<>(producerConfig)) {
       for (int i = 0; i < 300; i++) {
         String v = MARKER + " " + codec + " " + i + " " + "x".repeat(i % 50);
         sent.add(v);
-        p.send(new ProducerRecord<>(topic, v));
+        sends.add(p.send(new ProducerRecord<>(topic, v)));
       }
     }
+    Clients.assertAllAcked(sends);
     try (KafkaConsumer<byte[], byte[]> raw = Clients.rawConsumer(broker())) {
       for (ConsumerRecord<byte[], byte[]> r : Clients.drain(raw, topic, 300)) {
         assertFalse(Clients.contains(r.value(), MARKER));
@@ -144,8 +154,8 @@ class EncryptedTopicTest {
     Map<String, Object> cc = Clients.consumerConfig(broker(), envelope, Clients.unique("g"));
     cc.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     try (KafkaConsumer<String, String> c = new KafkaConsumer<>(cc)) {
-      List<String> got = Clients.drain(c, topic, 51).stream().map(ConsumerRecord::value).toList();
-      c.poll(Duration.ofSeconds(1)).forEach(r -> got.add(r.value()));
+      List<String> got = Clients.drainToEnd(broker(), c, topic).stream().map(ConsumerRecord::value)
+          .toList();
       assertEquals(51, got.size(), "committed records only: " + got.size());
       assertTrue(got.stream().noneMatch(v -> v.startsWith("aborted")));
       assertTrue(got.contains("last"));
@@ -195,16 +205,25 @@ class EncryptedTopicTest {
       first.commitSync();
     }
     int before = got.size();
+    // Both members poll until everything is read and the group has settled with both in one
+    // generation. Stopping while the second member's join is still pending left the group
+    // rebalancing, and closing the other member then waited its whole 30 s close timeout.
+    int[] generation = {-1, -1};
     try (KafkaConsumer<String, String> second = new KafkaConsumer<>(cc);
         KafkaConsumer<String, String> third = new KafkaConsumer<>(cc)) {
-      second.subscribe(List.of(topic));
-      third.subscribe(List.of(topic));
+      second.subscribe(List.of(topic), onAssigned(() -> generation[0] =
+          second.groupMetadata().generationId()));
+      third.subscribe(List.of(topic), onAssigned(() -> generation[1] =
+          third.groupMetadata().generationId()));
       long deadline = System.currentTimeMillis() + 60_000;
-      while (got.size() < 700 && System.currentTimeMillis() < deadline) {
+      while ((got.size() < 700 || generation[0] < 0 || generation[0] != generation[1])
+          && System.currentTimeMillis() < deadline) {
         second.poll(Duration.ofMillis(100)).forEach(r -> got.add(r.value()));
         third.poll(Duration.ofMillis(100)).forEach(r -> got.add(r.value()));
       }
     }
+    assertTrue(generation[0] > 0 && generation[0] == generation[1],
+        "both members joined one generation: " + Arrays.toString(generation));
     assertTrue(before >= 200 && before < 700, "first member read part: " + before);
     assertEquals(new TreeSet<>(sent), got);
   }
@@ -217,13 +236,17 @@ class EncryptedTopicTest {
     Map<String, Object> cfg = Clients.producerConfig(broker(), envelope);
     cfg.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, EncryptingSerializer.class.getName());
     cfg.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, PlaintextKeyPartitioner.class.getName());
+    List<Future<RecordMetadata>> sends = new ArrayList<>();
     try (KafkaProducer<String, String> p = new KafkaProducer<>(cfg)) {
       for (int i = 0; i < 200; i++) {
-        p.send(new ProducerRecord<>(topic, "customer-" + (i % 10), MARKER + " v" + i));
+        sends.add(p.send(new ProducerRecord<>(topic, "customer-" + (i % 10), MARKER + " v" + i)));
       }
     }
+    Clients.assertAllAcked(sends);
     try (KafkaConsumer<byte[], byte[]> raw = Clients.rawConsumer(broker())) {
-      for (ConsumerRecord<byte[], byte[]> r : Clients.drain(raw, topic, 200)) {
+      List<ConsumerRecord<byte[], byte[]>> stored = Clients.drain(raw, topic, 200);
+      assertEquals(200, stored.size());
+      for (ConsumerRecord<byte[], byte[]> r : stored) {
         assertFalse(Clients.contains(r.key(), "customer-"), "key in plaintext on the broker");
         assertFalse(Clients.contains(r.value(), MARKER));
         assertNotNull(r.headers().lastHeader(WireFormat.KEY_HEADER));
@@ -303,6 +326,12 @@ class EncryptedTopicTest {
     }
   }
 
+  /**
+   * The broker restarts while an idempotent producer has requests in flight. Requests the restart
+   * cut off may fail (kafka-clients 3.9 then retries on OUT_OF_ORDER_SEQUENCE_NUMBER until their
+   * delivery timeout); what must hold is that nothing acknowledged is lost, nothing is stored
+   * twice, and once those sends have completed the producer delivers again.
+   */
   @Test
   void brokerRestartDuringIdempotentProduceLosesAndDuplicatesNothing() throws Exception {
     String topic = Clients.unique("restart");
@@ -310,34 +339,59 @@ class EncryptedTopicTest {
     Map<String, Object> cfg = Clients.producerConfig(broker(), envelope);
     cfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     cfg.put(ProducerConfig.ACKS_CONFIG, "all");
-    cfg.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
-    List<Future<RecordMetadata>> futures = new ArrayList<>();
+    cfg.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+    cfg.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    List<Future<RecordMetadata>> around = new ArrayList<>();
+    List<Future<RecordMetadata>> after = new ArrayList<>();
+    Set<String> sent = new HashSet<>();
     try (KafkaProducer<String, String> p = new KafkaProducer<>(cfg)) {
-      for (int i = 0; i < 1500; i++) {
-        futures.add(p.send(new ProducerRecord<>(topic, "k" + (i % 7), "r-" + i)));
+      for (int i = 0; i < 1000; i++) {
+        sent.add("r-" + i);
+        around.add(p.send(new ProducerRecord<>(topic, "k" + (i % 7), "r-" + i)));
         if (i == 500) {
-          broker().restart();
+          broker().restart(); // returns once the broker leads every partition again
         }
+      }
+      p.flush(); // every send around the restart is acknowledged or failed
+      for (int i = 1000; i < 1500; i++) {
+        sent.add("r-" + i);
+        after.add(p.send(new ProducerRecord<>(topic, "k" + (i % 7), "r-" + i)));
       }
       p.flush();
     }
+    Clients.assertAllAcked(after);
     Set<String> acked = new HashSet<>();
-    for (int i = 0; i < futures.size(); i++) {
+    for (int i = 0; i < around.size(); i++) {
       try {
-        futures.get(i).get();
+        around.get(i).get(0, TimeUnit.SECONDS); // flush() completed every one
         acked.add("r-" + i);
-      } catch (Exception notAcked) {
+      } catch (ExecutionException notAcked) {
         // not acknowledged: may or may not be stored, but never twice
       }
     }
-    assertTrue(acked.size() > 1000, "most records acknowledged: " + acked.size());
+    for (int i = 1000; i < 1500; i++) {
+      acked.add("r-" + i);
+    }
     try (KafkaConsumer<String, String> c = Clients.consumer(broker(), envelope)) {
-      List<String> got = Clients.drain(c, topic, acked.size()).stream()
-          .map(ConsumerRecord::value).toList();
-      c.poll(Duration.ofSeconds(1)).forEach(r -> got.add(r.value()));
+      List<String> got = Clients.drainToEnd(broker(), c, topic).stream().map(ConsumerRecord::value)
+          .toList();
       assertEquals(new HashSet<>(got).size(), got.size(), "no duplicates");
       assertTrue(new HashSet<>(got).containsAll(acked), "every acknowledged record decrypts");
+      assertTrue(sent.containsAll(got), "nothing but what was sent");
     }
+  }
+
+  /** A rebalance listener that runs {@code action} after every assignment (empty ones too). */
+  private static ConsumerRebalanceListener onAssigned(Runnable action) {
+    return new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        action.run();
+      }
+    };
   }
 
   private static long checksum(List<String> values) {

@@ -69,7 +69,10 @@ public final class EmbeddedKafkaBroker extends AdminSupport {
 
 
 
-  /** Stops the broker (the controller keeps running) and starts it again on the same port. */
+  /**
+   * Stops the broker (the controller keeps running), starts it again on the same port and returns
+   * once it leads every partition again.
+   */
   @Override
   public void restart() {
     List<BrokerServer> brokers = new ArrayList<>(cluster.brokers().values());
@@ -84,6 +87,7 @@ public final class EmbeddedKafkaBroker extends AdminSupport {
       throw new IllegalStateException("restarted broker moved from " + bootstrapServers + " to "
           + cluster.bootstrapServers());
     }
+    awaitAllTopicsWritable();
   }
 
   @Override

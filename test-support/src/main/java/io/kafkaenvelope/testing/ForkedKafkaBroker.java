@@ -27,6 +27,9 @@ final class ForkedKafkaBroker extends AdminSupport {
   /** Written at build time by the maven-dependency-plugin: this module's runtime classpath. */
   private static final String CLASSPATH_RESOURCE = "/io/kafkaenvelope/testing/broker.classpath";
   private static final long START_TIMEOUT_S = 120;
+  /** WARN and up to the log file; logback's default would be DEBUG to the stdout we drain. */
+  private static final String LOGBACK_RESOURCE =
+      "io/kafkaenvelope/testing/forked-broker-logback.xml";
 
   private final Process process;
   private final Writer commands;
@@ -45,7 +48,8 @@ final class ForkedKafkaBroker extends AdminSupport {
       Path log = Files.createTempFile("kafka-envelope-forked-broker-", ".log");
       Process p = new ProcessBuilder(
               Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-              "-Xmx768m", "-cp", brokerClasspath(), BrokerMain.class.getName())
+              "-Xmx768m", "-Dlogback.configurationFile=" + LOGBACK_RESOURCE,
+              "-cp", brokerClasspath(), BrokerMain.class.getName())
           .redirectError(log.toFile())
           .start();
       BlockingQueue<String> replies = new LinkedBlockingQueue<>();
@@ -132,6 +136,7 @@ final class ForkedKafkaBroker extends AdminSupport {
   public void restart() {
     send("restart");
     await("RESTARTED");
+    awaitAllTopicsWritable(); // as the child saw it; checked again from this JVM's client
   }
 
   @Override

@@ -1,9 +1,14 @@
 package io.kafkaenvelope.testing;
 
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.testcontainers.DockerClientFactory;
 
@@ -19,8 +24,13 @@ import org.testcontainers.DockerClientFactory;
  * another kafka-clients release than the broker's (the 3.x compatibility run). With
  * {@code -Dkafka-envelope.broker=testcontainers} it is Testcontainers' Kafka container instead;
  * without a Docker engine the class's tests are then skipped, never failed.
+ *
+ * <p>Every test must close the clients it made: after each test, a Kafka client thread (producer,
+ * consumer, Streams, admin) that was not running before it and is still running 10 s later fails
+ * the test. A client left open keeps retrying against the broker and the tests that follow.
  */
-public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
+public final class KafkaExtension
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
   /**
    * System property choosing the broker: {@code embedded} (default), {@code forked} or
@@ -28,7 +38,15 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
    */
   public static final String MODE_PROPERTY = "kafka-envelope.broker";
 
+  /** Threads of kafka-clients and kafka-streams, by name. */
+  private static final Pattern CLIENT_THREAD = Pattern.compile(
+      "kafka-producer-network-thread.*|kafka-coordinator-heartbeat-thread.*"
+          + "|consumer_background_thread.*|kafka-admin-client-thread.*|.*-StreamThread-\\d+"
+          + "|.*-GlobalStreamThread|kafka-streams-close-thread");
+  private static final long LEAK_GRACE_MS = 10_000;
+
   private KafkaBroker broker;
+  private Set<Thread> clientThreadsBefore = Set.of();
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -57,6 +75,42 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
       broker.close();
       broker = null;
     }
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    clientThreadsBefore = clientThreads();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + LEAK_GRACE_MS;
+    Set<Thread> leaked = leakedClientThreads();
+    while (!leaked.isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+      leaked = leakedClientThreads();
+    }
+    if (!leaked.isEmpty()) {
+      throw new AssertionError(context.getDisplayName() + " left Kafka clients running: "
+          + leaked.stream().map(Thread::getName).sorted().toList());
+    }
+  }
+
+  private Set<Thread> leakedClientThreads() {
+    Set<Thread> now = clientThreads();
+    now.removeAll(clientThreadsBefore);
+    now.removeIf(t -> t.getName().endsWith(AdminSupport.ADMIN_CLIENT_ID)); // the broker's own
+    return now;
+  }
+
+  private static Set<Thread> clientThreads() {
+    Set<Thread> out = new HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && CLIENT_THREAD.matcher(t.getName()).matches()) {
+        out.add(t);
+      }
+    }
+    return out;
   }
 
   /** The running broker. */

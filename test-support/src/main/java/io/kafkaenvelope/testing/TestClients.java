@@ -6,12 +6,20 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -25,6 +33,7 @@ public final class TestClients {
 
   private static final AtomicInteger SEQ = new AtomicInteger();
   private static final Duration POLL_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(60);
 
   private TestClients() {}
 
@@ -41,6 +50,10 @@ public final class TestClients {
     m.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, valueSerializer);
     m.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // A send that cannot be delivered fails within a minute (the default is two) instead of
+    // holding close() and the test.
+    m.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
+    m.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
     return m;
   }
 
@@ -88,6 +101,62 @@ public final class TestClients {
       consumer.poll(Duration.ofMillis(200)).forEach(out::add);
     }
     return out;
+  }
+
+  /**
+   * Reads every partition of {@code topic} from the beginning up to the end the broker reports
+   * now (its high watermark): all that is stored, nothing left to a timing guess. A read_committed
+   * consumer gets there too, skipping aborted records and transaction markers, once the markers
+   * of the last transaction are written (they trail commitTransaction()). Assigns the partitions,
+   * so no group rebalance is involved. Fails if the end is not reached within 60 s.
+   */
+  public static <K, V> List<ConsumerRecord<K, V>> drainToEnd(KafkaBroker broker,
+      KafkaConsumer<K, V> consumer, String topic) {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (PartitionInfo p : consumer.partitionsFor(topic)) {
+      partitions.add(new TopicPartition(topic, p.partition()));
+    }
+    Map<TopicPartition, Long> end = new HashMap<>();
+    try {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+      broker.admin().listOffsets(latest).all().get(30, TimeUnit.SECONDS)
+          .forEach((tp, info) -> end.put(tp, info.offset()));
+    } catch (Exception e) {
+      throw new IllegalStateException("could not read the end offsets of " + topic, e);
+    }
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    List<ConsumerRecord<K, V>> out = new ArrayList<>();
+    long deadline = System.nanoTime() + POLL_TIMEOUT.toNanos();
+    while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(topic + ": end offsets " + end + " not reached in "
+            + POLL_TIMEOUT.toSeconds() + " s; read " + out.size() + " records");
+      }
+      consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+    }
+    return out;
+  }
+
+  /**
+   * Asserts that every send was acknowledged (waiting for each at most the delivery timeout), so a
+   * lost record fails the test with the producer's error, not later as a short count.
+   */
+  public static void assertAllAcked(List<Future<RecordMetadata>> sends) {
+    for (int i = 0; i < sends.size(); i++) {
+      try {
+        sends.get(i).get(DELIVERY_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        throw new AssertionError("send " + i + " of " + sends.size() + " failed: " + e.getCause(),
+            e.getCause());
+      } catch (TimeoutException e) {
+        throw new AssertionError("send " + i + " of " + sends.size() + " not completed", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for send " + i, e);
+      }
+    }
   }
 
   /** Whether {@code needle} occurs in {@code haystack} read byte for byte (ISO-8859-1). */
