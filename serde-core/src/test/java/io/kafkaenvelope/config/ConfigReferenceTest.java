@@ -12,7 +12,8 @@ class ConfigReferenceTest {
   void checkedInReferenceMatchesTheCode() {
     ConfigReference.check("serde-core",
         "Generated from the code's `ConfigDef`s by `ConfigReferenceTest`; do not edit by hand.\n"
-            + "Every setting goes into the ordinary Kafka client configuration. A key serializer or\n"
+            + "Every setting goes into the ordinary Kafka client configuration. "
+            + "A key serializer or\n"
             + "deserializer reads the same settings; `envelope.key.<name>` overrides "
             + "`envelope.<name>`\nfor it.",
         ConfigDocs.toMarkdown("Serializer and deserializer", null, EnvelopeConfig.configDef()),

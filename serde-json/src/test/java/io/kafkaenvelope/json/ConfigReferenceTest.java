@@ -13,7 +13,8 @@ class ConfigReferenceTest {
         "Generated from the code's `ConfigDef`s by `ConfigReferenceTest`; do not edit by hand.\n"
             + "These settings are read by `JsonDeserializer` (and so by "
             + "`DecryptingJsonDeserializer`\n"
-            + "and `EncryptingJsonSerde` when no inner serde is named); `envelope.key.json.<name>`\n"
+            + "and `EncryptingJsonSerde` when no inner serde is named); "
+            + "`envelope.key.json.<name>`\n"
             + "overrides `envelope.json.<name>` for a key deserializer. The serializer needs none. "
             + "The\nencryption settings are in [serde-core](serde-core.md), including\n"
             + "`envelope.clear.prefix` for registry-framed values.",

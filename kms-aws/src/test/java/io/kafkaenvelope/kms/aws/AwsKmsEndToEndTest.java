@@ -35,7 +35,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** kms.type=aws-kms end to end: real producer and consumer, real broker, the SDK against the fake KMS. */
+/**
+ * kms.type=aws-kms end to end: real producer and consumer, real broker, the SDK against the fake
+ * KMS.
+ */
 class AwsKmsEndToEndTest {
 
   @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
@@ -75,7 +78,8 @@ class AwsKmsEndToEndTest {
         EncryptingSerializer.class.getName()));
   }
 
-  private <V> KafkaConsumer<String, V> consumer(Map<String, Object> envelope, Class<?> valueDeserializer) {
+  private <V> KafkaConsumer<String, V> consumer(Map<String, Object> envelope,
+      Class<?> valueDeserializer) {
     return new KafkaConsumer<>(TestClients.consumerConfig(KAFKA.broker(), envelope,
         valueDeserializer.getName()));
   }
@@ -101,7 +105,8 @@ class AwsKmsEndToEndTest {
     try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
       for (ConsumerRecord<String, byte[]> r : drain(raw, "aws-orders", 250)) {
         assertFalse(new String(r.value(), StandardCharsets.ISO_8859_1).contains(MARKER));
-        EnvelopeHeader h = EnvelopeHeader.parse(r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
+        EnvelopeHeader h = EnvelopeHeader.parse(
+            r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
         assertEquals("alias/orders", h.kekId());
         assertTrue(h.kekVersion().startsWith("arn:aws:kms:eu-west-1:"), h.kekVersion());
         deks.add(h.dekIdHex());
@@ -109,7 +114,8 @@ class AwsKmsEndToEndTest {
     }
     assertEquals(3, deks.size());
     int generate = fake.calls("GenerateDataKey");
-    assertTrue(generate == 3 || generate == 4, "one GenerateDataKey per DEK (+1 prefetched): " + generate);
+    assertTrue(generate == 3 || generate == 4,
+        "one GenerateDataKey per DEK (+1 prefetched): " + generate);
     try (KafkaConsumer<String, String> c = consumer(env, DecryptingDeserializer.class)) {
       List<ConsumerRecord<String, String>> got = drain(c, "aws-orders", 250);
       assertEquals(250, got.size());
