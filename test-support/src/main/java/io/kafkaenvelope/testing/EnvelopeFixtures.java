@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * What the format modules' broker tests share: envelope settings against a fresh in-memory KMS and
@@ -40,6 +41,18 @@ public class EnvelopeFixtures {
   public static Map<String, Object> consumer(KafkaBroker broker, Map<String, Object> settings,
       String valueDeserializer) {
     return TestClients.consumerConfig(broker, settings, valueDeserializer);
+  }
+
+  /** A producer with String keys and {@code valueSerializer}, over {@link #producer}. */
+  public static <V> KafkaProducer<String, V> newProducer(KafkaBroker broker,
+      Map<String, Object> settings, String valueSerializer) {
+    return new KafkaProducer<>(producer(broker, settings, valueSerializer));
+  }
+
+  /** A consumer with String keys and {@code valueDeserializer}, over {@link #consumer}. */
+  public static <V> KafkaConsumer<String, V> newConsumer(KafkaBroker broker,
+      Map<String, Object> settings, String valueDeserializer) {
+    return new KafkaConsumer<>(consumer(broker, settings, valueDeserializer));
   }
 
   public static KafkaConsumer<byte[], byte[]> raw(KafkaBroker broker) {

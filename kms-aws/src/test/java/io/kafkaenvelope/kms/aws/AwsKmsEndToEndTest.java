@@ -1,5 +1,8 @@
 package io.kafkaenvelope.kms.aws;
 
+import static io.kafkaenvelope.testing.EnvelopeFixtures.drain;
+import static io.kafkaenvelope.testing.EnvelopeFixtures.newConsumer;
+import static io.kafkaenvelope.testing.EnvelopeFixtures.newProducer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,7 +14,6 @@ import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.serde.EnvelopeException;
 import io.kafkaenvelope.testing.KafkaBroker;
 import io.kafkaenvelope.testing.KafkaExtension;
-import io.kafkaenvelope.testing.TestClients;
 import io.kafkaenvelope.wire.EnvelopeHeader;
 import io.kafkaenvelope.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
@@ -74,19 +76,11 @@ class AwsKmsEndToEndTest {
   }
 
   private KafkaProducer<String, String> producer(Map<String, Object> envelope) {
-    return new KafkaProducer<>(TestClients.producerConfig(KAFKA.broker(), envelope,
-        EncryptingSerializer.class.getName()));
+    return newProducer(KAFKA.broker(), envelope, EncryptingSerializer.class.getName());
   }
 
-  private <V> KafkaConsumer<String, V> consumer(Map<String, Object> envelope,
-      Class<?> valueDeserializer) {
-    return new KafkaConsumer<>(TestClients.consumerConfig(KAFKA.broker(), envelope,
-        valueDeserializer.getName()));
-  }
-
-  private static <V> List<ConsumerRecord<String, V>> drain(KafkaConsumer<String, V> c,
-      String topic, int n) {
-    return TestClients.drain(c, topic, n);
+  private <V> KafkaConsumer<String, V> consumer(Map<String, Object> envelope, Class<?> deser) {
+    return newConsumer(KAFKA.broker(), envelope, deser.getName());
   }
 
   @Test
