@@ -1,5 +1,7 @@
 package io.kafkaenvelope.config;
 
+import io.kafkaenvelope.dek.RotationLimits;
+import io.kafkaenvelope.kek.KekSelector;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +39,7 @@ public final class EnvelopeConfig extends AbstractConfig {
   public static final String KEK_ALLOWED_IDS = "envelope.kek.allowed.ids";
   public static final String KEK_DISCOVERY = "envelope.kek.discovery";
   /** The placeholder a KEK template replaces with the topic name. */
-  public static final String TOPIC_PLACEHOLDER = "${topic}";
+  public static final String TOPIC_PLACEHOLDER = KekSelector.TOPIC_PLACEHOLDER;
 
   public static final String DEK_MAX_AGE_MS = "envelope.dek.max.age.ms";
   public static final String DEK_MAX_RECORDS = "envelope.dek.max.records";
@@ -69,12 +71,8 @@ public final class EnvelopeConfig extends AbstractConfig {
   /** Default budget for the decompressed bytes of one poll's records. */
   public static final long DEFAULT_DECOMPRESSED_BUDGET_BYTES = 256L << 20;
 
-  /**
-   * No setting can let one DEK encrypt more records than this. AES-GCM with random 96-bit nonces
-   * must stay below 2^32 messages per key (NIST SP 800-38D); our nonces come from a counter, but
-   * the cap keeps the guarantee even if that ever changes and bounds what one key protects.
-   */
-  public static final long HARD_MAX_RECORDS_PER_DEK = 1L << 31;
+  /** No setting can let one DEK encrypt more records than this (AES-GCM's per-key limits). */
+  public static final long HARD_MAX_RECORDS_PER_DEK = RotationLimits.HARD_MAX_RECORDS;
 
   /** Default record limit: at 100k records/s this is one KMS call every ~100 s per producer. */
   public static final long DEFAULT_MAX_RECORDS = 10_000_000L;
@@ -327,11 +325,80 @@ public final class EnvelopeConfig extends AbstractConfig {
     return resolved;
   }
 
+  /** The class a setting of type CLASS names ({@code envelope.inner.*}), or {@code null}. */
+  public Class<?> innerClass(String setting) {
+    return getClass(setting);
+  }
+
+  /** {@code envelope.kek.id}, trimmed, or {@code null} when not set. */
+  public String kekId() {
+    return trimmedOrNull(getString(KEK_ID));
+  }
+
+  /** {@code envelope.kek.id.template}, trimmed, or {@code null} when not set. */
+  public String kekIdTemplate() {
+    return trimmedOrNull(getString(KEK_ID_TEMPLATE));
+  }
+
+  private static String trimmedOrNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+
+  public long kmsTimeoutMs() {
+    return getLong(KMS_TIMEOUT_MS);
+  }
+
+  public long kmsFailureBackoffMs() {
+    return getLong(KMS_FAILURE_BACKOFF_MS);
+  }
+
+  public long dekMaxAgeMs() {
+    return getLong(DEK_MAX_AGE_MS);
+  }
+
+  public long dekMaxRecords() {
+    return getLong(DEK_MAX_RECORDS);
+  }
+
+  public long dekMaxBytes() {
+    return getLong(DEK_MAX_BYTES);
+  }
+
+  public int dekCacheMaxSize() {
+    return getInt(DEK_CACHE_MAX_SIZE);
+  }
+
+  public long dekCacheExpireAfterAccessMs() {
+    return getLong(DEK_CACHE_EXPIRE_AFTER_ACCESS_MS);
+  }
+
+  public long dekCacheExpireAfterWriteMs() {
+    return getLong(DEK_CACHE_EXPIRE_AFTER_WRITE_MS);
+  }
+
+  public int dekUnwrapMaxPerSecond() {
+    return getInt(DEK_UNWRAP_MAX_PER_SECOND);
+  }
+
+  public List<String> mirrorSourceAliases() {
+    return getList(MIRROR_SOURCE_ALIASES);
+  }
+
+  public String mirrorSeparator() {
+    return getString(MIRROR_SEPARATOR);
+  }
+
+  public int decompressedMaxBytes() {
+    return getInt(DECOMPRESSED_MAX_BYTES);
+  }
+
+  public long decompressedBudgetBytes() {
+    return getLong(DECOMPRESSED_BUDGET_BYTES);
+  }
+
   /** Whether a KEK id or template is set (the serializer needs one; the deserializer does not). */
   public boolean hasKek() {
-    String id = getString(KEK_ID);
-    String tpl = getString(KEK_ID_TEMPLATE);
-    return (id != null && !id.isBlank()) || (tpl != null && !tpl.isBlank());
+    return kekId() != null || kekIdTemplate() != null;
   }
 
   public UnresolvedKekPolicy unresolvedKekPolicy() {

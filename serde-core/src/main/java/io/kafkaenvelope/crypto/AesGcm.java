@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * AES-256-GCM through the JCA, one {@link Cipher} per thread. Tink's AEAD would draw a random nonce
  * from {@code SecureRandom} on every call (a synchronized ~220 ns here); the envelope's nonces come
  * from a per-DEK counter instead, which needs a cipher that takes the nonce from the caller.
- * Callers lay the nonce into the output array themselves so no per-record nonce array exists.
+ * Callers lay the nonce into the output array ({@link io.kafkaenvelope.wire.SealedRecord}), so
+ * no per-record nonce array exists. One way in, {@link #seal}, one way out, {@link #open}.
  *
  * <p>If the Amazon Corretto Crypto Provider is on the classpath and healthy, its AES-GCM (AWS-LC,
  * about twice SunJCE's throughput from 16 KiB up) is used; otherwise the JDK's default provider.
@@ -43,88 +44,33 @@ public final class AesGcm {
   private AesGcm() {}
 
   /**
-   * Encrypts {@code plaintext} into {@code out}: the nonce must already sit at
-   * {@code out[nonceOffset .. nonceOffset + 12)}; ciphertext and tag follow it and must fit.
+   * Seals {@code body[bodyOffset .. bodyOffset + bodyLength)} into {@code out}: the nonce must
+   * already sit at {@code out[nonceOffset]}, and ciphertext and tag follow it. The associated
+   * data is {@code header} followed by {@code out[clearOffset .. clearOffset + clearLength)} (a
+   * clear prefix the caller has laid out; {@code clearLength} 0 for none).
    */
-  public static void encrypt(SecretKey key, byte[] aad, byte[] plaintext, byte[] out,
-      int nonceOffset) throws GeneralSecurityException {
+  public static void seal(SecretKey key, byte[] header, byte[] out, int clearOffset,
+      int clearLength, int nonceOffset, byte[] body, int bodyOffset, int bodyLength)
+      throws GeneralSecurityException {
     Cipher cipher = CIPHER.get();
     cipher.init(Cipher.ENCRYPT_MODE, key,
         new GCMParameterSpec(TAG_BITS, out, nonceOffset, WireFormat.NONCE_LENGTH));
-    cipher.updateAAD(aad);
-    cipher.doFinal(plaintext, 0, plaintext.length, out, nonceOffset + WireFormat.NONCE_LENGTH);
-  }
-
-  /**
-   * Encrypts {@code body[0 .. bodyLength)} into {@code out} behind the nonce, which must already
-   * sit at {@code out[nonceOffset]}. The {@code clearLength} bytes in front of the nonce (a clear
-   * prefix the caller copied there, 0 for none) are authenticated after {@code aad}. Used for
-   * compressed bodies, which live in a scratch array longer than the body.
-   */
-  public static void encryptBody(SecretKey key, byte[] aad, int clearLength, byte[] body,
-      int bodyLength, byte[] out, int nonceOffset) throws GeneralSecurityException {
-    Cipher cipher = CIPHER.get();
-    cipher.init(Cipher.ENCRYPT_MODE, key,
-        new GCMParameterSpec(TAG_BITS, out, nonceOffset, WireFormat.NONCE_LENGTH));
-    cipher.updateAAD(aad);
+    cipher.updateAAD(header);
     if (clearLength > 0) {
-      cipher.updateAAD(out, nonceOffset - clearLength, clearLength);
+      cipher.updateAAD(out, clearOffset, clearLength);
     }
-    cipher.doFinal(body, 0, bodyLength, out, nonceOffset + WireFormat.NONCE_LENGTH);
+    cipher.doFinal(body, bodyOffset, bodyLength, out, nonceOffset + WireFormat.NONCE_LENGTH);
   }
 
   /**
-   * Encrypts with a clear prefix: {@code plaintext[0 .. clearPrefixLength)} is copied to the front
-   * of {@code out} unencrypted and authenticated after {@code aad}; the rest of the plaintext is
-   * encrypted behind the nonce, which must already sit at {@code out[clearPrefixLength]}.
-   */
-  public static void encryptWithClearPrefix(SecretKey key, byte[] aad, byte[] plaintext,
-      int clearPrefixLength, byte[] out) throws GeneralSecurityException {
-    System.arraycopy(plaintext, 0, out, 0, clearPrefixLength);
-    Cipher cipher = CIPHER.get();
-    cipher.init(Cipher.ENCRYPT_MODE, key,
-        new GCMParameterSpec(TAG_BITS, out, clearPrefixLength, WireFormat.NONCE_LENGTH));
-    cipher.updateAAD(aad);
-    cipher.updateAAD(out, 0, clearPrefixLength);
-    cipher.doFinal(plaintext, clearPrefixLength, plaintext.length - clearPrefixLength, out,
-        clearPrefixLength + WireFormat.NONCE_LENGTH);
-  }
-
-  /**
-   * The inverse of {@link #encryptWithClearPrefix}: {@code in} is clear prefix, nonce, ciphertext
-   * and tag; returns the clear prefix followed by the decrypted rest.
-   *
-   * @throws AEADBadTagException if anything was changed, including the clear prefix
-   */
-  public static byte[] decryptWithClearPrefix(SecretKey key, byte[] aad, int aadOffset,
-      int aadLength, byte[] in, int clearPrefixLength) throws GeneralSecurityException {
-    int ctOffset = clearPrefixLength + WireFormat.NONCE_LENGTH;
-    if (in.length - ctOffset < WireFormat.TAG_LENGTH) {
-      throw new AEADBadTagException("ciphertext shorter than the tag");
-    }
-    Cipher cipher = CIPHER.get();
-    cipher.init(Cipher.DECRYPT_MODE, key,
-        new GCMParameterSpec(TAG_BITS, in, clearPrefixLength, WireFormat.NONCE_LENGTH));
-    cipher.updateAAD(aad, aadOffset, aadLength);
-    cipher.updateAAD(in, 0, clearPrefixLength);
-    int bodyLength = in.length - ctOffset - WireFormat.TAG_LENGTH;
-    byte[] out = new byte[clearPrefixLength + bodyLength];
-    // One copy: JCA providers differ in the output size they demand for GCM decryption into a
-    // caller's array, and only the registry-framed path pays it.
-    byte[] body = cipher.doFinal(in, ctOffset, in.length - ctOffset);
-    System.arraycopy(in, 0, out, 0, clearPrefixLength);
-    System.arraycopy(body, 0, out, clearPrefixLength, body.length);
-    return out;
-  }
-
-  /**
-   * Decrypts {@code in[nonceOffset .. in.length)}: nonce, ciphertext and tag, authenticating
-   * {@code aad[aadOffset .. aadOffset + aadLength)} with them.
+   * Opens {@code in[nonceOffset ..)}: nonce, ciphertext and tag, authenticating
+   * {@code aad[aadOffset .. aadOffset + aadLength)} followed by the clear prefix
+   * {@code in[0 .. clearLength)}. Returns the clear prefix followed by the plaintext.
    *
    * @throws AEADBadTagException if anything was changed, or the key or AAD is wrong
    */
-  public static byte[] decrypt(SecretKey key, byte[] aad, int aadOffset, int aadLength, byte[] in,
-      int nonceOffset) throws GeneralSecurityException {
+  public static byte[] open(SecretKey key, byte[] aad, int aadOffset, int aadLength, byte[] in,
+      int clearLength, int nonceOffset) throws GeneralSecurityException {
     int ctOffset = nonceOffset + WireFormat.NONCE_LENGTH;
     if (in.length - ctOffset < WireFormat.TAG_LENGTH) {
       throw new AEADBadTagException("ciphertext shorter than the tag");
@@ -133,12 +79,17 @@ public final class AesGcm {
     cipher.init(Cipher.DECRYPT_MODE, key,
         new GCMParameterSpec(TAG_BITS, in, nonceOffset, WireFormat.NONCE_LENGTH));
     cipher.updateAAD(aad, aadOffset, aadLength);
-    return cipher.doFinal(in, ctOffset, in.length - ctOffset);
-  }
-
-  /** Length of nonce + ciphertext + tag for a plaintext of {@code plaintextLength} bytes. */
-  public static int sealedLength(int plaintextLength) {
-    return WireFormat.NONCE_LENGTH + plaintextLength + WireFormat.TAG_LENGTH;
+    if (clearLength == 0) {
+      return cipher.doFinal(in, ctOffset, in.length - ctOffset);
+    }
+    cipher.updateAAD(in, 0, clearLength);
+    // One copy: JCA providers differ in the output size they demand for GCM decryption into a
+    // caller's array, and only the registry-framed path pays it.
+    byte[] body = cipher.doFinal(in, ctOffset, in.length - ctOffset);
+    byte[] out = new byte[clearLength + body.length];
+    System.arraycopy(in, 0, out, 0, clearLength);
+    System.arraycopy(body, 0, out, clearLength, body.length);
+    return out;
   }
 
   /** The JCA provider doing the work, with its version, for logs and benchmark reports. */

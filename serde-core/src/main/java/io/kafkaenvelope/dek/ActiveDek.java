@@ -105,21 +105,15 @@ final class ActiveDek implements DekRotator.Lease {
     }
   }
 
-  /** The encoded envelope header for {@code topic}; computed once per topic. */
-  @Override
-  public byte[] header(String topic) {
-    byte[] h = headers.get(topic);
-    if (h == null) {
-      h = headers.computeIfAbsent(topic,
-          t -> EnvelopeHeader.create(role, dekId, t, kekId, kekVersion, wrapped).encodedUnsafe());
-    }
-    return h;
-  }
-
   @Override
   public byte[] header(String topic, int clearPrefixLength, int codec) {
     if (clearPrefixLength == 0 && codec == 0) {
-      return header(topic);
+      byte[] h = headers.get(topic);
+      if (h == null) {
+        h = headers.computeIfAbsent(topic,
+            t -> EnvelopeHeader.create(role, dekId, t, kekId, kekVersion, wrapped).encodedUnsafe());
+      }
+      return h;
     }
     EnvelopeHeader[] byCodec = framedHeaders.get(topic);
     if (byCodec == null) {
@@ -139,7 +133,8 @@ final class ActiveDek implements DekRotator.Lease {
     return key;
   }
 
-  String kekId() {
+  @Override
+  public String kekId() {
     return kekId;
   }
 

@@ -84,13 +84,13 @@ public final class DekRotator {
   }
 
   /**
-   * Reserves a nonce for one record of {@code length} bytes and writes it at
-   * {@code out[nonceOffset]}.
+   * Reserves a nonce for one record of {@code length} bytes to encrypt and writes it to
+   * {@code nonce[0 .. 12)}.
    *
    * @return the key to encrypt the record with
    * @throws KmsException if no usable key exists and the KMS cannot provide one in time
    */
-  public Lease reserve(int length, byte[] out, int nonceOffset, String topic) {
+  public Lease reserve(int length, byte[] nonce) {
     ActiveDek d = current;
     for (;;) {
       if (d != null) {
@@ -100,7 +100,7 @@ public final class DekRotator {
           if (d.refreshDue(seq, now) && d.refreshClaimed.compareAndSet(false, true)) {
             requestNext(d);
           }
-          d.writeNonce(out, nonceOffset, seq);
+          d.writeNonce(nonce, 0, seq);
           return d;
         }
       }
@@ -112,15 +112,15 @@ public final class DekRotator {
   public interface Lease {
     SecretKeySpec key();
 
-    /** The encoded envelope header for {@code topic}: the header value and the AAD. */
-    byte[] header(String topic);
-
     /**
-     * The encoded header for records of {@code topic} whose first {@code clearPrefixLength} bytes
-     * stay in the clear (version 2) and/or whose body is compressed with codec {@code codec}
-     * (version 3); the same as {@link #header(String)} when both are 0.
+     * The encoded envelope header (the record header's value and the AAD) for records of
+     * {@code topic} whose first {@code clearPrefixLength} bytes stay in the clear (version 2)
+     * and/or whose body is compressed with codec {@code codec} (version 3); version 1 when both
+     * are 0. Encoded once per topic and kind, and shared.
      */
     byte[] header(String topic, int clearPrefixLength, int codec);
+
+    String kekId();
 
     String dekIdHex();
   }

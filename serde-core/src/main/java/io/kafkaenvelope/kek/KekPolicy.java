@@ -1,6 +1,5 @@
 package io.kafkaenvelope.kek;
 
-import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.kms.KeyManagementService;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +12,9 @@ import java.util.Objects;
  * anyone decrypt) could forge records in it. The AWS Encryption SDK's strict mode is the model:
  * decrypt only under the keys configured, and only by explicit choice under any key ("discovery").
  *
- * <p>A record is checked before any KMS call or cache lookup, from its envelope header's KEK id
+ * <p>Built from {@code envelope.kek.id} or {@code envelope.kek.id.template},
+ * {@code envelope.kek.allowed.ids} and {@code envelope.kek.discovery}. A record is checked
+ * before any KMS call or cache lookup, from its envelope header's KEK id
  * and the topic it was produced to. That is sound because every KMS pins the KEK on unwrap
  * ({@link KeyManagementService#unwrap}): a header cannot name an accepted KEK while its data key
  * was wrapped by another. KEK ids are compared by the KMS ({@link KeyManagementService#sameKek}),
@@ -37,8 +38,7 @@ public final class KekPolicy {
   }
 
   /**
-   * The policy of {@code envelope.kek.id} or {@code envelope.kek.id.template},
-   * {@code envelope.kek.allowed.ids} and {@code envelope.kek.discovery}.
+   * A policy accepting the ids and templates given, or any KEK under discovery.
    *
    * @param expectedIds the producer-side KEK ids and templates (may be empty)
    * @param allowedIds further ids and templates ({@code ${topic}} marks a template)
@@ -49,7 +49,7 @@ public final class KekPolicy {
     List<String> templates = new ArrayList<>();
     for (List<String> ids : List.of(expectedIds, allowedIds)) {
       for (String id : ids) {
-        (id.contains(EnvelopeConfig.TOPIC_PLACEHOLDER) ? templates : exact).add(id);
+        (id.contains(KekSelector.TOPIC_PLACEHOLDER) ? templates : exact).add(id);
       }
     }
     return new KekPolicy(exact, templates, discovery, kms);
@@ -75,7 +75,7 @@ public final class KekPolicy {
       }
     }
     for (String template : templates) {
-      if (kms.sameKek(template.replace(EnvelopeConfig.TOPIC_PLACEHOLDER, producedTo), kekId)) {
+      if (kms.sameKek(template.replace(KekSelector.TOPIC_PLACEHOLDER, producedTo), kekId)) {
         return true;
       }
     }
@@ -86,7 +86,7 @@ public final class KekPolicy {
   public String describe(String producedTo) {
     List<String> ids = new ArrayList<>(exact);
     for (String template : templates) {
-      ids.add(template.replace(EnvelopeConfig.TOPIC_PLACEHOLDER, producedTo));
+      ids.add(template.replace(KekSelector.TOPIC_PLACEHOLDER, producedTo));
     }
     return discovery ? ids + " or any KEK the KMS's discovery filter admits" : ids.toString();
   }

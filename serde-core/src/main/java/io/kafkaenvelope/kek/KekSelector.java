@@ -1,6 +1,5 @@
 package io.kafkaenvelope.kek;
 
-import io.kafkaenvelope.config.EnvelopeConfig;
 import java.util.Objects;
 
 /**
@@ -9,6 +8,9 @@ import java.util.Objects;
  * the KMS's answer; what happens when it does not is the unresolved-KEK policy.
  */
 public final class KekSelector {
+
+  /** The placeholder a KEK template replaces with the topic name. */
+  public static final String TOPIC_PLACEHOLDER = "${topic}";
 
   private final String fixed;
   private final String template;
@@ -25,22 +27,16 @@ public final class KekSelector {
 
   /** Each topic uses {@code template} with {@code ${topic}} replaced by the topic name. */
   public static KekSelector template(String template) {
-    if (!template.contains(EnvelopeConfig.TOPIC_PLACEHOLDER)) {
+    if (!template.contains(TOPIC_PLACEHOLDER)) {
       throw new IllegalArgumentException("KEK template must contain "
-          + EnvelopeConfig.TOPIC_PLACEHOLDER);
+          + TOPIC_PLACEHOLDER);
     }
     return new KekSelector(null, template);
   }
 
-  public static KekSelector from(EnvelopeConfig config) {
-    String id = config.getString(EnvelopeConfig.KEK_ID);
-    return id != null && !id.isBlank() ? fixed(id.trim())
-        : template(config.getString(EnvelopeConfig.KEK_ID_TEMPLATE).trim());
-  }
-
   /** The KEK id for {@code topic}. */
   public String kekFor(String topic) {
-    return fixed != null ? fixed : template.replace(EnvelopeConfig.TOPIC_PLACEHOLDER, topic);
+    return fixed != null ? fixed : template.replace(TOPIC_PLACEHOLDER, topic);
   }
 
   @Override

@@ -6,7 +6,6 @@ import io.kafkaenvelope.wire.Role;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -66,20 +65,9 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
     EnvelopeConfig config = EnvelopeConfig.forRole(configs, isKey);
     releaseKms(); // configured again: drop the previous KMS client
     if (!innerGiven) {
-      Class<?> cls = config.getClass(EnvelopeConfig.INNER_DESERIALIZER);
-      if (cls == null) {
-        cls = defaultInner;
-      }
-      if (cls == null) {
-        throw new ConfigException("Set " + EnvelopeConfig.INNER_DESERIALIZER
-            + (isKey ? " (or " + EnvelopeConfig.KEY_OVERRIDE_PREFIX + "inner.deserializer)" : "")
-            + " to the deserializer that receives the decrypted bytes");
-      }
-      if (inner != null) {
-        inner.close();
-      }
-      inner = InnerSerdes.newInstance(cls, Deserializer.class,
-          EnvelopeConfig.INNER_DESERIALIZER);
+      inner = InnerSerdes.load(config.innerClass(EnvelopeConfig.INNER_DESERIALIZER), defaultInner,
+          Deserializer.class, EnvelopeConfig.INNER_DESERIALIZER,
+          "to the deserializer that receives the decrypted bytes", isKey, inner);
       inner.configure(configs, isKey);
     }
     Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);
@@ -144,9 +132,7 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
     try {
       releaseKms();
     } finally {
-      if (inner != null) {
-        inner.close();
-      }
+      InnerSerdes.closeQuietly(inner);
     }
   }
 

@@ -84,19 +84,9 @@ public class EncryptingSerializer<T> implements Serializer<T> {
           + EnvelopeConfig.KEK_ID_TEMPLATE + " to choose the key-encryption key");
     }
     if (!innerGiven) {
-      Class<?> cls = config.getClass(EnvelopeConfig.INNER_SERIALIZER);
-      if (cls == null) {
-        cls = defaultInner;
-      }
-      if (cls == null) {
-        throw new ConfigException("Set " + EnvelopeConfig.INNER_SERIALIZER
-            + (isKey ? " (or " + EnvelopeConfig.KEY_OVERRIDE_PREFIX + "inner.serializer)" : "")
-            + " to the serializer whose output is encrypted");
-      }
-      if (inner != null) {
-        inner.close();
-      }
-      inner = InnerSerdes.newInstance(cls, Serializer.class, EnvelopeConfig.INNER_SERIALIZER);
+      inner = InnerSerdes.load(config.innerClass(EnvelopeConfig.INNER_SERIALIZER), defaultInner,
+          Serializer.class, EnvelopeConfig.INNER_SERIALIZER,
+          "to the serializer whose output is encrypted", isKey, inner);
       inner.configure(configs, isKey);
     }
     alwaysInline = config.alwaysInline();
@@ -166,9 +156,7 @@ public class EncryptingSerializer<T> implements Serializer<T> {
     try {
       releaseKeys();
     } finally {
-      if (inner != null) {
-        inner.close();
-      }
+      InnerSerdes.closeQuietly(inner);
     }
   }
 

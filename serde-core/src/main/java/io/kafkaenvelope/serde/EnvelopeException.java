@@ -83,7 +83,19 @@ public class EnvelopeException extends SerializationException {
   private final String kekId;
   private final String dekId;
 
-  public EnvelopeException(Reason reason, boolean encrypting, Role role, String topic,
+  /** A record of {@code topic} could not be encrypted. */
+  static EnvelopeException encrypting(Reason reason, Role role, String topic, String kekId,
+      String dekId, String detail, Throwable cause) {
+    return new EnvelopeException(reason, true, role, topic, kekId, dekId, detail, cause);
+  }
+
+  /** A record read from {@code topic} could not be decrypted. */
+  static EnvelopeException decrypting(Reason reason, Role role, String topic, String kekId,
+      String dekId, String detail, Throwable cause) {
+    return new EnvelopeException(reason, false, role, topic, kekId, dekId, detail, cause);
+  }
+
+  private EnvelopeException(Reason reason, boolean encrypting, Role role, String topic,
       String kekId, String dekId, String detail, Throwable cause) {
     super(message(reason, encrypting, role, topic, kekId, dekId, detail), cause);
     this.reason = reason;

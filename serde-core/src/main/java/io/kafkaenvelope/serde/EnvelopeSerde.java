@@ -2,7 +2,6 @@ package io.kafkaenvelope.serde;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
 import java.util.Map;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -49,15 +48,9 @@ public class EnvelopeSerde<T> implements Serde<T> {
   @SuppressWarnings("unchecked")
   public void configure(Map<String, ?> configs, boolean isKey) {
     if (inner == null) {
-      Class<?> cls = EnvelopeConfig.forRole(configs, isKey).getClass(EnvelopeConfig.INNER_SERDE);
-      if (cls == null) {
-        cls = defaultInner;
-      }
-      if (cls == null) {
-        throw new ConfigException("Set " + EnvelopeConfig.INNER_SERDE
-            + " to the serde whose bytes are encrypted");
-      }
-      inner = InnerSerdes.newInstance(cls, Serde.class, EnvelopeConfig.INNER_SERDE);
+      inner = InnerSerdes.load(EnvelopeConfig.forRole(configs, isKey).innerClass(
+          EnvelopeConfig.INNER_SERDE), defaultInner, Serde.class, EnvelopeConfig.INNER_SERDE,
+          "to the serde whose bytes are encrypted", isKey, null);
       inner.configure(configs, isKey);
       serializer = new EncryptingSerializer<>(inner.serializer());
       deserializer = new DecryptingDeserializer<>(inner.deserializer());
@@ -88,13 +81,17 @@ public class EnvelopeSerde<T> implements Serde<T> {
     }
   }
 
+  /**
+   * Closes both halves (which close the inner serde's serializer and deserializer) and the inner
+   * serde itself, which may hold more (a schema registry client, say).
+   */
   @Override
   public void close() {
-    if (serializer != null) {
-      serializer.close();
-    }
-    if (deserializer != null) {
-      deserializer.close();
+    try {
+      InnerSerdes.closeQuietly(serializer);
+      InnerSerdes.closeQuietly(deserializer);
+    } finally {
+      InnerSerdes.closeQuietly(inner);
     }
   }
 }

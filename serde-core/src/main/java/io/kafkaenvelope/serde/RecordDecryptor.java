@@ -2,7 +2,7 @@ package io.kafkaenvelope.serde;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.config.EnvelopeConfig.PlaintextPolicy;
-import io.kafkaenvelope.compress.Codec;
+import io.kafkaenvelope.compress.CompressedBody;
 import io.kafkaenvelope.compress.Codecs;
 import io.kafkaenvelope.compress.CorruptDataException;
 import io.kafkaenvelope.crypto.AesGcm;
@@ -16,6 +16,7 @@ import io.kafkaenvelope.wire.EnvelopeHeader;
 import io.kafkaenvelope.wire.InlineFrame;
 import io.kafkaenvelope.wire.MalformedEnvelopeException;
 import io.kafkaenvelope.wire.Role;
+import io.kafkaenvelope.wire.SealedRecord;
 import io.kafkaenvelope.wire.UnsupportedVersionException;
 import io.kafkaenvelope.wire.WireFormat;
 import java.security.GeneralSecurityException;
@@ -67,18 +68,16 @@ final class RecordDecryptor {
     this.kms = kms;
     this.kekPolicy = kekPolicy(config, kms, role);
     this.plaintextPolicy = config.plaintextPolicy();
-    this.mirrorAliases = config.getList(EnvelopeConfig.MIRROR_SOURCE_ALIASES);
-    this.mirrorSeparator = config.getString(EnvelopeConfig.MIRROR_SEPARATOR);
-    this.decompressedMaxBytes = config.getInt(EnvelopeConfig.DECOMPRESSED_MAX_BYTES);
-    this.decompressionBudget = new DecompressionBudget(
-        config.getLong(EnvelopeConfig.DECOMPRESSED_BUDGET_BYTES), maxPollRecords);
-    this.cache = DekCache.acquire(kmsScope, new DekCache.Settings(
-        config.getInt(EnvelopeConfig.DEK_CACHE_MAX_SIZE),
-        Duration.ofMillis(config.getLong(EnvelopeConfig.DEK_CACHE_EXPIRE_AFTER_ACCESS_MS)),
-        Duration.ofMillis(config.getLong(EnvelopeConfig.DEK_CACHE_EXPIRE_AFTER_WRITE_MS)),
-        Duration.ofMillis(config.getLong(EnvelopeConfig.KMS_FAILURE_BACKOFF_MS)),
-        config.getLong(EnvelopeConfig.KMS_TIMEOUT_MS),
-        config.getInt(EnvelopeConfig.DEK_UNWRAP_MAX_PER_SECOND)));
+    this.mirrorAliases = config.mirrorSourceAliases();
+    this.mirrorSeparator = config.mirrorSeparator();
+    this.decompressedMaxBytes = config.decompressedMaxBytes();
+    this.decompressionBudget = new DecompressionBudget(config.decompressedBudgetBytes(),
+        maxPollRecords);
+    this.cache = DekCache.acquire(kmsScope, new DekCache.Settings(config.dekCacheMaxSize(),
+        Duration.ofMillis(config.dekCacheExpireAfterAccessMs()),
+        Duration.ofMillis(config.dekCacheExpireAfterWriteMs()),
+        Duration.ofMillis(config.kmsFailureBackoffMs()), config.kmsTimeoutMs(),
+        config.dekUnwrapMaxPerSecond()));
   }
 
   /**
@@ -88,10 +87,9 @@ final class RecordDecryptor {
    */
   private static KekPolicy kekPolicy(EnvelopeConfig config, KeyManagementService kms, Role role) {
     List<String> expected = new ArrayList<>(2);
-    for (String name : List.of(EnvelopeConfig.KEK_ID, EnvelopeConfig.KEK_ID_TEMPLATE)) {
-      String id = config.getString(name);
-      if (id != null && !id.isBlank()) {
-        expected.add(id.trim());
+    for (String id : new String[] {config.kekId(), config.kekIdTemplate()}) {
+      if (id != null) {
+        expected.add(id);
       }
     }
     KekPolicy policy = KekPolicy.of(expected, config.allowedKekIds(), config.kekDiscovery(), kms);
@@ -180,8 +178,9 @@ final class RecordDecryptor {
     if (r != null && r.header.length == hdrLength && r.topic.equals(topic)
         && !(inline && r.clearPrefixLength > 0)
         && Arrays.equals(r.header, 0, hdrLength, hdr, hdrOffset, hdrOffset + hdrLength)) {
-      byte[] plaintext = decryptOrNull(r.key, hdr, hdrOffset, hdrLength, data, nonceOffset,
-          r.clearPrefixLength);
+      byte[] plaintext = decryptOrNull(r.key, hdr, hdrOffset, hdrLength, data,
+          r.clearPrefixLength,
+              inline ? nonceOffset : SealedRecord.nonceOffset(r.clearPrefixLength));
       if (plaintext != null) {
         return r.codec == 0 ? plaintext
             : decompress(topic, r.kekId, r.dekId, r.codec, plaintext, r.clearPrefixLength);
@@ -229,13 +228,13 @@ final class RecordDecryptor {
     try {
       key = cache.get(kekId, envelope.wrappedDek(), kms);
     } catch (KmsException e) {
-      EnvelopeException failure = new EnvelopeException(Reason.of(e.reason()), false, role, topic,
-          kekId, dekId, "could not unwrap the data key: " + e.getMessage(), e);
+      EnvelopeException failure = EnvelopeException.decrypting(Reason.of(e.reason()), role,
+          topic, kekId, dekId, "could not unwrap the data key: " + e.getMessage(), e);
       failure.afterKms = true;
       throw failure;
     }
-    byte[] plaintext = decryptOrNull(key, hdr, hdrOffset, hdrLength, data, nonceOffset,
-        clearPrefixLength);
+    byte[] plaintext = decryptOrNull(key, hdr, hdrOffset, hdrLength, data, clearPrefixLength,
+        inline ? nonceOffset : SealedRecord.nonceOffset(clearPrefixLength));
     if (plaintext == null) {
       EnvelopeException failure = error(Reason.TAMPERED, topic, kekId, dekId,
           "authentication failed: the record or its envelope was modified");
@@ -256,62 +255,39 @@ final class RecordDecryptor {
    */
   private byte[] decompress(String topic, String kekId, String dekId, int codecId, byte[] body,
       int clearPrefixLength) {
-    int p = clearPrefixLength;
     String name = Codecs.nameOf(codecId);
-    if (body.length - p < WireFormat.UNCOMPRESSED_LENGTH_FIELD) {
-      throw error(Reason.MALFORMED, topic, kekId, dekId,
-          name + "-compressed record shorter than its length field");
-    }
-    long stated = ((body[p] & 0xFFL) << 24) | ((body[p + 1] & 0xFF) << 16)
-        | ((body[p + 2] & 0xFF) << 8) | (body[p + 3] & 0xFF);
-    if (stated > decompressedMaxBytes || p + stated > Integer.MAX_VALUE - 8) {
-      throw error(Reason.MALFORMED, topic, kekId, dekId, name + "-compressed record states "
-          + stated + " uncompressed bytes, more than " + EnvelopeConfig.DECOMPRESSED_MAX_BYTES
-          + "=" + decompressedMaxBytes + " allows");
-    }
-    if (!decompressionBudget.take(stated)) {
-      throw error(Reason.DECOMPRESSION_LIMIT, topic, kekId, dekId, "the compressed records of "
-          + "this poll would decompress to more than " + EnvelopeConfig.DECOMPRESSED_BUDGET_BYTES
-          + "=" + decompressionBudget.budget() + " bytes together; this record states " + stated);
-    }
-    Codec codec;
     try {
-      codec = Codecs.forId(codecId);
+      long stated = CompressedBody.statedLength(body, clearPrefixLength);
+      if (stated > decompressedMaxBytes || clearPrefixLength + stated > Integer.MAX_VALUE - 8) {
+        throw error(Reason.MALFORMED, topic, kekId, dekId, name + "-compressed record states "
+            + stated + " uncompressed bytes, more than " + EnvelopeConfig.DECOMPRESSED_MAX_BYTES
+            + "=" + decompressedMaxBytes + " allows");
+      }
+      if (!decompressionBudget.take(stated)) {
+        throw error(Reason.DECOMPRESSION_LIMIT, topic, kekId, dekId, "the compressed records of "
+            + "this poll would decompress to more than "
+            + EnvelopeConfig.DECOMPRESSED_BUDGET_BYTES + "=" + decompressionBudget.budget()
+            + " bytes together; this record states " + stated);
+      }
+      return CompressedBody.decompress(Codecs.forId(codecId), body, clearPrefixLength,
+          (int) stated);
     } catch (Codecs.CodecUnavailableException e) {
-      throw new EnvelopeException(Reason.MISCONFIGURED, false, role, topic, kekId, dekId,
+      throw EnvelopeException.decrypting(Reason.MISCONFIGURED, role, topic, kekId, dekId,
           e.getMessage(), null);
-    }
-    byte[] out = new byte[p + (int) stated];
-    System.arraycopy(body, 0, out, 0, p);
-    int from = p + WireFormat.UNCOMPRESSED_LENGTH_FIELD;
-    int n;
-    try {
-      n = codec.decompress(body, from, body.length - from, out, p, (int) stated);
     } catch (CorruptDataException e) {
-      throw error(Reason.MALFORMED, topic, kekId, dekId, e.getMessage());
-    } catch (RuntimeException e) { // a codec library's own failure on bad input
-      throw error(Reason.MALFORMED, topic, kekId, dekId, name + " data does not decode ("
-          + e.getClass().getName() + ")");
+      String m = e.getMessage();
+      throw error(Reason.MALFORMED, topic, kekId, dekId, m.startsWith(name) ? m : name + ": " + m);
     }
-    if (n != stated) {
-      throw error(Reason.MALFORMED, topic, kekId, dekId, name + "-compressed record decompressed "
-          + "to " + n + " bytes, not the " + stated + " it states");
-    }
-    return out;
   }
 
   /**
-   * Decrypts, or returns {@code null} if authentication fails. A clear prefix (header mode only,
-   * so {@code nonceOffset} is 0) is authenticated and returned in front of the plaintext.
+   * Opens the sealed part, or returns {@code null} if authentication fails. A clear prefix
+   * (header mode only) is authenticated and returned in front of the plaintext.
    */
   private static byte[] decryptOrNull(SecretKeySpec key, byte[] aad, int aadOffset, int aadLength,
-      byte[] data, int nonceOffset, int clearPrefixLength) {
+      byte[] data, int clearPrefixLength, int nonceOffset) {
     try {
-      if (clearPrefixLength > 0) {
-        return AesGcm.decryptWithClearPrefix(key, aad, aadOffset, aadLength, data,
-            clearPrefixLength);
-      }
-      return AesGcm.decrypt(key, aad, aadOffset, aadLength, data, nonceOffset);
+      return AesGcm.open(key, aad, aadOffset, aadLength, data, clearPrefixLength, nonceOffset);
     } catch (GeneralSecurityException e) {
       return null;
     }
@@ -346,6 +322,6 @@ final class RecordDecryptor {
 
   private EnvelopeException error(Reason reason, String topic, String kekId, String dekId,
       String detail) {
-    return new EnvelopeException(reason, false, role, topic, kekId, dekId, detail, null);
+    return EnvelopeException.decrypting(reason, role, topic, kekId, dekId, detail, null);
   }
 }

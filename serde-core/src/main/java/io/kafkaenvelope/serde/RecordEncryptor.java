@@ -6,6 +6,7 @@ import io.kafkaenvelope.config.EnvelopeConfig.ClearPrefix;
 import io.kafkaenvelope.config.EnvelopeConfig.UnresolvedKekPolicy;
 import io.kafkaenvelope.compress.Codec;
 import io.kafkaenvelope.compress.Codecs;
+import io.kafkaenvelope.compress.CompressedBody;
 import io.kafkaenvelope.crypto.AesGcm;
 import io.kafkaenvelope.dek.DekRotator;
 import io.kafkaenvelope.dek.RotationLimits;
@@ -15,9 +16,11 @@ import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.serde.EnvelopeException.Reason;
 import io.kafkaenvelope.wire.InlineFrame;
 import io.kafkaenvelope.wire.Role;
+import io.kafkaenvelope.wire.SealedRecord;
 import io.kafkaenvelope.wire.WireFormat;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -57,17 +60,16 @@ final class RecordEncryptor implements AutoCloseable {
   RecordEncryptor(EnvelopeConfig config, Role role, KeyManagementService kms, Ticker ticker) {
     this.role = role;
     this.kms = kms;
-    this.kekSelector = KekSelector.from(config);
+    this.kekSelector = config.kekId() != null ? KekSelector.fixed(config.kekId())
+        : KekSelector.template(config.kekIdTemplate());
     this.unresolvedPolicy = config.unresolvedKekPolicy();
     this.clearPrefix = config.clearPrefix();
     this.codec = codec(config);
-    this.limits = new RotationLimits(
-        TimeUnit.MILLISECONDS.toNanos(config.getLong(EnvelopeConfig.DEK_MAX_AGE_MS)),
-        config.getLong(EnvelopeConfig.DEK_MAX_RECORDS),
-        config.getLong(EnvelopeConfig.DEK_MAX_BYTES));
+    this.limits = new RotationLimits(TimeUnit.MILLISECONDS.toNanos(config.dekMaxAgeMs()),
+        config.dekMaxRecords(), config.dekMaxBytes());
     this.ticker = ticker;
-    this.kmsTimeoutMs = config.getLong(EnvelopeConfig.KMS_TIMEOUT_MS);
-    this.failureBackoffMs = config.getLong(EnvelopeConfig.KMS_FAILURE_BACKOFF_MS);
+    this.kmsTimeoutMs = config.kmsTimeoutMs();
+    this.failureBackoffMs = config.kmsFailureBackoffMs();
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "kafka-envelope-dek-" + role + "-" + THREADS.incrementAndGet());
       t.setDaemon(true);
@@ -93,169 +95,89 @@ final class RecordEncryptor implements AutoCloseable {
   }
 
   /**
-   * Encrypts for header mode: returns nonce | ciphertext | tag and puts the envelope header into
-   * {@code headers}. Returns {@code plaintext} itself only under the opt-in plaintext policy for
-   * an unresolved KEK.
+   * Header mode: returns the sealed value and puts the envelope header into {@code headers}.
+   * Returns {@code plaintext} itself only under the opt-in plaintext policy for an unresolved
+   * KEK.
    */
   byte[] encrypt(String topic, Headers headers, byte[] plaintext) {
-    if (clearPrefix != ClearPrefix.NONE) {
-      return encryptWithClearPrefix(topic, headers, plaintext);
-    }
-    if (codec != null) {
-      Body body = compress(plaintext, 0);
-      if (body != null) {
-        return encryptCompressed(topic, headers, plaintext, 0, body);
-      }
-    }
-    DekRotator rotator = rotator(topic);
-    byte[] out = new byte[AesGcm.sealedLength(plaintext.length)];
-    DekRotator.Lease lease = reserve(rotator, topic, plaintext.length, out, 0);
-    if (lease == null) {
-      return unencrypted(headers, plaintext);
-    }
-    byte[] header = lease.header(topic);
-    seal(lease, rotator, topic, header, plaintext, out, 0);
-    return attach(headers, header) ? out : encryptInline(topic, plaintext);
+    return seal(topic, headers, plaintext);
   }
 
   /**
-   * Header mode with a clear prefix: returns clear prefix | nonce | ciphertext | tag under a
-   * version 2 header, the prefix authenticated after the header.
-   */
-  private byte[] encryptWithClearPrefix(String topic, Headers headers, byte[] plaintext) {
-    int p = clearPrefix.length();
-    DekRotator rotator = rotator(topic);
-    if (plaintext.length < p || plaintext[0] != ClearPrefix.REGISTRY_MAGIC) {
-      // Fail closed: leaving the first bytes of an unframed value readable would leak plaintext.
-      removeEnvelopeHeader(headers, role);
-      throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(), null,
-          EnvelopeConfig.CLEAR_PREFIX + "=" + clearPrefix.name().toLowerCase(java.util.Locale.ROOT)
-              + " but the inner serializer's output does not start with a schema registry's "
-              + "framing (magic byte 0 and a schema id); nothing was sent", null);
-    }
-    if (codec != null) {
-      Body body = compress(plaintext, p);
-      if (body != null) {
-        return encryptCompressed(topic, headers, plaintext, p, body);
-      }
-    }
-    byte[] out = new byte[p + AesGcm.sealedLength(plaintext.length - p)];
-    DekRotator.Lease lease = reserve(rotator, topic, plaintext.length - p, out, p);
-    if (lease == null) {
-      return unencrypted(headers, plaintext);
-    }
-    byte[] header = lease.header(topic, p, 0);
-    try {
-      AesGcm.encryptWithClearPrefix(lease.key(), header, plaintext, p, out);
-    } catch (GeneralSecurityException e) {
-      throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(),
-          lease.dekIdHex(), "cipher failed: " + e.getClass().getName(), null);
-    }
-    return attach(headers, header) ? out : encryptInline(topic, plaintext);
-  }
-
-  /**
-   * Encrypts for inline mode: the whole envelope goes into the returned value. A clear prefix is
-   * not used here: a reader without record headers could not tell where a frame behind a prefix
-   * begins, so the whole value is encrypted.
+   * Inline mode: the whole envelope goes into the returned value. A clear prefix is not used
+   * here: a reader without record headers could not tell where a frame behind a prefix begins,
+   * so the whole value is encrypted.
    */
   byte[] encryptInline(String topic, byte[] plaintext) {
-    Body body = codec == null ? null : compress(plaintext, 0);
-    if (body != null) {
-      return encryptInlineCompressed(topic, plaintext, body);
-    }
-    DekRotator rotator = rotator(topic);
+    return seal(topic, null, plaintext);
+  }
+
+  /**
+   * The one pipeline, for both framings ({@code headers == null}: inline): plan the record (clear
+   * prefix? compressed?), reserve a nonce under the current data key, pick the envelope header,
+   * lay out the bytes, seal, attach the header.
+   */
+  private byte[] seal(String topic, Headers headers, byte[] plaintext) {
+    boolean inline = headers == null;
+    int clear = inline ? 0 : clearPrefixOf(topic, headers, plaintext);
+    CompressedBody compressed = codec == null ? null
+        : CompressedBody.compress(codec, plaintext, clear);
+    byte[] body = compressed == null ? plaintext : compressed.bytes();
+    int bodyOffset = compressed == null ? clear : 0;
+    // DEK byte limits count what is actually encrypted: the compressed body if there is one.
+    int bodyLength = compressed == null ? plaintext.length - clear : compressed.length();
+
     byte[] nonce = NONCE_SCRATCH.get();
-    DekRotator.Lease lease = reserve(rotator, topic, plaintext.length, nonce, 0);
+    DekRotator.Lease lease = reserve(topic, bodyLength, nonce);
     if (lease == null) {
-      return plaintext;
+      return unencrypted(headers, plaintext);
     }
-    byte[] header = inlineHeader(lease.header(topic), rotator, topic);
-    byte[] out = new byte[InlineFrame.prefixLength(header.length)
-        + AesGcm.sealedLength(plaintext.length)];
-    int nonceOffset = InlineFrame.writePrefix(out, header);
-    System.arraycopy(nonce, 0, out, nonceOffset, nonce.length);
-    seal(lease, rotator, topic, header, plaintext, out, nonceOffset);
-    return out;
+    byte[] header = lease.header(topic, clear, compressed == null ? 0 : codec.id());
+
+    byte[] out;
+    int nonceOffset;
+    if (inline) {
+      checkInlineHeader(header, lease, topic);
+      out = SealedRecord.layOutInline(header, nonce, bodyLength);
+      nonceOffset = SealedRecord.inlineNonceOffset(header.length);
+    } else {
+      out = SealedRecord.layOut(plaintext, clear, nonce, bodyLength);
+      nonceOffset = SealedRecord.nonceOffset(clear);
+    }
+    try {
+      AesGcm.seal(lease.key(), header, out, 0, clear, nonceOffset, body, bodyOffset, bodyLength);
+    } catch (GeneralSecurityException e) {
+      throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic, lease.kekId(),
+          lease.dekIdHex(), "cipher failed: " + e.getClass().getName(), null);
+    }
+    return inline || attach(headers, header) ? out : seal(topic, null, plaintext);
+  }
+
+  /**
+   * How many leading bytes stay in the clear ({@code envelope.clear.prefix}); fails closed when
+   * the value does not start with a registry's framing, since leaving its first bytes readable
+   * would leak plaintext.
+   */
+  private int clearPrefixOf(String topic, Headers headers, byte[] plaintext) {
+    int p = clearPrefix.length();
+    if (p > 0 && (plaintext.length < p || plaintext[0] != ClearPrefix.REGISTRY_MAGIC)) {
+      removeEnvelopeHeader(headers, role);
+      throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic,
+          kekSelector.kekFor(topic), null, EnvelopeConfig.CLEAR_PREFIX + "="
+              + clearPrefix.name().toLowerCase(Locale.ROOT).replace('_', '-') + " but the inner "
+              + "serializer's output does not start with a schema registry's framing (magic byte "
+              + "0 and a schema id); nothing was sent", null);
+    }
+    return p;
   }
 
   /** Refuses a header an inline frame cannot carry, naming what makes it long. */
-  private byte[] inlineHeader(byte[] header, DekRotator rotator, String topic) {
+  private void checkInlineHeader(byte[] header, DekRotator.Lease lease, String topic) {
     if (header.length > InlineFrame.MAX_HEADER_LENGTH) {
-      throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(), null,
+      throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic, lease.kekId(), null,
           "the envelope header is " + header.length + " bytes, more than an inline frame holds ("
               + InlineFrame.MAX_HEADER_LENGTH + "): the KEK id, topic name or the KMS's wrapped key "
               + "is too long for " + EnvelopeConfig.FRAMING + "=inline; nothing was sent", null);
-    }
-    return header;
-  }
-
-  /**
-   * Compresses {@code plaintext[from ..)} into a version 3 body, {@code u32 length | compressed},
-   * or returns {@code null} when that would not make the record smaller: the body plus the three
-   * bytes a version 3 header adds must be shorter than the uncompressed bytes.
-   */
-  private Body compress(byte[] plaintext, int from) {
-    int n = plaintext.length - from;
-    int room = n - WireFormat.UNCOMPRESSED_LENGTH_FIELD - 4;
-    if (room <= 0) {
-      return null;
-    }
-    byte[] body = new byte[WireFormat.UNCOMPRESSED_LENGTH_FIELD + room];
-    int c = codec.compress(plaintext, from, n, body, WireFormat.UNCOMPRESSED_LENGTH_FIELD);
-    if (c < 0) {
-      return null;
-    }
-    body[0] = (byte) (n >>> 24);
-    body[1] = (byte) (n >>> 16);
-    body[2] = (byte) (n >>> 8);
-    body[3] = (byte) n;
-    return new Body(body, WireFormat.UNCOMPRESSED_LENGTH_FIELD + c);
-  }
-
-  /** A version 3 body in the first {@code length} bytes of {@code bytes}. */
-  private record Body(byte[] bytes, int length) {}
-
-  /** Header mode, compressed: clear prefix (if any) | nonce | ciphertext of the body | tag. */
-  private byte[] encryptCompressed(String topic, Headers headers, byte[] plaintext, int p,
-      Body body) {
-    int bodyLength = body.length();
-    DekRotator rotator = rotator(topic);
-    byte[] out = new byte[p + AesGcm.sealedLength(bodyLength)];
-    // DEK byte limits count what is actually encrypted: the compressed body.
-    DekRotator.Lease lease = reserve(rotator, topic, bodyLength, out, p);
-    if (lease == null) {
-      return unencrypted(headers, plaintext);
-    }
-    byte[] header = lease.header(topic, p, codec.id());
-    System.arraycopy(plaintext, 0, out, 0, p);
-    sealBody(lease, rotator, topic, header, p, body.bytes(), bodyLength, out, p);
-    return attach(headers, header) ? out : encryptInline(topic, plaintext);
-  }
-
-  private byte[] encryptInlineCompressed(String topic, byte[] plaintext, Body body) {
-    int bodyLength = body.length();
-    DekRotator rotator = rotator(topic);
-    byte[] nonce = NONCE_SCRATCH.get();
-    DekRotator.Lease lease = reserve(rotator, topic, bodyLength, nonce, 0);
-    if (lease == null) {
-      return plaintext;
-    }
-    byte[] header = inlineHeader(lease.header(topic, 0, codec.id()), rotator, topic);
-    byte[] out = new byte[InlineFrame.prefixLength(header.length) + AesGcm.sealedLength(bodyLength)];
-    int nonceOffset = InlineFrame.writePrefix(out, header);
-    System.arraycopy(nonce, 0, out, nonceOffset, nonce.length);
-    sealBody(lease, rotator, topic, header, 0, body.bytes(), bodyLength, out, nonceOffset);
-    return out;
-  }
-
-  private void sealBody(DekRotator.Lease lease, DekRotator rotator, String topic, byte[] header,
-      int clearLength, byte[] body, int bodyLength, byte[] out, int nonceOffset) {
-    try {
-      AesGcm.encryptBody(lease.key(), header, clearLength, body, bodyLength, out, nonceOffset);
-    } catch (GeneralSecurityException e) {
-      throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(),
-          lease.dekIdHex(), "cipher failed: " + e.getClass().getName(), null);
     }
   }
 
@@ -299,22 +221,20 @@ final class RecordEncryptor implements AutoCloseable {
     }
   }
 
-  private DekRotator rotator(String topic) {
-    DekRotator r = rotatorByTopic.get(topic);
-    if (r == null) {
+  /**
+   * Reserves a nonce under the topic's KEK; returns {@code null} when the topic is to go out
+   * unencrypted by policy.
+   */
+  private DekRotator.Lease reserve(String topic, int length, byte[] nonce) {
+    DekRotator rotator = rotatorByTopic.get(topic);
+    if (rotator == null) {
       String kekId = kekSelector.kekFor(topic);
-      r = rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits, ticker,
-          executor, kmsTimeoutMs, failureBackoffMs));
-      rotatorByTopic.putIfAbsent(topic, r);
+      rotator = rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits,
+          ticker, executor, kmsTimeoutMs, failureBackoffMs));
+      rotatorByTopic.putIfAbsent(topic, rotator);
     }
-    return r;
-  }
-
-  /** Returns the lease, or {@code null} when the topic is to go out unencrypted by policy. */
-  private DekRotator.Lease reserve(DekRotator rotator, String topic, int length, byte[] out,
-      int nonceOffset) {
     try {
-      return rotator.reserve(length, out, nonceOffset, topic);
+      return rotator.reserve(length, nonce);
     } catch (KmsException e) {
       if (e.reason() == KmsException.Reason.KEY_NOT_FOUND
           && unresolvedPolicy == UnresolvedKekPolicy.PLAINTEXT && !rotator.everResolved()) {
@@ -324,18 +244,8 @@ final class RecordEncryptor implements AutoCloseable {
         }
         return null;
       }
-      throw new EnvelopeException(Reason.of(e.reason()), true, role, topic, rotator.kekId(), null,
-          e.getMessage(), e);
-    }
-  }
-
-  private void seal(DekRotator.Lease lease, DekRotator rotator, String topic, byte[] header,
-      byte[] plaintext, byte[] out, int nonceOffset) {
-    try {
-      AesGcm.encrypt(lease.key(), header, plaintext, out, nonceOffset);
-    } catch (GeneralSecurityException e) {
-      throw new EnvelopeException(Reason.MISCONFIGURED, true, role, topic, rotator.kekId(),
-          lease.dekIdHex(), "cipher failed: " + e.getClass().getName(), null);
+      throw EnvelopeException.encrypting(Reason.of(e.reason()), role, topic, rotator.kekId(),
+          null, e.getMessage(), e);
     }
   }
 

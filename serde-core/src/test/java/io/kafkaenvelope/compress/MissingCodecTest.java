@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.crypto.AesGcm;
+import io.kafkaenvelope.wire.SealedRecord;
 import io.kafkaenvelope.testing.TestConfigs;
 import io.kafkaenvelope.wire.EnvelopeHeader;
 import io.kafkaenvelope.wire.InlineFrame;
@@ -89,10 +90,12 @@ class MissingCodecTest {
     byte[] packed = new byte[64];
     int n = Codecs.forId(Codecs.LZ4).compress(data, 0, data.length, packed, 4);
     packed[3] = (byte) data.length;
-    byte[] frame = new byte[InlineFrame.prefixLength(header.length) + AesGcm.sealedLength(4 + n)];
+
+    byte[] frame = new byte[InlineFrame.prefixLength(header.length)
+        + SealedRecord.sealedLength(4 + n)];
     int nonceOffset = InlineFrame.writePrefix(frame, header);
     frame[nonceOffset + 11] = 1;
-    AesGcm.encryptBody(new SecretKeySpec(dek, "AES"), header, 0, packed, 4 + n, frame, nonceOffset);
+    AesGcm.seal(new SecretKeySpec(dek, "AES"), header, frame, 0, 0, nonceOffset, packed, 0, 4 + n);
 
     ClassLoader loader = withoutCodecJars();
     Class<?> deserializer = loader.loadClass("io.kafkaenvelope.serde.DecryptingDeserializer");

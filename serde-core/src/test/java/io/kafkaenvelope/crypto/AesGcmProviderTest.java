@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kafkaenvelope.wire.SealedRecord;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.Key;
@@ -39,17 +40,17 @@ class AesGcmProviderTest {
     byte[] aad = {1, 2, 3};
     byte[] plaintext = new byte[1000];
     new SecureRandom().nextBytes(plaintext);
-    byte[] out = new byte[AesGcm.sealedLength(plaintext.length) + 5];
+    byte[] out = new byte[SealedRecord.sealedLength(plaintext.length) + 5];
     out[5] = 9; // nonce at offset 5
-    AesGcm.encrypt(key, aad, plaintext, out, 5);
+    AesGcm.seal(key, aad, out, 0, 0, 5, plaintext, 0, plaintext.length);
 
     Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
     c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, out, 5, 12));
     c.updateAAD(aad);
     assertArrayEquals(plaintext, c.doFinal(out, 17, out.length - 17));
-    assertArrayEquals(plaintext, AesGcm.decrypt(key, new byte[] {0, 1, 2, 3}, 1, 3, out, 5));
+    assertArrayEquals(plaintext, AesGcm.open(key, new byte[] {0, 1, 2, 3}, 1, 3, out, 0, 5));
     out[out.length - 1] ^= 1;
-    assertThrows(AEADBadTagException.class, () -> AesGcm.decrypt(key, aad, 0, 3, out, 5));
+    assertThrows(AEADBadTagException.class, () -> AesGcm.open(key, aad, 0, 3, out, 0, 5));
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.kafkaenvelope.compress.Codec;
 import io.kafkaenvelope.compress.Codecs;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.crypto.AesGcm;
+import io.kafkaenvelope.wire.SealedRecord;
 import io.kafkaenvelope.serde.EnvelopeException.Reason;
 import io.kafkaenvelope.testing.TestConfigs;
 import io.kafkaenvelope.wire.EnvelopeHeader;
@@ -106,7 +107,7 @@ class CompressionTest {
       assertEquals(Codecs.idOf(codec), parsed.codec());
       assertEquals(0, parsed.clearPrefixLength());
       // uncompressed, the value would be nonce + plaintext + tag
-      assertTrue(wire.length < AesGcm.sealedLength(plaintext.length) / 2,
+      assertTrue(wire.length < SealedRecord.sealedLength(plaintext.length) / 2,
           codec + ": " + wire.length + " bytes on the wire for " + plaintext.length);
       assertFalse(containsMarker(wire));
       assertArrayEquals(plaintext, d.deserialize(TOPIC, headers, wire));
@@ -205,7 +206,7 @@ class CompressionTest {
         byte[] wire = s.serialize(TOPIC, headers, plaintext);
         byte[] h = header(headers, Role.VALUE);
         assertEquals(WireFormat.VERSION_1, h[0], codec + " " + plaintext.length + " bytes");
-        assertEquals(AesGcm.sealedLength(plaintext.length), wire.length);
+        assertEquals(SealedRecord.sealedLength(plaintext.length), wire.length);
         assertArrayEquals(plaintext, d.deserialize(TOPIC, headers, wire));
       }
       RecordHeaders headers = new RecordHeaders();
@@ -225,7 +226,7 @@ class CompressionTest {
       RecordHeaders headers = new RecordHeaders();
       byte[] wire = s.serialize(TOPIC, headers, plaintext);
       assertEquals(WireFormat.VERSION_1, header(headers, Role.VALUE)[0]);
-      assertEquals(AesGcm.sealedLength(plaintext.length), wire.length);
+      assertEquals(SealedRecord.sealedLength(plaintext.length), wire.length);
       assertArrayEquals(plaintext, d.deserialize(TOPIC, headers, wire));
     }
   }
@@ -323,12 +324,12 @@ class CompressionTest {
 
   /** A header-mode record: the header goes into {@code headers}, the value is returned. */
   private static byte[] forge(byte[] header, byte[] body, Headers headers) throws Exception {
-    byte[] out = new byte[AesGcm.sealedLength(body.length)];
+    byte[] out = new byte[SealedRecord.sealedLength(body.length)];
     long n = NONCES.incrementAndGet(); // unique per record: the JDK refuses a repeated GCM nonce
     for (int i = 11; i >= 4; i--, n >>>= 8) {
       out[i] = (byte) n;
     }
-    AesGcm.encryptBody(new SecretKeySpec(DEK, "AES"), header, 0, body, body.length, out, 0);
+    AesGcm.seal(new SecretKeySpec(DEK, "AES"), header, out, 0, 0, 0, body, 0, body.length);
     headers.add(WireFormat.VALUE_HEADER, header);
     return out;
   }

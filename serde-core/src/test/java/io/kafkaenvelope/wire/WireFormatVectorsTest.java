@@ -63,13 +63,15 @@ class WireFormatVectorsTest {
     boolean inline = v.get("mode").equals("inline");
     SecretKeySpec dek = new SecretKeySpec(HEX.parseHex(v.get("dek")), "AES");
     byte[] out = new byte[(inline ? InlineFrame.prefixLength(h.length) : 0)
-        + clearPrefix + AesGcm.sealedLength(plaintext.length - clearPrefix)];
+        + clearPrefix + SealedRecord.sealedLength(plaintext.length - clearPrefix)];
     int nonceOffset = inline ? InlineFrame.writePrefix(out, h) : clearPrefix;
     System.arraycopy(HEX.parseHex(v.get("nonce")), 0, out, nonceOffset, 12);
     if (clearPrefix > 0) {
-      AesGcm.encryptWithClearPrefix(dek, h, plaintext, clearPrefix, out);
+      System.arraycopy(plaintext, 0, out, 0, clearPrefix);
+      AesGcm.seal(dek, h, out, 0, clearPrefix, clearPrefix, plaintext, clearPrefix,
+          plaintext.length - clearPrefix);
     } else {
-      AesGcm.encrypt(dek, h, plaintext, out, nonceOffset);
+      AesGcm.seal(dek, h, out, 0, 0, nonceOffset, plaintext, 0, plaintext.length);
     }
     Map<String, String> m = new HashMap<>();
     m.put("header", inline ? "(none: inline)" : HEX.formatHex(h));
@@ -100,10 +102,10 @@ class WireFormatVectorsTest {
     body[2] = (byte) (plaintext.length >>> 8);
     body[3] = (byte) plaintext.length;
     System.arraycopy(compressed, 0, body, 4, compressed.length);
-    byte[] out = new byte[AesGcm.sealedLength(body.length)];
+    byte[] out = new byte[SealedRecord.sealedLength(body.length)];
     System.arraycopy(HEX.parseHex(v.get("nonce")), 0, out, 0, 12);
-    AesGcm.encryptBody(new SecretKeySpec(HEX.parseHex(v.get("dek")), "AES"), h, 0, body,
-        body.length, out, 0);
+    AesGcm.seal(new SecretKeySpec(HEX.parseHex(v.get("dek")), "AES"), h, out, 0, 0, 0, body, 0,
+        body.length);
     Map<String, String> m = new HashMap<>();
     m.put("header", HEX.formatHex(h));
     m.put("record-value", HEX.formatHex(out));

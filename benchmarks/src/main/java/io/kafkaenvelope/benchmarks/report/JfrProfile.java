@@ -30,10 +30,10 @@ public final class JfrProfile {
   static final String[] INCLUSIVE = {
       "org.apache.kafka.clients.producer.KafkaProducer.doSend",
       "io.kafkaenvelope.serde.EncryptingSerializer.serialize",
-      "io.kafkaenvelope.crypto.AesGcm.encrypt",
+      "io.kafkaenvelope.crypto.AesGcm.seal",
       "org.apache.kafka.clients.consumer.KafkaConsumer.poll",
       "io.kafkaenvelope.serde.DecryptingDeserializer.deserialize",
-      "io.kafkaenvelope.crypto.AesGcm.decrypt",
+      "io.kafkaenvelope.crypto.AesGcm.open",
       "javax.crypto.Cipher.init",
       "org.apache.kafka.common.compress",
       "kafka.",

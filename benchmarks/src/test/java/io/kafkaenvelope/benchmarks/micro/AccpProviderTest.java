@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.crypto.AesGcm;
+import io.kafkaenvelope.wire.SealedRecord;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 import javax.crypto.AEADBadTagException;
@@ -34,9 +35,9 @@ class AccpProviderTest {
     byte[] aad = Fixtures.payload(90);
     for (int size : new int[] {0, 1, 64, 1024, 16384, 1 << 20}) {
       byte[] plaintext = Fixtures.payload(size);
-      byte[] sealed = new byte[AesGcm.sealedLength(size)];
+      byte[] sealed = new byte[SealedRecord.sealedLength(size)];
       System.arraycopy(Fixtures.payload(12), 0, sealed, 0, 12);
-      AesGcm.encrypt(key, aad, plaintext, sealed, 0);
+      AesGcm.seal(key, aad, sealed, 0, 0, 0, plaintext, 0, plaintext.length);
 
       Cipher sun = Cipher.getInstance("AES/GCM/NoPadding", "SunJCE");
       sun.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, sealed, 0, 12));
@@ -50,10 +51,10 @@ class AccpProviderTest {
       byte[] bySun = new byte[12 + ct.length];
       System.arraycopy(nonce, 0, bySun, 0, 12);
       System.arraycopy(ct, 0, bySun, 12, ct.length);
-      assertArrayEquals(plaintext, AesGcm.decrypt(key, aad, 0, aad.length, bySun, 0));
+      assertArrayEquals(plaintext, AesGcm.open(key, aad, 0, aad.length, bySun, 0, 0));
       bySun[bySun.length - 1] ^= 1;
       assertThrows(AEADBadTagException.class,
-          () -> AesGcm.decrypt(key, aad, 0, aad.length, bySun, 0));
+          () -> AesGcm.open(key, aad, 0, aad.length, bySun, 0, 0));
     }
   }
 
