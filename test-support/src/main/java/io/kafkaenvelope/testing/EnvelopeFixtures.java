@@ -1,11 +1,15 @@
 package io.kafkaenvelope.testing;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 
 /**
  * What the format modules' broker tests share: envelope settings against a fresh in-memory KMS and
@@ -62,6 +66,19 @@ public class EnvelopeFixtures {
   public static <K, V> List<ConsumerRecord<K, V>> drain(KafkaConsumer<K, V> consumer,
       String topic, int expected) {
     return TestClients.drain(consumer, topic, expected);
+  }
+
+  /**
+   * Polls {@code consumer} for up to 30 s and returns the {@link RecordDeserializationException}
+   * a poll throws (a record the deserializer refused); fails the test when none is thrown.
+   */
+  public static RecordDeserializationException pollUntilRefused(KafkaConsumer<?, ?> consumer) {
+    return assertThrows(RecordDeserializationException.class, () -> {
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (System.currentTimeMillis() < deadline) {
+        consumer.poll(Duration.ofMillis(200));
+      }
+    });
   }
 
   public static boolean contains(byte[] haystack, String needle) {

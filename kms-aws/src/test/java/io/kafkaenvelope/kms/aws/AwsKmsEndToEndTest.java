@@ -3,6 +3,7 @@ package io.kafkaenvelope.kms.aws;
 import static io.kafkaenvelope.testing.EnvelopeFixtures.drain;
 import static io.kafkaenvelope.testing.EnvelopeFixtures.newConsumer;
 import static io.kafkaenvelope.testing.EnvelopeFixtures.newProducer;
+import static io.kafkaenvelope.testing.EnvelopeFixtures.pollUntilRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -167,12 +168,7 @@ class AwsKmsEndToEndTest {
     consumerEnv.put("envelope.kms.aws.connect.timeout.ms", "1999"); // a cache scope of its own
     try (KafkaConsumer<String, String> c = consumer(consumerEnv, DecryptingDeserializer.class)) {
       c.subscribe(List.of("aws-denied"));
-      RecordDeserializationException e = assertThrows(RecordDeserializationException.class, () -> {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
-          c.poll(Duration.ofMillis(200));
-        }
-      });
+      RecordDeserializationException e = pollUntilRefused(c);
       EnvelopeException cause = assertInstanceOf(EnvelopeException.class, e.getCause());
       assertEquals(EnvelopeException.Reason.ACCESS_DENIED, cause.reason());
       assertTrue(cause.getMessage().contains("alias/orders"), cause.getMessage());

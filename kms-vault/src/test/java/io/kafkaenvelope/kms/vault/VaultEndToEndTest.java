@@ -3,10 +3,10 @@ package io.kafkaenvelope.kms.vault;
 import static io.kafkaenvelope.testing.EnvelopeFixtures.drain;
 import static io.kafkaenvelope.testing.EnvelopeFixtures.newConsumer;
 import static io.kafkaenvelope.testing.EnvelopeFixtures.newProducer;
+import static io.kafkaenvelope.testing.EnvelopeFixtures.pollUntilRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.serde.DecryptingDeserializer;
@@ -263,12 +263,7 @@ class VaultEndToEndTest {
     Map<String, Object> wrongRole = envelope("producer-role", PRODUCER_SECRET_ID);
     try (KafkaConsumer<String, String> c = consumer(wrongRole, DecryptingDeserializer.class)) {
       c.subscribe(List.of("vault-denied"));
-      RecordDeserializationException e = assertThrows(RecordDeserializationException.class, () -> {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
-          c.poll(Duration.ofMillis(200));
-        }
-      });
+      RecordDeserializationException e = pollUntilRefused(c);
       EnvelopeException cause = assertInstanceOf(EnvelopeException.class, e.getCause());
       assertEquals(EnvelopeException.Reason.ACCESS_DENIED, cause.reason());
       assertTrue(cause.getMessage().contains("orders")
