@@ -84,7 +84,8 @@ public final class AvroExample {
     }
 
     out.println("What the broker stores (value bytes):");
-    for (ConsumerRecord<byte[], byte[]> r : AvroExample.<byte[]>poll(bootstrap, topic, Map.of(), 3)) {
+    for (ConsumerRecord<byte[], byte[]> r
+        : AvroExample.<byte[]>poll(bootstrap, topic, Map.of(), 3)) {
       out.printf("  %s  %s...%n", new String(r.key()), HexFormat.of().formatHex(r.value(), 0, 24));
     }
 

@@ -58,7 +58,8 @@ public final class Demo {
       List<String> sent = new ArrayList<>();
       try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig)) {
         for (int i = 1; i <= 8; i++) {
-          String value = String.format("{\"payment\":%d,\"card\":\"4111-1111-1111-%04d\",\"eur\":%d}",
+          String value = String.format(
+              "{\"payment\":%d,\"card\":\"4111-1111-1111-%04d\",\"eur\":%d}",
               i, 1000 + i, 10 * i);
           sent.add(value);
           producer.send(new ProducerRecord<>(TOPIC, "customer-" + (i % 3), value)).get();
@@ -90,7 +91,8 @@ public final class Demo {
         String dek = h.dekIdHex();
         if (previousDek != null && !dek.equals(previousDek)) {
           System.out.println("---------- DEK rotated: " + previousDek.substring(0, 12) + "... -> "
-              + dek.substring(0, 12) + "... (one KMS call; earlier records still decrypt) ----------");
+              + dek.substring(0, 12)
+              + "... (one KMS call; earlier records still decrypt) ----------");
         }
         previousDek = dek;
         System.out.printf("offset %d%n", r.offset());
@@ -103,7 +105,8 @@ public final class Demo {
       }
       boolean allBack = decrypted.stream().map(ConsumerRecord::value).toList().equals(sent);
       boolean noPlaintext = stored.stream().noneMatch(
-          r -> new String(r.value(), java.nio.charset.StandardCharsets.ISO_8859_1).contains("4111"));
+          r -> new String(r.value(), java.nio.charset.StandardCharsets.ISO_8859_1)
+              .contains("4111"));
       System.out.printf("%nAll %d records decrypted: %s. Card numbers in what the broker stores: "
           + "%s. Took %.1f s.%n", sent.size(), allBack, noPlaintext ? "none" : "FOUND",
           (System.nanoTime() - start) / 1e9);

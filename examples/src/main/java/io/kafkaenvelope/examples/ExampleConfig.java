@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 
-/** Loads an example's client configuration: a properties file, then {@code -Dkey=value} overrides. */
+/**
+ * Loads an example's client configuration: a properties file, then {@code -Dkey=value} overrides.
+ */
 final class ExampleConfig {
 
   private ExampleConfig() {}

@@ -67,13 +67,17 @@ public final class JsonExample {
     producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
         EncryptingJsonSerializer.class.getName());
     try (KafkaProducer<String, Customer> p = new KafkaProducer<>(producer)) {
-      p.send(new ProducerRecord<>(topic, "c-1", new Customer("c-1", "Ada", "ada@example.org"))).get();
-      p.send(new ProducerRecord<>(topic, "c-2", new Customer("c-2", "Alan", "alan@example.org"))).get();
-      p.send(new ProducerRecord<>(topic, "c-3", new Customer("c-3", "Grace", "grace@example.org"))).get();
+      p.send(new ProducerRecord<>(topic, "c-1",
+          new Customer("c-1", "Ada", "ada@example.org"))).get();
+      p.send(new ProducerRecord<>(topic, "c-2",
+          new Customer("c-2", "Alan", "alan@example.org"))).get();
+      p.send(new ProducerRecord<>(topic, "c-3",
+          new Customer("c-3", "Grace", "grace@example.org"))).get();
     }
 
     out.println("What the broker stores (value bytes as text):");
-    for (ConsumerRecord<String, byte[]> r : JsonExample.<byte[]>poll(bootstrap, topic, Map.of(), 3)) {
+    for (ConsumerRecord<String, byte[]> r
+        : JsonExample.<byte[]>poll(bootstrap, topic, Map.of(), 3)) {
       out.printf("  %s  %s%n", r.key(),
           new String(r.value(), StandardCharsets.ISO_8859_1).replaceAll("[^\\x20-\\x7e]", "."));
     }
@@ -84,7 +88,8 @@ public final class JsonExample {
     asRecords.put(JsonSerdeConfig.TYPE, Customer.class.getName());
     List<Customer> customers = new ArrayList<>();
     out.println("Read as Customer records:");
-    for (ConsumerRecord<String, Customer> r : JsonExample.<Customer>poll(bootstrap, topic, asRecords, 3)) {
+    for (ConsumerRecord<String, Customer> r
+        : JsonExample.<Customer>poll(bootstrap, topic, asRecords, 3)) {
       out.printf("  %s  %s%n", r.key(), r.value());
       customers.add(r.value());
     }
@@ -93,7 +98,8 @@ public final class JsonExample {
     asTrees.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
         DecryptingJsonDeserializer.class.getName()); // envelope.json.type defaults to JsonNode
     out.println("Read as JsonNode trees:");
-    for (ConsumerRecord<String, JsonNode> r : JsonExample.<JsonNode>poll(bootstrap, topic, asTrees, 3)) {
+    for (ConsumerRecord<String, JsonNode> r
+        : JsonExample.<JsonNode>poll(bootstrap, topic, asTrees, 3)) {
       out.printf("  %s  %s%n", r.key(), r.value());
     }
     return customers;

@@ -24,7 +24,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the clear so partitioning and the store work as usual.
  *
  * <pre>
- * java ... io.kafkaenvelope.examples.StreamsExample examples/config/streams.properties payments totals
+ * java ... io.kafkaenvelope.examples.StreamsExample examples/config/streams.properties \
+ *     payments totals
  * </pre>
  */
 public final class StreamsExample {

@@ -55,7 +55,8 @@ class AvroSingleObjectSerdeTest {
   @Test
   void genericRoundTripWithTheWriterSchemaAsReader() {
     AvroSingleObjectDeserializer<GenericRecord> d = deserializer(
-        Map.of(AvroSerdeConfig.WRITER_SCHEMAS, "classpath:avro/order-v1.avsc,classpath:avro/order-v2.avsc"));
+        Map.of(AvroSerdeConfig.WRITER_SCHEMAS,
+            "classpath:avro/order-v1.avsc,classpath:avro/order-v2.avsc"));
     GenericRecord r1 = d.deserialize("t", serializer.serialize("t", Fixtures.v1("a", 1)));
     GenericRecord r2 = d.deserialize("t", serializer.serialize("t", Fixtures.v2("b", 2, "USD")));
     assertEquals(V1, r1.getSchema());
@@ -164,7 +165,8 @@ class AvroSingleObjectSerdeTest {
     c.put(AvroSerdeConfig.WRITER_SCHEMAS, "classpath:avro/order-v1.avsc");
     AvroSingleObjectDeserializer<GenericRecord> key = new AvroSingleObjectDeserializer<>();
     key.configure(c, true);
-    assertEquals(V2, key.deserialize("t", serializer.serialize("t", Fixtures.v1("k", 1))).getSchema());
+    assertEquals(V2,
+        key.deserialize("t", serializer.serialize("t", Fixtures.v1("k", 1))).getSchema());
   }
 
   @Test
@@ -182,7 +184,8 @@ class AvroSingleObjectSerdeTest {
     AvroSingleObjectDeserializer<GenericRecord> d = deserializer(Map.of(
         AvroSerdeConfig.READER_SCHEMA, "classpath:avro/order-v2.avsc",
         AvroSerdeConfig.WRITER_SCHEMAS, "classpath:avro/order-v1.avsc"));
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
     try {
       List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
       for (int t = 0; t < 8; t++) {

@@ -113,7 +113,8 @@ class EncryptedAvroBrokerTest {
         }
       });
       assertTrue(e.getCause() instanceof EnvelopeException, String.valueOf(e));
-      assertEquals(EnvelopeException.Reason.UNKNOWN_KEY, ((EnvelopeException) e.getCause()).reason());
+      assertEquals(EnvelopeException.Reason.UNKNOWN_KEY,
+          ((EnvelopeException) e.getCause()).reason());
       assertFalse(e.getCause().getMessage().contains(MARKER));
     }
   }
@@ -128,7 +129,8 @@ class EncryptedAvroBrokerTest {
       byte[] wire = serde.serializer().serialize("store", Fixtures.v1("st", 1));
       assertTrue(InlineFrame.isInline(wire));
       assertFalse(Fixtures.contains(wire, MARKER));
-      assertEquals("EUR", serde.deserializer().deserialize("store", wire).get("currency").toString());
+      assertEquals("EUR",
+          serde.deserializer().deserialize("store", wire).get("currency").toString());
       assertNull(serde.serializer().serialize("store", null));
       assertNull(serde.deserializer().deserialize("store", null));
     }

@@ -1,20 +1,15 @@
 package io.kafkaenvelope.avro;
 
-import io.kafkaenvelope.testing.KafkaBroker;
-import io.kafkaenvelope.testing.TestClients;
+import io.kafkaenvelope.testing.EnvelopeFixtures;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /** Schemas, records and client settings shared by the tests. */
-final class Fixtures {
+final class Fixtures extends EnvelopeFixtures {
 
   /** Every test record carries this; it must never reach the broker or a log line. */
   static final String MARKER = "AVRO-PLAINTEXT-MARKER-5d1e";
@@ -23,10 +18,6 @@ final class Fixtures {
   static final Schema V2 = schema("avro/order-v2.avsc");
 
   private Fixtures() {}
-
-  static String unique(String prefix) {
-    return TestClients.unique(prefix);
-  }
 
   static Schema schema(String resource) {
     try (InputStream in = Fixtures.class.getClassLoader().getResourceAsStream(resource)) {
@@ -55,33 +46,6 @@ final class Fixtures {
 
   /** Envelope settings against a fresh in-memory KMS. */
   static Map<String, Object> envelope() {
-    Map<String, Object> m = new HashMap<>();
-    m.put("envelope.kms.type", "in-memory");
-    m.put("envelope.kms.memory.name", unique("avro-kms"));
-    m.put("envelope.kek.id", "avro-kek");
-    return m;
-  }
-
-  static Map<String, Object> producer(KafkaBroker broker, Map<String, Object> settings,
-      String valueSerializer) {
-    return TestClients.producerConfig(broker, settings, valueSerializer);
-  }
-
-  static Map<String, Object> consumer(KafkaBroker broker, Map<String, Object> settings,
-      String valueDeserializer) {
-    return TestClients.consumerConfig(broker, settings, valueDeserializer);
-  }
-
-  static KafkaConsumer<byte[], byte[]> raw(KafkaBroker broker) {
-    return TestClients.rawConsumer(broker);
-  }
-
-  static <K, V> List<ConsumerRecord<K, V>> drain(KafkaConsumer<K, V> consumer, String topic,
-      int expected) {
-    return TestClients.drain(consumer, topic, expected);
-  }
-
-  static boolean contains(byte[] haystack, String needle) {
-    return TestClients.contains(haystack, needle);
+    return inMemoryEnvelope("avro");
   }
 }

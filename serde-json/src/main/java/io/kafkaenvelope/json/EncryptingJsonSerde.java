@@ -3,8 +3,9 @@ package io.kafkaenvelope.json;
 import io.kafkaenvelope.serde.EnvelopeSerde;
 
 /**
- * An encrypting JSON serde for Kafka Streams: wraps the serde named in {@code envelope.inner.serde},
- * or {@link JsonSerde} (reading {@code envelope.json.type}) when none is named.
+ * An encrypting JSON serde for Kafka Streams: wraps the serde named in
+ * {@code envelope.inner.serde}, or {@link JsonSerde} (reading {@code envelope.json.type}) when none
+ * is named.
  *
  * @param <T> the value type
  */

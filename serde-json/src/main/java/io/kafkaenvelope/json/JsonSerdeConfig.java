@@ -15,7 +15,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public final class JsonSerdeConfig extends AbstractConfig {
 
   public static final String TYPE = "envelope.json.type";
-  public static final String FAIL_ON_UNKNOWN_PROPERTIES = "envelope.json.fail.on.unknown.properties";
+  public static final String FAIL_ON_UNKNOWN_PROPERTIES =
+      "envelope.json.fail.on.unknown.properties";
 
   private static final ConfigDef DEF = new ConfigDef()
       .define(TYPE, Type.CLASS, JsonNode.class, Importance.HIGH,

@@ -47,7 +47,8 @@ class EncryptedJsonBrokerTest {
       for (ConsumerRecord<byte[], byte[]> r : stored) {
         assertFalse(Fixtures.contains(r.value(), MARKER), "plaintext on the broker");
         assertFalse(Fixtures.contains(r.value(), "amountCents"), "field names on the broker");
-        assertNotNull(EnvelopeHeader.parse(r.headers().lastHeader(WireFormat.VALUE_HEADER).value()));
+        assertNotNull(EnvelopeHeader.parse(
+            r.headers().lastHeader(WireFormat.VALUE_HEADER).value()));
       }
     }
     Map<String, Object> asV2 = new HashMap<>(envelope);

@@ -55,7 +55,8 @@ class JsonSerdeTest {
     OrderV2 up = asV2.deserialize("t", serializer.serialize("t", Fixtures.v1("e", 5)));
     assertEquals("EUR", up.currency);
     assertEquals(5, up.amountCents);
-    JsonDeserializer<OrderV1> asV1 = deserializer(Map.of(JsonSerdeConfig.TYPE, OrderV1.class), false);
+    JsonDeserializer<OrderV1> asV1 =
+        deserializer(Map.of(JsonSerdeConfig.TYPE, OrderV1.class), false);
     OrderV1 down = asV1.deserialize("t",
         serializer.serialize("t", new OrderV2("e", 5, "n", "CHF")));
     assertEquals(new OrderV1("e", 5, "n"), down);
@@ -81,7 +82,8 @@ class JsonSerdeTest {
       assertFalse(e.getMessage().contains(MARKER), e.getMessage());
       assertTrue(e.getMessage().contains("line"), e.getMessage());
     }
-    JsonDeserializer<OrderV1> typed = deserializer(Map.of(JsonSerdeConfig.TYPE, OrderV1.class), false);
+    JsonDeserializer<OrderV1> typed =
+        deserializer(Map.of(JsonSerdeConfig.TYPE, OrderV1.class), false);
     assertThrows(SerializationException.class,
         () -> typed.deserialize("t", "{\"amountCents\":\"not a number\"}".getBytes()));
   }
@@ -119,7 +121,8 @@ class JsonSerdeTest {
 
   @Test
   void givenTypeAndMapperWinOverConfiguration() {
-    JsonDeserializer<OrderV2> d = new JsonDeserializer<>(JsonMapper.builder().build(), OrderV2.class);
+    JsonDeserializer<OrderV2> d =
+        new JsonDeserializer<>(JsonMapper.builder().build(), OrderV2.class);
     d.configure(Map.of(JsonSerdeConfig.TYPE, OrderV1.class), false);
     assertInstanceOf(OrderV2.class, d.deserialize("t", serializer.serialize("t", new OrderV2())));
     try (JsonSerde<OrderV1> serde = new JsonSerde<>(OrderV1.class)) {

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Keeps the text of every log event of the test JVM, stack traces (causes and suppressed) included, for {@link LogScan}.
+ * Keeps the text of every log event of the test JVM, stack traces (causes and suppressed)
+ * included, for {@link LogScan}.
  * Name it in a module's {@code logback-test.xml}:
  * {@code <appender name="CAPTURE" class="io.kafkaenvelope.testing.CapturingAppender"/>}.
  */

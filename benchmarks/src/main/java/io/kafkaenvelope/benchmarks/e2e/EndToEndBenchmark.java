@@ -8,7 +8,6 @@ import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.testing.EmbeddedKafkaBroker;
 import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,8 +44,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * ({@code envelope.compression.type}, opt-in) and the producer's batch compression off.
  *
  * <pre>
- * java -Xmx2g -cp benchmarks/target/benchmarks.jar io.kafkaenvelope.benchmarks.e2e.EndToEndBenchmark \
- *     --records 1000000 --size 1024 --rounds 3 --codecs none,lz4,zstd --out benchmarks/target/e2e.json
+ * java -Xmx2g -cp benchmarks/target/benchmarks.jar \
+ *     io.kafkaenvelope.benchmarks.e2e.EndToEndBenchmark \
+ *     --records 1000000 --size 1024 --rounds 3 --codecs none,lz4,zstd \
+ *     --out benchmarks/target/e2e.json
  * </pre>
  */
 public final class EndToEndBenchmark {

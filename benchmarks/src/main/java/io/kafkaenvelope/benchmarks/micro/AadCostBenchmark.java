@@ -41,7 +41,8 @@ public class AadCostBenchmark {
     byte[] header;
     javax.crypto.spec.SecretKeySpec coreKey;
     byte[] coreSealed;
-    final java.util.concurrent.atomic.AtomicLong counter = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong counter =
+        new java.util.concurrent.atomic.AtomicLong();
 
     @Setup(Level.Trial)
     public void setUp() throws GeneralSecurityException {

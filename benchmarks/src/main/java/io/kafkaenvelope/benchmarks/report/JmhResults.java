@@ -61,7 +61,8 @@ final class JmhResults {
       if (group.equals("inline")) { // InlineBenchmark.serialize -> serialize / envelopeInline
         group = contender;
         contender = "envelopeInline";
-      } else if (group.equals("aadcost")) { // AadCostBenchmark.serialize -> serialize / rawAesGcmAad
+      } else if (group.equals("aadcost")) {
+        // AadCostBenchmark.serialize -> serialize / rawAesGcmAad
         boolean core = contender.startsWith("core");
         group = core ? contender.substring(4).toLowerCase(java.util.Locale.ROOT) : contender;
         contender = core ? "aesGcmCore" : "rawAesGcmAad";

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * Turns one benchmark run (JMH's JSON results, the end-to-end harness's JSON) into the tables,
@@ -62,7 +61,8 @@ public final class PerformanceReport {
       a.put(args[i], args[i + 1]);
     }
     if (!a.containsKey("--jmh") || !a.containsKey("--out")) {
-      System.err.println("usage: --jmh jmh.json [--jmh-accp jmh-accp.json] [--paired paired.json] [--e2e e2e.json] "
+      System.err.println("usage: --jmh jmh.json [--jmh-accp jmh-accp.json] "
+          + "[--paired paired.json] [--e2e e2e.json] "
           + "[--profile profile.txt] [--note text] [--template template.md] --out report.md");
       System.exit(2);
     }

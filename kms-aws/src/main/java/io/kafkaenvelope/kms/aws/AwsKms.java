@@ -5,8 +5,6 @@ import io.kafkaenvelope.kms.EncryptionContext;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.kms.KmsException.Reason;
-import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,26 +12,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.config.ConfigException;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
-import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.kms.KmsClient;
-import software.amazon.awssdk.services.kms.KmsClientBuilder;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
 import software.amazon.awssdk.services.kms.model.DecryptResponse;
 import software.amazon.awssdk.services.kms.model.DisabledException;
@@ -42,18 +24,15 @@ import software.amazon.awssdk.services.kms.model.IncorrectKeyException;
 import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
 import software.amazon.awssdk.services.kms.model.KmsInvalidStateException;
 import software.amazon.awssdk.services.kms.model.NotFoundException;
-import software.amazon.awssdk.services.sts.StsClient;
-import software.amazon.awssdk.services.sts.StsClientBuilder;
-import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
  * AWS KMS through the AWS SDK for Java v2 (v1 reached end-of-support on 2025-12-31). A new DEK is
  * one {@code GenerateDataKey} (AES_256); unwrapping is {@code Decrypt} with the KEK pinned, so a
  * wrapped key that names another KMS key is refused. Both send the envelope's encryption context,
- * which KMS verifies and CloudTrail records. The client uses the light synchronous URL-connection
- * HTTP client (no Netty inside a serializer), bounded timeouts and the SDK's standard retry
- * strategy (exponential backoff with full jitter; throttling, 5xx and network errors retried,
- * access and key errors not).
+ * which KMS verifies and CloudTrail records. This class holds the KMS operations and how their
+ * failures map to {@link KmsException} reasons, plus the consumer-trust rules ({@link #sameKek},
+ * {@link #discoveryAllows}); building the SDK clients (credentials, region, endpoint, timeouts,
+ * retries, HTTP client) is {@link AwsClients}'s.
  */
 final class AwsKms implements KeyManagementService {
 
@@ -66,12 +45,8 @@ final class AwsKms implements KeyManagementService {
   private static final Set<String> UNAVAILABLE_CODES = Set.of("KMSInternalException",
       "KeyUnavailableException", "DependencyTimeoutException", "InternalFailure",
       "ServiceUnavailable");
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
 
-  private final SdkHttpClient http;
-  private final AwsCredentialsProvider baseCredentials;
-  private final StsClient sts;
-  private final StsAssumeRoleCredentialsProvider roleCredentials;
+  private final AwsClients clients;
   private final KmsClient kms;
   private final String region;
   private final Map<String, List<String>> alternates;
@@ -85,62 +60,11 @@ final class AwsKms implements KeyManagementService {
 
   AwsKms(AwsKmsConfig config) {
     this.alternates = config.alternates();
-    this.http = UrlConnectionHttpClient.builder()
-        .connectionTimeout(Duration.ofMillis(config.getInt(AwsKmsConfig.CONNECT_TIMEOUT_MS)))
-        .socketTimeout(Duration.ofMillis(config.getInt(AwsKmsConfig.SOCKET_TIMEOUT_MS)))
-        .build();
-    String regionSetting = config.getString(AwsKmsConfig.REGION);
     String endpoint = config.getString(AwsKmsConfig.ENDPOINT);
     String roleArn = config.getString(AwsKmsConfig.ASSUME_ROLE_ARN);
-    StsClient stsClient = null;
-    StsAssumeRoleCredentialsProvider role = null;
-    KmsClient kmsClient = null;
-    this.baseCredentials = baseCredentials(config);
-    try {
-      ClientOverrideConfiguration overrides = ClientOverrideConfiguration.builder()
-          .apiCallTimeout(Duration.ofMillis(config.getInt(AwsKmsConfig.API_CALL_TIMEOUT_MS)))
-          .retryStrategy(retryStrategy(config))
-          .build();
-      AwsCredentialsProvider credentials = tagFailures(baseCredentials);
-      if (roleArn != null) {
-        StsClientBuilder sb = StsClient.builder().httpClient(http).credentialsProvider(credentials)
-            .overrideConfiguration(overrides);
-        if (regionSetting != null) {
-          sb.region(Region.of(regionSetting));
-        }
-        String stsEndpoint = config.getString(AwsKmsConfig.STS_ENDPOINT);
-        if (stsEndpoint != null) {
-          sb.endpointOverride(URI.create(stsEndpoint));
-        }
-        stsClient = sb.build();
-        String externalId = config.password(AwsKmsConfig.ASSUME_ROLE_EXTERNAL_ID);
-        String session = config.getString(AwsKmsConfig.ASSUME_ROLE_SESSION_NAME);
-        role = StsAssumeRoleCredentialsProvider.builder()
-            .stsClient(stsClient)
-            .refreshRequest(r -> r.roleArn(roleArn).roleSessionName(session)
-                .externalId(externalId))
-            .build();
-        credentials = role;
-      }
-      KmsClientBuilder kb = KmsClient.builder().httpClient(http).credentialsProvider(credentials)
-          .overrideConfiguration(overrides);
-      if (regionSetting != null) {
-        kb.region(Region.of(regionSetting));
-      }
-      if (endpoint != null) {
-        kb.endpointOverride(URI.create(endpoint));
-      }
-      kmsClient = kb.build();
-    } catch (SdkClientException e) {
-      // the SDK found no region (or another setting it needs) in config, environment or profile
-      closeQuietly(role, stsClient, kmsClient, baseCredentials, http);
-      throw new ConfigException("aws-kms could not build its KMS client (set "
-          + AwsKmsConfig.REGION + "?): " + e.getMessage());
-    }
-    this.sts = stsClient;
-    this.roleCredentials = role;
-    this.kms = kmsClient;
-    this.region = kms.serviceClientConfiguration().region().id();
+    this.clients = new AwsClients(config);
+    this.kms = clients.kms();
+    this.region = clients.region();
     this.partition = AwsKekId.partitionOf(region);
     this.ownAccount = config.ownAccount();
     this.discoveryAccounts = Set.copyOf(config.getList(AwsKmsConfig.DISCOVERY_ACCOUNT_IDS));
@@ -154,73 +78,10 @@ final class AwsKms implements KeyManagementService {
     }
     this.description = "aws-kms(region=" + region
         + (endpoint == null ? "" : ", endpoint=" + endpoint)
-        + ", credentials=" + credentialsKind(config)
+        + ", credentials=" + clients.credentialsKind()
         + (roleArn == null ? "" : ", role=" + roleArn)
         + (discoveryAccounts.isEmpty() ? "" : ", discovery filter=" + discoveryPartition + ":"
             + new TreeSet<>(discoveryAccounts)) + ")";
-  }
-
-  private static RetryStrategy retryStrategy(AwsKmsConfig config) {
-    return AwsRetryStrategy.standardRetryStrategy().toBuilder()
-        .maxAttempts(config.getInt(AwsKmsConfig.MAX_ATTEMPTS))
-        .backoffStrategy(BackoffStrategy.exponentialDelay(
-            Duration.ofMillis(config.getInt(AwsKmsConfig.RETRY_BACKOFF_MS)), MAX_BACKOFF))
-        .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(
-            Duration.ofMillis(config.getInt(AwsKmsConfig.RETRY_THROTTLING_BACKOFF_MS)),
-            MAX_BACKOFF))
-        .build();
-  }
-
-  private static AwsCredentialsProvider baseCredentials(AwsKmsConfig config) {
-    String keyId = config.password(AwsKmsConfig.ACCESS_KEY_ID);
-    if (keyId != null) {
-      String secret = config.password(AwsKmsConfig.SECRET_ACCESS_KEY);
-      String token = config.password(AwsKmsConfig.SESSION_TOKEN);
-      return StaticCredentialsProvider.create(token == null
-          ? AwsBasicCredentials.create(keyId, secret)
-          : AwsSessionCredentials.create(keyId, secret, token));
-    }
-    String profile = config.getString(AwsKmsConfig.PROFILE);
-    if (profile != null) {
-      return ProfileCredentialsProvider.create(profile);
-    }
-    return DefaultCredentialsProvider.builder().build();
-  }
-
-  private static String credentialsKind(AwsKmsConfig config) {
-    if (config.password(AwsKmsConfig.ACCESS_KEY_ID) != null) {
-      return "static";
-    }
-    String profile = config.getString(AwsKmsConfig.PROFILE);
-    return profile != null ? "profile " + profile : "default chain";
-  }
-
-  /** Marks "no credentials could be resolved", which is a setup problem rather than an outage. */
-  static final class CredentialsUnavailable extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    CredentialsUnavailable(RuntimeException cause) {
-      super("AWS credentials could not be resolved", cause);
-    }
-  }
-
-  private static AwsCredentialsProvider tagFailures(AwsCredentialsProvider delegate) {
-    return new AwsCredentialsProvider() {
-      @Override
-      public AwsCredentials resolveCredentials() {
-        try {
-          return delegate.resolveCredentials();
-        } catch (RuntimeException e) {
-          throw SdkClientException.create("AWS credentials could not be resolved: "
-              + e.getMessage(), new CredentialsUnavailable(e));
-        }
-      }
-
-      @Override
-      public String toString() {
-        return delegate.toString();
-      }
-    };
   }
 
   @Override
@@ -348,7 +209,7 @@ final class AwsKms implements KeyManagementService {
       return new KmsException(reasonOf(s, code), kekId, msg, e);
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CredentialsUnavailable) {
+      if (t instanceof AwsClients.CredentialsUnavailable) {
         return new KmsException(Reason.MISCONFIGURED, kekId, operation + " not attempted: "
             + e.getMessage(), e);
       }
@@ -406,18 +267,6 @@ final class AwsKms implements KeyManagementService {
 
   @Override
   public void close() {
-    closeQuietly(kms, roleCredentials, sts, baseCredentials, http);
-  }
-
-  private static void closeQuietly(Object... resources) {
-    for (Object r : resources) {
-      if (r instanceof AutoCloseable) {
-        try {
-          ((AutoCloseable) r).close();
-        } catch (Exception ignored) {
-          // releasing connections and refresh threads only
-        }
-      }
-    }
+    clients.close();
   }
 }

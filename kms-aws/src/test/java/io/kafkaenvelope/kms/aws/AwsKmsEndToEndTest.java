@@ -1,5 +1,9 @@
 package io.kafkaenvelope.kms.aws;
 
+import static io.kafkaenvelope.testing.EnvelopeFixtures.drain;
+import static io.kafkaenvelope.testing.EnvelopeFixtures.newConsumer;
+import static io.kafkaenvelope.testing.EnvelopeFixtures.newProducer;
+import static io.kafkaenvelope.testing.EnvelopeFixtures.pollUntilRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,7 +15,6 @@ import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.serde.EnvelopeException;
 import io.kafkaenvelope.testing.KafkaBroker;
 import io.kafkaenvelope.testing.KafkaExtension;
-import io.kafkaenvelope.testing.TestClients;
 import io.kafkaenvelope.wire.EnvelopeHeader;
 import io.kafkaenvelope.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +38,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** kms.type=aws-kms end to end: real producer and consumer, real broker, the SDK against the fake KMS. */
+/**
+ * kms.type=aws-kms end to end: real producer and consumer, real broker, the SDK against the fake
+ * KMS.
+ */
 class AwsKmsEndToEndTest {
 
   @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
@@ -71,18 +77,11 @@ class AwsKmsEndToEndTest {
   }
 
   private KafkaProducer<String, String> producer(Map<String, Object> envelope) {
-    return new KafkaProducer<>(TestClients.producerConfig(KAFKA.broker(), envelope,
-        EncryptingSerializer.class.getName()));
+    return newProducer(KAFKA.broker(), envelope, EncryptingSerializer.class.getName());
   }
 
-  private <V> KafkaConsumer<String, V> consumer(Map<String, Object> envelope, Class<?> valueDeserializer) {
-    return new KafkaConsumer<>(TestClients.consumerConfig(KAFKA.broker(), envelope,
-        valueDeserializer.getName()));
-  }
-
-  private static <V> List<ConsumerRecord<String, V>> drain(KafkaConsumer<String, V> c,
-      String topic, int n) {
-    return TestClients.drain(c, topic, n);
+  private <V> KafkaConsumer<String, V> consumer(Map<String, Object> envelope, Class<?> deser) {
+    return newConsumer(KAFKA.broker(), envelope, deser.getName());
   }
 
   @Test
@@ -101,7 +100,8 @@ class AwsKmsEndToEndTest {
     try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
       for (ConsumerRecord<String, byte[]> r : drain(raw, "aws-orders", 250)) {
         assertFalse(new String(r.value(), StandardCharsets.ISO_8859_1).contains(MARKER));
-        EnvelopeHeader h = EnvelopeHeader.parse(r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
+        EnvelopeHeader h = EnvelopeHeader.parse(
+            r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
         assertEquals("alias/orders", h.kekId());
         assertTrue(h.kekVersion().startsWith("arn:aws:kms:eu-west-1:"), h.kekVersion());
         deks.add(h.dekIdHex());
@@ -109,7 +109,8 @@ class AwsKmsEndToEndTest {
     }
     assertEquals(3, deks.size());
     int generate = fake.calls("GenerateDataKey");
-    assertTrue(generate == 3 || generate == 4, "one GenerateDataKey per DEK (+1 prefetched): " + generate);
+    assertTrue(generate == 3 || generate == 4,
+        "one GenerateDataKey per DEK (+1 prefetched): " + generate);
     try (KafkaConsumer<String, String> c = consumer(env, DecryptingDeserializer.class)) {
       List<ConsumerRecord<String, String>> got = drain(c, "aws-orders", 250);
       assertEquals(250, got.size());
@@ -167,12 +168,7 @@ class AwsKmsEndToEndTest {
     consumerEnv.put("envelope.kms.aws.connect.timeout.ms", "1999"); // a cache scope of its own
     try (KafkaConsumer<String, String> c = consumer(consumerEnv, DecryptingDeserializer.class)) {
       c.subscribe(List.of("aws-denied"));
-      RecordDeserializationException e = assertThrows(RecordDeserializationException.class, () -> {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
-          c.poll(Duration.ofMillis(200));
-        }
-      });
+      RecordDeserializationException e = pollUntilRefused(c);
       EnvelopeException cause = assertInstanceOf(EnvelopeException.class, e.getCause());
       assertEquals(EnvelopeException.Reason.ACCESS_DENIED, cause.reason());
       assertTrue(cause.getMessage().contains("alias/orders"), cause.getMessage());

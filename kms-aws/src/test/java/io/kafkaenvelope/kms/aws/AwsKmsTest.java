@@ -325,7 +325,8 @@ class AwsKmsTest {
       fake.resetCounters();
       assertArrayEquals(k.plaintext(), kms.unwrap("alias/retired", k.wrapped(),
           ctx("alias/retired")));
-      assertEquals(2, fake.calls("Decrypt"), "alias/retired: NotFoundException, then the alternate");
+      assertEquals(2, fake.calls("Decrypt"),
+          "alias/retired: NotFoundException, then the alternate");
       fake.resetCounters();
       fake.answerNextRaw(404, json, "{\"__type\":\"NotFoundException\"}");
       assertEquals(Reason.MISCONFIGURED, assertThrows(KmsException.class,
@@ -415,7 +416,8 @@ class AwsKmsTest {
       DataKey k = kms.generateDataKey("alias/orders", ctx("alias/orders"));
       assertEquals(2, fake.calls("GenerateDataKey"));
       fake.failNext(1, "ThrottlingException");
-      assertArrayEquals(k.plaintext(), kms.unwrap("alias/orders", k.wrapped(), ctx("alias/orders")));
+      assertArrayEquals(k.plaintext(),
+          kms.unwrap("alias/orders", k.wrapped(), ctx("alias/orders")));
       assertEquals(2, fake.calls("Decrypt"));
 
       fake.resetCounters();
@@ -506,7 +508,8 @@ class AwsKmsTest {
       try (KeyManagementService kms = client(c)) {
         assertTrue(kms.describe().contains("profile kafka-orders"), kms.describe());
         DataKey k = kms.generateDataKey("alias/orders", ctx("alias/orders"));
-        assertArrayEquals(k.plaintext(), kms.unwrap("alias/orders", k.wrapped(), ctx("alias/orders")));
+        assertArrayEquals(k.plaintext(),
+            kms.unwrap("alias/orders", k.wrapped(), ctx("alias/orders")));
       }
       assertEquals(bad, fake.badSignatures(), "signed with the profile's keys");
 
@@ -536,7 +539,8 @@ class AwsKmsTest {
     int before = fake.requestsWithSessionToken.get();
     try (KeyManagementService kms = client(c)) {
       DataKey k = kms.generateDataKey("alias/orders", ctx("alias/orders"));
-      assertArrayEquals(k.plaintext(), kms.unwrap("alias/orders", k.wrapped(), ctx("alias/orders")));
+      assertArrayEquals(k.plaintext(),
+          kms.unwrap("alias/orders", k.wrapped(), ctx("alias/orders")));
       assertTrue(kms.describe().contains("role/kafka-producer"));
       assertFalse(kms.describe().contains(EXTERNAL_ID));
     }
@@ -552,7 +556,8 @@ class AwsKmsTest {
       KmsException e = assertThrows(KmsException.class,
           () -> kms.generateDataKey("alias/orders", ctx("alias/orders")));
       assertEquals(Reason.ACCESS_DENIED, e.reason());
-      assertTrue(e.getMessage().contains("AccessDenied") && e.getMessage().contains("sts:AssumeRole"),
+      assertTrue(e.getMessage().contains("AccessDenied")
+          && e.getMessage().contains("sts:AssumeRole"),
           e.getMessage());
       assertFalse(stackTrace(e).contains(EXTERNAL_ID) || stackTrace(e).contains(SECRET));
     }

@@ -103,7 +103,8 @@ final class FakeAwsKms implements AutoCloseable {
 
     boolean allows(String op, Identity caller) {
       java.util.Set<String> who = policy.getOrDefault(op, java.util.Set.of());
-      return who.contains("*") || who.contains(caller.account()) || who.contains(caller.principal());
+      return who.contains("*") || who.contains(caller.account())
+          || who.contains(caller.principal());
     }
   }
 
@@ -232,7 +233,9 @@ final class FakeAwsKms implements AutoCloseable {
     return List.copyOf(ISSUED);
   }
 
-  /** The next {@code n} requests fail with {@code code} (ThrottlingException, InternalFailure ...). */
+  /**
+   * The next {@code n} requests fail with {@code code} (ThrottlingException, InternalFailure ...).
+   */
   synchronized void failNext(int n, String code) {
     for (int i = 0; i < n; i++) {
       failures.add(code);
@@ -283,7 +286,8 @@ final class FakeAwsKms implements AutoCloseable {
         Thread.sleep(latencyMs);
       }
       if (!"application/x-amz-json-1.1".equals(ex.getRequestHeaders().getFirst("Content-Type"))) {
-        error(ex, 400, "SerializationException", "expected Content-Type application/x-amz-json-1.1");
+        error(ex, 400, "SerializationException",
+            "expected Content-Type application/x-amz-json-1.1");
         return;
       }
       String sigError = verifySignature(ex, body);
@@ -670,14 +674,16 @@ final class FakeAwsKms implements AutoCloseable {
     if (amzDate == null || !amzDate.startsWith(date)) {
       return "X-Amz-Date";
     }
-    java.time.Instant signedAt = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+    java.time.Instant signedAt = java.time.format.DateTimeFormatter
+        .ofPattern("yyyyMMdd'T'HHmmss'Z'")
         .withZone(java.time.ZoneOffset.UTC).parse(amzDate, java.time.Instant::from);
     if (Math.abs(java.time.Duration.between(signedAt, java.time.Instant.now()).toMinutes()) > 5) {
       return "signature expired";
     }
     List<String> signed = List.of(m.group(5).split(";"));
     for (String required : expectedService.equals("kms")
-        ? List.of("host", "x-amz-date", "x-amz-target", "content-type") : List.of("host", "x-amz-date")) {
+        ? List.of("host", "x-amz-date", "x-amz-target", "content-type")
+        : List.of("host", "x-amz-date")) {
       if (!signed.contains(required)) {
         return "header not signed: " + required;
       }

@@ -172,7 +172,8 @@ public final class VaultTransitConfig extends AbstractConfig {
     }
     if ("http".equalsIgnoreCase(address.getScheme()) && !isLoopback(address.getHost())
         && !getBoolean(ALLOW_INSECURE_HTTP)) {
-      // fail closed: the token, secret ids, JWTs and plaintext DEKs would cross the network in clear
+      // fail closed: the token, secret ids, JWTs and plaintext DEKs would cross the network in
+      // clear
       throw new ConfigException(ADDRESS, address.toString(), "plain http:// to a host that is not "
           + "a loopback address would send the Vault token and data keys in clear; use https://, "
           + "or set " + ALLOW_INSECURE_HTTP + "=true if the network path is protected otherwise");

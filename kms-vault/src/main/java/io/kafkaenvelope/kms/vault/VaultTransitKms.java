@@ -28,7 +28,8 @@ final class VaultTransitKms implements KeyManagementService {
 
   /** Transit key names: no slashes, no "..", nothing that could leave the key's path. */
   private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}");
-  private static final Pattern CIPHERTEXT = Pattern.compile("vault:v([1-9][0-9]{0,9}):[A-Za-z0-9+/]+={0,2}");
+  private static final Pattern CIPHERTEXT =
+      Pattern.compile("vault:v([1-9][0-9]{0,9}):[A-Za-z0-9+/]+={0,2}");
 
   private final VaultHttp http;
   private final VaultAuth auth;

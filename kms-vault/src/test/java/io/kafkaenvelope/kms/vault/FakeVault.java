@@ -44,7 +44,8 @@ import javax.net.ssl.SSLContext;
  * AppRole and Kubernetes logins only at the mounts where those methods are enabled (Kubernetes
  * logins verify a service-account JWT this fake signed, standing in for the TokenReview API, and
  * its bound service account and namespace), lookup-self, renew-self and revoke-self (Vault's
- * {@code default} policy), login tokens with a number of uses, and Transit engines at enabled mounts with versioned keys, rotate,
+ * {@code default} policy), login tokens with a number of uses, and Transit engines at enabled
+ * mounts with versioned keys, rotate,
  * datakey, encrypt and decrypt. Like Vault, the policy is checked before routing: a path the token
  * may not use is 403 whether or not anything is mounted there; a permitted path under no mount is
  * 404 "no handler for route"; a missing key under a Transit mount is 400 "encryption key not
@@ -195,7 +196,9 @@ final class FakeVault implements AutoCloseable {
     ISSUED_TOKENS.add(token);
   }
 
-  /** Enables an auth method ("approle" or "kubernetes") at a mount; both start at their defaults. */
+  /**
+   * Enables an auth method ("approle" or "kubernetes") at a mount; both start at their defaults.
+   */
   void enableAuth(String type, String mount) {
     authMounts.put(mount, type);
   }

@@ -16,7 +16,9 @@ import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.vault.VaultContainer;
 
-/** Against a real Vault (dev mode) where a Docker engine exists; skipped cleanly where none does. */
+/**
+ * Against a real Vault (dev mode) where a Docker engine exists; skipped cleanly where none does.
+ */
 @Testcontainers(disabledWithoutDocker = true)
 class VaultContainerTest {
 

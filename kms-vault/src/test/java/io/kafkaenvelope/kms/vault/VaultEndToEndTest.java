@@ -1,16 +1,18 @@
 package io.kafkaenvelope.kms.vault;
 
+import static io.kafkaenvelope.testing.EnvelopeFixtures.drain;
+import static io.kafkaenvelope.testing.EnvelopeFixtures.newConsumer;
+import static io.kafkaenvelope.testing.EnvelopeFixtures.newProducer;
+import static io.kafkaenvelope.testing.EnvelopeFixtures.pollUntilRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.serde.EnvelopeException;
 import io.kafkaenvelope.testing.KafkaExtension;
-import io.kafkaenvelope.testing.TestClients;
 import io.kafkaenvelope.wire.EnvelopeHeader;
 import io.kafkaenvelope.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
@@ -94,18 +96,11 @@ class VaultEndToEndTest {
   }
 
   private KafkaProducer<String, String> producer(Map<String, Object> envelope) {
-    return new KafkaProducer<>(TestClients.producerConfig(KAFKA.broker(), envelope,
-        EncryptingSerializer.class.getName()));
+    return newProducer(KAFKA.broker(), envelope, EncryptingSerializer.class.getName());
   }
 
-  private <V> KafkaConsumer<String, V> consumer(Map<String, Object> envelope, Class<?> valueDeser) {
-    return new KafkaConsumer<>(TestClients.consumerConfig(KAFKA.broker(), envelope,
-        valueDeser.getName()));
-  }
-
-  private static <V> List<ConsumerRecord<String, V>> drain(KafkaConsumer<String, V> c,
-      String topic, int n) {
-    return TestClients.drain(c, topic, n);
+  private <V> KafkaConsumer<String, V> consumer(Map<String, Object> envelope, Class<?> deser) {
+    return newConsumer(KAFKA.broker(), envelope, deser.getName());
   }
 
   /** Reads the topic raw: checks no plaintext, returns the KEK version of every record. */
@@ -268,12 +263,7 @@ class VaultEndToEndTest {
     Map<String, Object> wrongRole = envelope("producer-role", PRODUCER_SECRET_ID);
     try (KafkaConsumer<String, String> c = consumer(wrongRole, DecryptingDeserializer.class)) {
       c.subscribe(List.of("vault-denied"));
-      RecordDeserializationException e = assertThrows(RecordDeserializationException.class, () -> {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
-          c.poll(Duration.ofMillis(200));
-        }
-      });
+      RecordDeserializationException e = pollUntilRefused(c);
       EnvelopeException cause = assertInstanceOf(EnvelopeException.class, e.getCause());
       assertEquals(EnvelopeException.Reason.ACCESS_DENIED, cause.reason());
       assertTrue(cause.getMessage().contains("orders")

@@ -48,7 +48,8 @@ class VaultKekIdentityTest {
       // qualified forms match nothing, not even with the configured mount or each other
       assertFalse(kms.sameKek("kafka/transit/kafka-orders", "kafka-orders"));
       assertFalse(kms.sameKek("kafka-orders", "kafka/transit/kafka-orders"));
-      assertFalse(kms.sameKek("kafka/transit/keys/kafka-orders", "kafka/transit/keys/kafka-orders"));
+      assertFalse(kms.sameKek("kafka/transit/keys/kafka-orders",
+          "kafka/transit/keys/kafka-orders"));
       assertFalse(kms.sameKek("transit/kafka-orders", "transit/kafka-orders"));
       // names unwrap would refuse never match
       assertFalse(kms.sameKek("..", ".."));
