@@ -12,7 +12,8 @@ import java.util.concurrent.ArrayBlockingQueue;
  * ~3-5 µs per 1 KiB record here (benchmark JSON: ~18 -> ~15 µs to compress, ~10 -> ~6 µs to
  * decompress; very repetitive JSON: ~8 -> ~2.7 µs and ~5 -> ~0.6 µs). What remains is per-frame
  * work that per-record compression cannot share (each record's frame carries and builds its own
- * entropy tables; lz4 has none: ~3 µs and ~0.6 µs for the same records). Contexts are reused through a
+ * entropy tables; lz4 has none: ~3 µs and ~0.6 µs for the same records). Contexts are reused
+ * through a
  * bounded pool rather than per thread: their native memory is freed only by {@code close()},
  * which a thread-local would never call for a thread that ends.
  */

@@ -24,7 +24,8 @@ public final class ConfigDocs {
     sb.append("| Name | Type | Default | Valid values | Importance | Description |\n");
     sb.append("|---|---|---|---|---|---|\n");
     List<ConfigDef.ConfigKey> keys = new ArrayList<>(def.configKeys().values());
-    keys.sort(Comparator.comparing((ConfigDef.ConfigKey k) -> k.importance).thenComparing(k -> k.name));
+    keys.sort(Comparator.comparing((ConfigDef.ConfigKey k) -> k.importance).thenComparing(
+        k -> k.name));
     for (ConfigDef.ConfigKey key : keys) {
       sb.append("| `").append(key.name).append("` | ")
           .append(key.type.name().toLowerCase(java.util.Locale.ROOT)).append(" | ")

@@ -182,7 +182,8 @@ public final class EnvelopeConfig extends AbstractConfig {
           "When the KMS reports that the KEK for a topic does not exist: 'reject' fails the send "
               + "(default); 'plaintext' sends that topic's records unencrypted (opt-in, logged "
               + "once per topic). KMS outages and access errors always fail the send.")
-      .define(DEK_MAX_AGE_MS, Type.LONG, DEFAULT_MAX_AGE_MS, Range.between(1000, 7L * 24 * 3600_000),
+      .define(DEK_MAX_AGE_MS, Type.LONG, DEFAULT_MAX_AGE_MS, Range.between(1000,
+          7L * 24 * 3600_000),
           Importance.MEDIUM,
           "A data key is retired this long after it was first used. The next key is prepared in "
               + "the background at 90% of any limit, so rotation does not stall sends.")
@@ -415,7 +416,10 @@ public final class EnvelopeConfig extends AbstractConfig {
     throw new ConfigException(CLEAR_PREFIX, v, "unknown clear prefix");
   }
 
-  /** Whether the serializer frames every envelope inside the value ({@code envelope.framing=inline}). */
+  /**
+   * Whether the serializer frames every envelope inside the value ({@code
+   * envelope.framing=inline}).
+   */
   public boolean alwaysInline() {
     return getString(FRAMING).equalsIgnoreCase("inline");
   }
@@ -436,7 +440,9 @@ public final class EnvelopeConfig extends AbstractConfig {
         .toList();
   }
 
-  /** Whether the deserializer accepts any KEK the KMS will unwrap ({@code envelope.kek.discovery}). */
+  /**
+   * Whether the deserializer accepts any KEK the KMS will unwrap ({@code envelope.kek.discovery}).
+   */
   public boolean kekDiscovery() {
     return getBoolean(KEK_DISCOVERY);
   }

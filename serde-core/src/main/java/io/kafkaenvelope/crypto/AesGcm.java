@@ -31,7 +31,8 @@ public final class AesGcm {
 
   private static final Logger log = LoggerFactory.getLogger(AesGcm.class);
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";
-  static final String ACCP_CLASS = "com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider";
+  static final String ACCP_CLASS =
+      "com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider";
   private static final int TAG_BITS = WireFormat.TAG_LENGTH * 8;
   /** The accelerated provider, or {@code null} for the JDK's default. */
   private static final Provider PROVIDER = accelerated(ACCP_CLASS);

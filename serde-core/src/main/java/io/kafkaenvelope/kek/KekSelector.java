@@ -41,6 +41,7 @@ public final class KekSelector {
 
   @Override
   public String toString() {
-    return fixed != null ? "KekSelector{fixed=" + fixed + "}" : "KekSelector{template=" + template + "}";
+    return fixed != null ? "KekSelector{fixed=" + fixed + "}" : "KekSelector{template="
+        + template + "}";
   }
 }

@@ -36,7 +36,10 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
   private KeyManagementService kms;
   private RecordDecryptor decryptor;
 
-  /** For configuration by class name: the inner deserializer comes from {@code envelope.inner.deserializer}. */
+  /**
+   * For configuration by class name: the inner deserializer comes from {@code
+   * envelope.inner.deserializer}.
+   */
   public DecryptingDeserializer() {
     this.innerGiven = false;
     this.defaultInner = null;

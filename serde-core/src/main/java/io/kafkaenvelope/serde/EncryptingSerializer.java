@@ -41,7 +41,10 @@ public class EncryptingSerializer<T> implements Serializer<T> {
   private RecordEncryptor encryptor;
   private boolean alwaysInline;
 
-  /** For configuration by class name: the inner serializer comes from {@code envelope.inner.serializer}. */
+  /**
+   * For configuration by class name: the inner serializer comes from {@code
+   * envelope.inner.serializer}.
+   */
   public EncryptingSerializer() {
     this.innerGiven = false;
     this.defaultInner = null;

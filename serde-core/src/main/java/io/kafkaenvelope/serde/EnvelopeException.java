@@ -23,7 +23,9 @@ public class EnvelopeException extends SerializationException {
     MALFORMED,
     /** Authentication failed: the record, its envelope or the wrapped DEK was changed. */
     TAMPERED,
-    /** The record was encrypted for another topic (a copy or replay) and no mirror rule allows it. */
+    /**
+     * The record was encrypted for another topic (a copy or replay) and no mirror rule allows it.
+     */
     TOPIC_MISMATCH,
     /** The record has no envelope and the plaintext policy is {@code reject}. */
     PLAINTEXT_REJECTED,
@@ -106,7 +108,8 @@ public class EnvelopeException extends SerializationException {
 
   private static String message(Reason reason, boolean encrypting, Role role, String topic,
       String kekId, String dekId, String detail) {
-    StringBuilder sb = new StringBuilder(encrypting ? "Cannot encrypt record " : "Cannot decrypt record ")
+    StringBuilder sb = new StringBuilder(encrypting ? "Cannot encrypt record "
+        : "Cannot decrypt record ")
         .append(role).append(encrypting ? " for topic '" : " from topic '").append(printable(topic))
         .append('\'');
     if (kekId != null || dekId != null) {

@@ -18,7 +18,6 @@ import io.kafkaenvelope.wire.MalformedEnvelopeException;
 import io.kafkaenvelope.wire.Role;
 import io.kafkaenvelope.wire.SealedRecord;
 import io.kafkaenvelope.wire.UnsupportedVersionException;
-import io.kafkaenvelope.wire.WireFormat;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Arrays;

@@ -176,7 +176,8 @@ final class RecordEncryptor implements AutoCloseable {
     if (header.length > InlineFrame.MAX_HEADER_LENGTH) {
       throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic, lease.kekId(), null,
           "the envelope header is " + header.length + " bytes, more than an inline frame holds ("
-              + InlineFrame.MAX_HEADER_LENGTH + "): the KEK id, topic name or the KMS's wrapped key "
+              + InlineFrame.MAX_HEADER_LENGTH
+                  + "): the KEK id, topic name or the KMS's wrapped key "
               + "is too long for " + EnvelopeConfig.FRAMING + "=inline; nothing was sent", null);
     }
   }
@@ -240,7 +241,8 @@ final class RecordEncryptor implements AutoCloseable {
           && unresolvedPolicy == UnresolvedKekPolicy.PLAINTEXT && !rotator.everResolved()) {
         if (plaintextTopicsLogged.add(topic)) {
           log.warn("KEK '{}' for topic '{}' does not exist; sending its records UNENCRYPTED as "
-              + "{}=plaintext allows", rotator.kekId(), topic, EnvelopeConfig.KEK_UNRESOLVED_POLICY);
+              + "{}=plaintext allows", rotator.kekId(), topic,
+                  EnvelopeConfig.KEK_UNRESOLVED_POLICY);
         }
         return null;
       }

@@ -86,7 +86,8 @@ class MissingCodecTest {
     byte[] wrapped = {1, 2, 3};
     byte[] header = EnvelopeHeader.create(Role.VALUE, new byte[16], "t", "kek", null, wrapped, 0,
         Codecs.LZ4).encodedUnsafe();
-    byte[] data = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".getBytes(StandardCharsets.UTF_8);
+    byte[] data = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".getBytes(
+        StandardCharsets.UTF_8);
     byte[] packed = new byte[64];
     int n = Codecs.forId(Codecs.LZ4).compress(data, 0, data.length, packed, 4);
     packed[3] = (byte) data.length;
@@ -104,7 +105,8 @@ class MissingCodecTest {
         "envelope.kms.fixed.dek", HexFormat.of().formatHex(dek),
         "envelope.kms.fixed.wrapped", HexFormat.of().formatHex(wrapped),
         "envelope.kek.id", "kek",
-        "envelope.inner.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        "envelope.inner.deserializer",
+            "org.apache.kafka.common.serialization.ByteArrayDeserializer");
     Thread t = Thread.currentThread();
     ClassLoader previous = t.getContextClassLoader();
     t.setContextClassLoader(loader);

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The whole deserializer (local KMS) over arbitrary records, with and without record headers.
- * Input: {@code flags | [u16 n | header value (n bytes)] | record value}; flags bit 0 reads the key,
+ * Input: {@code flags | [u16 n | header value (n bytes)] | record value}; flags bit 0 reads the
+ * key,
  * bit 1 passes record headers, bit 2 adds a second (earlier) header of the same name, bit 3 uses
  * {@code envelope.plaintext.policy=allow}, bit 4 sends the other role's header too. Only
  * {@link EnvelopeException} may escape, and nobody without the key makes a record that decrypts:

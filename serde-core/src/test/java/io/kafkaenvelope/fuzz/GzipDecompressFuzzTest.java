@@ -6,7 +6,10 @@ import io.kafkaenvelope.compress.Codecs;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 
-/** The gzip decompressor over arbitrary input and output bounds: {@link FuzzSupport#checkDecompress}. */
+/**
+ * The gzip decompressor over arbitrary input and output bounds: {@link
+ * FuzzSupport#checkDecompress}.
+ */
 class GzipDecompressFuzzTest {
 
   private static final Codec CODEC = Codecs.forId(Codecs.GZIP);

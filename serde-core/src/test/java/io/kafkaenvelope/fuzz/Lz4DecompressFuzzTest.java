@@ -6,7 +6,9 @@ import io.kafkaenvelope.compress.Codecs;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 
-/** The lz4 decompressor over arbitrary input and output bounds: {@link FuzzSupport#checkDecompress}. */
+/**
+ * The lz4 decompressor over arbitrary input and output bounds: {@link FuzzSupport#checkDecompress}.
+ */
 class Lz4DecompressFuzzTest {
 
   private static final Codec CODEC = Codecs.forId(Codecs.LZ4);

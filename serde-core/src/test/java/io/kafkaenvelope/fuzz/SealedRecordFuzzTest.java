@@ -44,7 +44,8 @@ import org.junit.jupiter.api.Timeout;
  */
 class SealedRecordFuzzTest {
 
-  private static final DecryptingDeserializer<byte[]> VALUE = FuzzSupport.deserializer(false, false);
+  private static final DecryptingDeserializer<byte[]> VALUE = FuzzSupport.deserializer(false,
+      false);
   private static final DecryptingDeserializer<byte[]> KEY = FuzzSupport.deserializer(true, false);
   private static final byte[] WRAPPED;
   private static final SecretKeySpec DEK;

@@ -34,12 +34,14 @@ class TamperedRecordFuzzTest {
   private record Template(boolean isKey, byte[] header, byte[] value, byte[] plaintext) {}
 
   private static final List<Template> TEMPLATES = new ArrayList<>();
-  private static final DecryptingDeserializer<byte[]> VALUE = FuzzSupport.deserializer(false, false);
+  private static final DecryptingDeserializer<byte[]> VALUE = FuzzSupport.deserializer(false,
+      false);
   private static final DecryptingDeserializer<byte[]> KEY = FuzzSupport.deserializer(true, false);
 
   static {
     byte[] json = ("{\"sku\":\"SKU-1\",\"status\":\"SHIPPED\"},{\"sku\":\"SKU-2\",\"status\":"
-        + "\"SHIPPED\"},{\"sku\":\"SKU-3\",\"status\":\"SHIPPED\"}").getBytes(StandardCharsets.UTF_8);
+        + "\"SHIPPED\"},{\"sku\":\"SKU-3\",\"status\":\"SHIPPED\"}").getBytes(
+            StandardCharsets.UTF_8);
     byte[] framed = new byte[5 + json.length]; // registry framing: 0x00, schema id 42
     framed[4] = 42;
     System.arraycopy(json, 0, framed, 5, json.length);

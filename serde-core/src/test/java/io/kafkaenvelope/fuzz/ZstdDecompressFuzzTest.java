@@ -6,7 +6,10 @@ import io.kafkaenvelope.compress.Codecs;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 
-/** The zstd decompressor over arbitrary input and output bounds: {@link FuzzSupport#checkDecompress}. */
+/**
+ * The zstd decompressor over arbitrary input and output bounds: {@link
+ * FuzzSupport#checkDecompress}.
+ */
 class ZstdDecompressFuzzTest {
 
   private static final Codec CODEC = Codecs.forId(Codecs.ZSTD);

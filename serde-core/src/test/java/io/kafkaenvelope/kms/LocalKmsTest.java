@@ -128,7 +128,8 @@ class LocalKmsTest {
         try {
           start.await();
           LocalKms.rotate(dir, "rot");
-          made.add(new LocalKms(dir, false).generateDataKey("rot", EncryptionContext.forDek("rot")));
+          made.add(new LocalKms(dir, false).generateDataKey("rot", EncryptionContext.forDek(
+              "rot")));
         } catch (Throwable e) {
           errors.add(e);
         }
@@ -202,7 +203,8 @@ class LocalKmsTest {
     c.put("envelope.kms.local.create.missing", "true");
     c.put("envelope.kek.id", "orders");
     c.put("envelope.inner.serializer", "org.apache.kafka.common.serialization.StringSerializer");
-    c.put("envelope.inner.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+    c.put("envelope.inner.deserializer",
+        "org.apache.kafka.common.serialization.StringDeserializer");
     try (EncryptingSerializer<String> s = new EncryptingSerializer<>();
         DecryptingDeserializer<String> d = new DecryptingDeserializer<>()) {
       s.configure(c, false);

@@ -20,7 +20,6 @@ import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
@@ -162,7 +161,8 @@ class ClearPrefixTest {
     try (EncryptingSerializer<byte[]> s = serializer("schema-id-4", false)) {
       for (byte[] bad : new byte[][] {BODY, {0, 1, 2}, new byte[0]}) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(WireFormat.VALUE_HEADER, new byte[] {1}); // a forwarded header must not ride along
+        headers.add(WireFormat.VALUE_HEADER,
+            new byte[] {1}); // a forwarded header must not ride along
         EnvelopeException e = assertThrows(EnvelopeException.class,
             () -> s.serialize("orders", headers, bad));
         assertEquals(Reason.MISCONFIGURED, e.reason());

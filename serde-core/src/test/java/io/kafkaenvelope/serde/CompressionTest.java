@@ -418,7 +418,8 @@ class CompressionTest {
         assertEquals(Reason.MALFORMED, e.reason());
         assertTrue(e.getMessage().contains(EnvelopeConfig.DECOMPRESSED_MAX_BYTES),
             e.getMessage());
-        assertTrue(allocated < 512 * 1024, "allocated " + allocated + " bytes for stated " + stated);
+        assertTrue(allocated < 512 * 1024, "allocated " + allocated + " bytes for stated "
+            + stated);
       }
     }
     // the default limit (16 MiB) lets a 15 MiB record through and refuses 60 MiB

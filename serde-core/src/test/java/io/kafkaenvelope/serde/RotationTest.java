@@ -106,7 +106,8 @@ class RotationTest {
       assertEquals(dekId(first), dekId(second));
       assertEquals(1, TestConfigs.kms(kmsName).generateCalls());
 
-      nanos.addAndGet(TimeUnit.SECONDS.toNanos(5)); // 91%: the next key is requested in the background
+      nanos.addAndGet(TimeUnit.SECONDS.toNanos(
+          5)); // 91%: the next key is requested in the background
       Sent third = send(p, "c");
       assertEquals(dekId(first), dekId(third), "still the current key");
       awaitGenerateCalls(2);

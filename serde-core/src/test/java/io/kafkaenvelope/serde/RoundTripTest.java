@@ -77,7 +77,8 @@ class RoundTripTest {
 
   @Test
   void severalInnerSerdes() {
-    roundTrip(new ByteArraySerializer(), new ByteArrayDeserializer(), new byte[] {0, 1, 2, (byte) 255});
+    roundTrip(new ByteArraySerializer(), new ByteArrayDeserializer(), new byte[] {0, 1, 2, (
+        byte) 255});
     roundTrip(new ByteArraySerializer(), new ByteArrayDeserializer(), new byte[0]);
     roundTrip(new LongSerializer(), new LongDeserializer(), Long.MIN_VALUE);
     roundTrip(new UUIDSerializer(), new UUIDDeserializer(), UUID.randomUUID());

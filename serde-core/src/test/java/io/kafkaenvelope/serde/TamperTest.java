@@ -238,10 +238,12 @@ class TamperTest {
     try {
       String out = headers == null ? p.deserializer.deserialize(topic, wire)
           : p.deserializer.deserialize(topic, headers, wire);
-      fail("tampered record was accepted" + (out != null && out.contains(MARKER) ? " (with plaintext!)" : ""));
+      fail("tampered record was accepted" + (out != null && out.contains(MARKER)
+          ? " (with plaintext!)" : ""));
       return null;
     } catch (EnvelopeException e) {
-      assertTrue(allowed.contains(e.reason()), "unexpected reason " + e.reason() + ": " + e.getMessage());
+      assertTrue(allowed.contains(e.reason()), "unexpected reason " + e.reason() + ": "
+          + e.getMessage());
       assertFalse(e.getMessage().contains(MARKER), "plaintext in error message");
       assertEquals(topic, e.topic());
       assertTrue(e instanceof SerializationException);

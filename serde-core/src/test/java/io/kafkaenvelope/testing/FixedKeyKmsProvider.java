@@ -40,7 +40,8 @@ public final class FixedKeyKmsProvider implements KmsProvider {
       @Override
       public byte[] unwrap(String kekId, byte[] wrappedKey, EncryptionContext context) {
         if (!Arrays.equals(wrappedKey, wrapped)) {
-          throw new KmsException(KmsException.Reason.INVALID_CIPHERTEXT, kekId, "unknown wrapped key");
+          throw new KmsException(KmsException.Reason.INVALID_CIPHERTEXT, kekId,
+              "unknown wrapped key");
         }
         return dek.clone();
       }

@@ -31,7 +31,8 @@ public final class TestConfigs {
     m.put("envelope.kms.memory.name", kmsName);
     m.put("envelope.kek.id", "kek-1");
     m.put("envelope.inner.serializer", "org.apache.kafka.common.serialization.StringSerializer");
-    m.put("envelope.inner.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+    m.put("envelope.inner.deserializer",
+        "org.apache.kafka.common.serialization.StringDeserializer");
     m.put("envelope.kms.failure.backoff.ms", 200L);
     return m;
   }

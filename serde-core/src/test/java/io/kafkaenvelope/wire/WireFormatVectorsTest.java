@@ -13,7 +13,6 @@ import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.kms.local.LocalKms;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EnvelopeException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,7 +66,12 @@ class WireFormatVectorsTest {
       assertEquals(computed.get("header"), r.get("header"), "header of " + name);
       assertEquals(computed.get("record-value"), r.get("record-value"),
           "record value of " + name);
-      EnvelopeException e = assertThrows(EnvelopeException.class, () -> decrypt(r), name);
+      // the reader expects the KEK its base vector was made under (consumer KEK policy)
+      Map<String, String> read = new HashMap<>(r);
+      read.putIfAbsent("kek-id", vectors(blocks).stream()
+          .filter(v -> v.get("vector").equals(r.get("base"))).findFirst().orElseThrow()
+          .get("kek-id"));
+      EnvelopeException e = assertThrows(EnvelopeException.class, () -> decrypt(read), name);
       assertEquals(EnvelopeException.Reason.valueOf(r.get("expect")), e.reason(),
           name + ": " + e.getMessage());
     }
@@ -260,7 +264,8 @@ class WireFormatVectorsTest {
     }
     boolean isKey = v.getOrDefault("read-role", v.get("role")).equals("key");
     String topic = v.getOrDefault("read-topic", v.get("topic"));
-    try (DecryptingDeserializer<byte[]> d = new DecryptingDeserializer<>(new ByteArrayDeserializer())) {
+    try (DecryptingDeserializer<byte[]> d = new DecryptingDeserializer<>(
+        new ByteArrayDeserializer())) {
       d.configure(configs, isKey);
       byte[] value = HEX.parseHex(v.get("record-value"));
       if (v.get("header").startsWith("(none")) {
@@ -273,7 +278,10 @@ class WireFormatVectorsTest {
     }
   }
 
-  /** Reads the {@code vector:} and {@code refusal:} blocks: one "name: value" per line inside a fenced block. */
+  /**
+   * Reads the {@code vector:} and {@code refusal:} blocks: one "name: value" per line inside a
+   * fenced block.
+   */
   static List<Map<String, String>> parse(String doc) {
     List<Map<String, String>> out = new ArrayList<>();
     Map<String, String> current = null;

@@ -180,7 +180,8 @@ public final class LocalKms implements KeyManagementService {
   private static void withKeysetLock(Path file, KeysetUpdate update)
       throws IOException, GeneralSecurityException {
     Path lockFile = file.resolveSibling("." + file.getFileName() + ".lock");
-    Object monitor = LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new Object());
+    Object monitor = LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(),
+        k -> new Object());
     synchronized (monitor) {
       try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE,
               StandardOpenOption.WRITE);
@@ -200,7 +201,8 @@ public final class LocalKms implements KeyManagementService {
 
   private static KeysetHandle read(Path file) throws IOException, GeneralSecurityException {
     return TinkJsonProtoKeysetFormat.parseKeyset(
-        new String(Files.readAllBytes(file), StandardCharsets.UTF_8), InsecureSecretKeyAccess.get());
+        new String(Files.readAllBytes(file), StandardCharsets.UTF_8),
+            InsecureSecretKeyAccess.get());
   }
 
   private static Path file(Path dir, String kekId) {
