@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.kms.KmsProvider;
-import io.kafkaenvelope.kms.KmsProviders;
+import io.kafkaenvelope.internal.kms.KmsProviders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kafkaenvelope.serde.EnvelopeSerde;
 import io.kafkaenvelope.testing.KafkaBroker;
 import io.kafkaenvelope.testing.KafkaExtension;
-import io.kafkaenvelope.wire.WireFormat;
+import io.kafkaenvelope.internal.wire.WireFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

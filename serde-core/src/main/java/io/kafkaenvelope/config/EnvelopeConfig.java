@@ -1,7 +1,7 @@
 package io.kafkaenvelope.config;
 
-import io.kafkaenvelope.dek.RotationLimits;
-import io.kafkaenvelope.kek.KekSelector;
+import io.kafkaenvelope.internal.dek.RotationLimits;
+import io.kafkaenvelope.internal.kek.KekSelector;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -426,7 +426,7 @@ public final class EnvelopeConfig extends AbstractConfig {
 
   /** The configured codec's id ({@code envelope.compression.type}), 0 for {@code none}. */
   public int compressionCodecId() {
-    int id = io.kafkaenvelope.compress.Codecs.idOf(getString(COMPRESSION_TYPE));
+    int id = io.kafkaenvelope.internal.compress.Codecs.idOf(getString(COMPRESSION_TYPE));
     if (id < 0) {
       throw new ConfigException(COMPRESSION_TYPE, getString(COMPRESSION_TYPE),
           "unknown compression type");

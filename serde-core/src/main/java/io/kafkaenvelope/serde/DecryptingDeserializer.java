@@ -2,7 +2,7 @@ package io.kafkaenvelope.serde;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.kms.KeyManagementService;
-import io.kafkaenvelope.wire.Role;
+import io.kafkaenvelope.internal.wire.Role;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

@@ -1,7 +1,7 @@
 package io.kafkaenvelope.serde;
 
 import io.kafkaenvelope.kms.KmsException;
-import io.kafkaenvelope.wire.Role;
+import io.kafkaenvelope.internal.wire.Role;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**

@@ -3,7 +3,7 @@ package io.kafkaenvelope.serde;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsProvider;
-import io.kafkaenvelope.kms.KmsProviders;
+import io.kafkaenvelope.internal.kms.KmsProviders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,7 +1,7 @@
 package io.kafkaenvelope.config;
 
-import io.kafkaenvelope.kms.local.LocalKmsProvider;
-import io.kafkaenvelope.kms.memory.InMemoryKmsProvider;
+import io.kafkaenvelope.internal.kms.LocalKmsProvider;
+import io.kafkaenvelope.internal.kms.InMemoryKmsProvider;
 import io.kafkaenvelope.testing.ConfigReference;
 import org.junit.jupiter.api.Test;
 

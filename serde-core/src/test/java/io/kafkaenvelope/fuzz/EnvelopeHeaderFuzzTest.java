@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.kafkaenvelope.wire.EnvelopeHeader;
-import io.kafkaenvelope.wire.MalformedEnvelopeException;
+import io.kafkaenvelope.internal.wire.EnvelopeHeader;
+import io.kafkaenvelope.internal.wire.MalformedEnvelopeException;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;

@@ -1,10 +1,10 @@
 package io.kafkaenvelope.fuzz;
 
-import io.kafkaenvelope.compress.Codec;
-import io.kafkaenvelope.compress.Codecs;
-import io.kafkaenvelope.wire.EnvelopeHeader;
-import io.kafkaenvelope.wire.InlineFrame;
-import io.kafkaenvelope.wire.Role;
+import io.kafkaenvelope.internal.compress.Codec;
+import io.kafkaenvelope.internal.compress.Codecs;
+import io.kafkaenvelope.internal.wire.EnvelopeHeader;
+import io.kafkaenvelope.internal.wire.InlineFrame;
+import io.kafkaenvelope.internal.wire.Role;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,9 +3,9 @@ package io.kafkaenvelope.fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kafkaenvelope.compress.Codec;
-import io.kafkaenvelope.compress.CorruptDataException;
-import io.kafkaenvelope.kms.local.LocalKmsProvider;
+import io.kafkaenvelope.internal.compress.Codec;
+import io.kafkaenvelope.internal.compress.CorruptDataException;
+import io.kafkaenvelope.internal.kms.LocalKmsProvider;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.kafkaenvelope.wire.EnvelopeHeader;
-import io.kafkaenvelope.wire.InlineFrame;
-import io.kafkaenvelope.wire.MalformedEnvelopeException;
+import io.kafkaenvelope.internal.wire.EnvelopeHeader;
+import io.kafkaenvelope.internal.wire.InlineFrame;
+import io.kafkaenvelope.internal.wire.MalformedEnvelopeException;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;

@@ -1,8 +1,8 @@
 package io.kafkaenvelope.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.kafkaenvelope.compress.Codec;
-import io.kafkaenvelope.compress.Codecs;
+import io.kafkaenvelope.internal.compress.Codec;
+import io.kafkaenvelope.internal.compress.Codecs;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 

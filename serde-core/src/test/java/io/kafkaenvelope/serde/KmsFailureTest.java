@@ -11,7 +11,7 @@ import io.kafkaenvelope.kms.memory.InMemoryKms;
 import io.kafkaenvelope.serde.EnvelopeException.Reason;
 import io.kafkaenvelope.testing.Pair;
 import io.kafkaenvelope.testing.TestConfigs;
-import io.kafkaenvelope.wire.Role;
+import io.kafkaenvelope.internal.wire.Role;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;

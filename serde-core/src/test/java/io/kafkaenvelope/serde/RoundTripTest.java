@@ -11,9 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.testing.Pair;
 import io.kafkaenvelope.testing.TestConfigs;
-import io.kafkaenvelope.wire.EnvelopeHeader;
-import io.kafkaenvelope.wire.InlineFrame;
-import io.kafkaenvelope.wire.Role;
+import io.kafkaenvelope.internal.wire.EnvelopeHeader;
+import io.kafkaenvelope.internal.wire.InlineFrame;
+import io.kafkaenvelope.internal.wire.Role;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;

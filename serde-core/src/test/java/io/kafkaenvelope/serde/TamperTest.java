@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.kafkaenvelope.serde.EnvelopeException.Reason;
 import io.kafkaenvelope.testing.Pair;
 import io.kafkaenvelope.testing.TestConfigs;
-import io.kafkaenvelope.wire.Role;
+import io.kafkaenvelope.internal.wire.Role;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;

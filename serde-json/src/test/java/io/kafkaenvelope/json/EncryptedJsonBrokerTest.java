@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kafkaenvelope.testing.KafkaExtension;
-import io.kafkaenvelope.wire.EnvelopeHeader;
-import io.kafkaenvelope.wire.InlineFrame;
-import io.kafkaenvelope.wire.WireFormat;
+import io.kafkaenvelope.internal.wire.EnvelopeHeader;
+import io.kafkaenvelope.internal.wire.InlineFrame;
+import io.kafkaenvelope.internal.wire.WireFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.kafkaenvelope.benchmarks.e2e;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.kafkaenvelope.crypto.AesGcm;
+import io.kafkaenvelope.internal.crypto.AesGcm;
 import io.kafkaenvelope.kms.memory.InMemoryKms;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;

@@ -94,13 +94,13 @@ public class AadCostBenchmark {
   }
 
   static byte[] core(Shared s) throws GeneralSecurityException {
-    byte[] out = new byte[io.kafkaenvelope.wire.SealedRecord.sealedLength(s.value.length)];
+    byte[] out = new byte[io.kafkaenvelope.internal.wire.SealedRecord.sealedLength(s.value.length)];
     long c = s.counter.getAndIncrement();
     for (int i = 11; i >= 4; i--) {
       out[i] = (byte) c;
       c >>>= 8;
     }
-    io.kafkaenvelope.crypto.AesGcm.seal(s.coreKey, s.header, out, 0, 0, 0, s.value, 0,
+    io.kafkaenvelope.internal.crypto.AesGcm.seal(s.coreKey, s.header, out, 0, 0, 0, s.value, 0,
         s.value.length);
     return out;
   }
@@ -112,7 +112,7 @@ public class AadCostBenchmark {
 
   @Benchmark
   public byte[] coreDeserialize(Shared s) throws GeneralSecurityException {
-    return io.kafkaenvelope.crypto.AesGcm.open(s.coreKey, s.header, 0, s.header.length,
+    return io.kafkaenvelope.internal.crypto.AesGcm.open(s.coreKey, s.header, 0, s.header.length,
         s.coreSealed, 0, 0);
   }
 }

@@ -30,10 +30,10 @@ public final class JfrProfile {
   static final String[] INCLUSIVE = {
       "org.apache.kafka.clients.producer.KafkaProducer.doSend",
       "io.kafkaenvelope.serde.EncryptingSerializer.serialize",
-      "io.kafkaenvelope.crypto.AesGcm.seal",
+      "io.kafkaenvelope.internal.crypto.AesGcm.seal",
       "org.apache.kafka.clients.consumer.KafkaConsumer.poll",
       "io.kafkaenvelope.serde.DecryptingDeserializer.deserialize",
-      "io.kafkaenvelope.crypto.AesGcm.open",
+      "io.kafkaenvelope.internal.crypto.AesGcm.open",
       "javax.crypto.Cipher.init",
       "org.apache.kafka.common.compress",
       "kafka.",

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kafkaenvelope.crypto.AesGcm;
-import io.kafkaenvelope.wire.SealedRecord;
+import io.kafkaenvelope.internal.crypto.AesGcm;
+import io.kafkaenvelope.internal.wire.SealedRecord;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 import javax.crypto.AEADBadTagException;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.kms.KeyManagementService;
-import io.kafkaenvelope.kms.KmsProviders;
+import io.kafkaenvelope.internal.kms.KmsProviders;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;

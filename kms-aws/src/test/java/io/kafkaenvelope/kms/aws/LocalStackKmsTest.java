@@ -9,7 +9,7 @@ import io.kafkaenvelope.kms.DataKey;
 import io.kafkaenvelope.kms.EncryptionContext;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsException;
-import io.kafkaenvelope.kms.KmsProviders;
+import io.kafkaenvelope.internal.kms.KmsProviders;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,0 @@
-/**
- * Internal: opt-in per-record compression before encryption — the gzip, lz4 and zstd codecs, the
- * version 3 body ({@link io.kafkaenvelope.compress.CompressedBody}) and the per-poll
- * decompression budget.
- */
-package io.kafkaenvelope.compress;

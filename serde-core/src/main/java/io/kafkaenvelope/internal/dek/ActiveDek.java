@@ -1,0 +1,150 @@
+package io.kafkaenvelope.internal.dek;
+
+import io.kafkaenvelope.internal.wire.EnvelopeHeader;
+import io.kafkaenvelope.internal.wire.Role;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * A data key in use by a producer, with its usage counters. Each record reserves a sequence number;
+ * the nonce is a random per-key prefix followed by a random starting point plus that number, so
+ * nonces never repeat under one key and no {@code SecureRandom} call sits on the hot path.
+ */
+final class ActiveDek implements DekRotator.Lease {
+
+  private final SecretKeySpec key;
+  private final byte[] dekId;
+  private final String kekId;
+  private final String kekVersion;
+  private final byte[] wrapped;
+  private final Role role;
+  private final int noncePrefix;
+  private final long counterStart;
+
+  private final long expiresAt;
+  private final long refreshAt;
+  private final long maxRecords;
+  private final long refreshRecords;
+  private final long maxBytes;
+  private final long refreshBytes;
+
+  private final AtomicLong sequence = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
+  /** Set once the next key has been requested, so only one record triggers it. */
+  final AtomicBoolean refreshClaimed = new AtomicBoolean();
+  /** Encoded envelope header per topic: one array shared by every record of that topic. */
+  private final ConcurrentHashMap<String, byte[]> headers = new ConcurrentHashMap<>();
+  /**
+   * The same for records with a clear prefix or a compressed body (versions 2 and 3), per topic
+   * indexed by codec id (0 = uncompressed): a compressing serializer sends both kinds, since a
+   * record that does not shrink goes out uncompressed. One prefix length per serializer in
+   * practice; a slot is replaced if it changes. Headers are immutable, so the plain array is
+   * safe to share (a race only encodes a header twice).
+   */
+  private final ConcurrentHashMap<String, EnvelopeHeader[]> framedHeaders =
+      new ConcurrentHashMap<>();
+
+  ActiveDek(SecretKeySpec key, byte[] dekId, String kekId, String kekVersion, byte[] wrapped,
+      Role role, int noncePrefix, long counterStart, long activatedAt, RotationLimits limits) {
+    this.key = key;
+    this.dekId = dekId;
+    this.kekId = kekId;
+    this.kekVersion = kekVersion;
+    this.wrapped = wrapped;
+    this.role = role;
+    this.noncePrefix = noncePrefix;
+    this.counterStart = counterStart;
+    this.expiresAt = activatedAt + limits.maxAgeNanos();
+    this.refreshAt = activatedAt + RotationLimits.refreshPoint(limits.maxAgeNanos());
+    this.maxRecords = limits.maxRecords();
+    this.refreshRecords = RotationLimits.refreshPoint(limits.maxRecords());
+    this.maxBytes = limits.maxBytes();
+    this.refreshBytes = RotationLimits.refreshPoint(limits.maxBytes());
+  }
+
+  /**
+   * Reserves a nonce for a record of {@code length} bytes.
+   *
+   * @return the record's sequence number, or -1 if this key has reached a limit
+   */
+  long reserve(int length, long now) {
+    if (now - expiresAt >= 0) {
+      return -1;
+    }
+    long seq = sequence.getAndIncrement();
+    if (seq >= maxRecords) {
+      return -1;
+    }
+    // The record that crosses the byte limit is the last one, so a record larger than the whole
+    // limit still goes out (alone) under a fresh key rather than looping forever.
+    if (bytes.getAndAdd(length) >= maxBytes) {
+      return -1;
+    }
+    return seq;
+  }
+
+  /** Whether the record just reserved brings this key past the point to prepare the next. */
+  boolean refreshDue(long seq, long now) {
+    return seq >= refreshRecords || now - refreshAt >= 0 || bytes.get() >= refreshBytes;
+  }
+
+  /** Writes the 12-byte nonce of record {@code seq} at {@code out[offset]}. */
+  void writeNonce(byte[] out, int offset, long seq) {
+    int p = noncePrefix;
+    out[offset] = (byte) (p >>> 24);
+    out[offset + 1] = (byte) (p >>> 16);
+    out[offset + 2] = (byte) (p >>> 8);
+    out[offset + 3] = (byte) p;
+    long c = counterStart + seq;
+    for (int i = 11; i >= 4; i--) {
+      out[offset + i] = (byte) c;
+      c >>>= 8;
+    }
+  }
+
+  @Override
+  public byte[] header(String topic, int clearPrefixLength, int codec) {
+    if (clearPrefixLength == 0 && codec == 0) {
+      byte[] h = headers.get(topic);
+      if (h == null) {
+        h = headers.computeIfAbsent(topic,
+            t -> EnvelopeHeader.create(role, dekId, t, kekId, kekVersion, wrapped).encodedUnsafe());
+      }
+      return h;
+    }
+    EnvelopeHeader[] byCodec = framedHeaders.get(topic);
+    if (byCodec == null) {
+      byCodec = framedHeaders.computeIfAbsent(topic, t -> new EnvelopeHeader[256]); // u8 codec
+    }
+    EnvelopeHeader h = byCodec[codec];
+    if (h == null || h.clearPrefixLength() != clearPrefixLength) {
+      h = EnvelopeHeader.create(role, dekId, topic, kekId, kekVersion, wrapped, clearPrefixLength,
+          codec);
+      byCodec[codec] = h;
+    }
+    return h.encodedUnsafe();
+  }
+
+  @Override
+  public SecretKeySpec key() {
+    return key;
+  }
+
+  @Override
+  public String kekId() {
+    return kekId;
+  }
+
+  @Override
+  public String dekIdHex() {
+    return HexFormat.of().formatHex(dekId);
+  }
+
+  @Override
+  public String toString() {
+    return "ActiveDek{kek=" + kekId + ", dek=" + dekIdHex() + ", records=" + sequence.get() + "}";
+  }
+}

@@ -1,0 +1,93 @@
+package io.kafkaenvelope.internal.kek;
+
+import io.kafkaenvelope.kms.KeyManagementService;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Which KEKs a reader accepts for a topic. Decrypting proves only that a record was made with a
+ * data key the KMS would unwrap for us, so without this check anyone who may write to a topic and
+ * holds <em>some</em> KEK we can unwrap (another topic's producer, another account's key that lets
+ * anyone decrypt) could forge records in it. The AWS Encryption SDK's strict mode is the model:
+ * decrypt only under the keys configured, and only by explicit choice under any key ("discovery").
+ *
+ * <p>Built from {@code envelope.kek.id} or {@code envelope.kek.id.template},
+ * {@code envelope.kek.allowed.ids} and {@code envelope.kek.discovery}. A record is checked
+ * before any KMS call or cache lookup, from its envelope header's KEK id
+ * and the topic it was produced to. That is sound because every KMS pins the KEK on unwrap
+ * ({@link KeyManagementService#unwrap}): a header cannot name an accepted KEK while its data key
+ * was wrapped by another. KEK ids are compared by the KMS ({@link KeyManagementService#sameKek}),
+ * which knows which spellings name the same key.
+ *
+ * <p>Internal API.
+ */
+public final class KekPolicy {
+
+  private final List<String> exact;
+  private final List<String> templates;
+  private final boolean discovery;
+  private final KeyManagementService kms;
+
+  private KekPolicy(List<String> exact, List<String> templates, boolean discovery,
+      KeyManagementService kms) {
+    this.exact = List.copyOf(exact);
+    this.templates = List.copyOf(templates);
+    this.discovery = discovery;
+    this.kms = Objects.requireNonNull(kms, "kms");
+  }
+
+  /**
+   * A policy accepting the ids and templates given, or any KEK under discovery.
+   *
+   * @param expectedIds the producer-side KEK ids and templates (may be empty)
+   * @param allowedIds further ids and templates ({@code ${topic}} marks a template)
+   */
+  public static KekPolicy of(List<String> expectedIds, List<String> allowedIds, boolean discovery,
+      KeyManagementService kms) {
+    List<String> exact = new ArrayList<>();
+    List<String> templates = new ArrayList<>();
+    for (List<String> ids : List.of(expectedIds, allowedIds)) {
+      for (String id : ids) {
+        (id.contains(KekSelector.TOPIC_PLACEHOLDER) ? templates : exact).add(id);
+      }
+    }
+    return new KekPolicy(exact, templates, discovery, kms);
+  }
+
+  /** Whether the policy accepts no KEK at all (a reader configured without one). */
+  public boolean isEmpty() {
+    return exact.isEmpty() && templates.isEmpty() && !discovery;
+  }
+
+  public boolean discovery() {
+    return discovery;
+  }
+
+  /**
+   * Whether a record produced to {@code producedTo} whose envelope names {@code kekId} may be
+   * unwrapped. Makes no KMS call.
+   */
+  public boolean allows(String producedTo, String kekId) {
+    for (String id : exact) {
+      if (kms.sameKek(id, kekId)) {
+        return true;
+      }
+    }
+    for (String template : templates) {
+      if (kms.sameKek(template.replace(KekSelector.TOPIC_PLACEHOLDER, producedTo), kekId)) {
+        return true;
+      }
+    }
+    return discovery && kms.discoveryAllows(kekId);
+  }
+
+  /** What the policy accepts for {@code producedTo}, for error messages. */
+  public String describe(String producedTo) {
+    List<String> ids = new ArrayList<>(exact);
+    for (String template : templates) {
+      ids.add(template.replace(KekSelector.TOPIC_PLACEHOLDER, producedTo));
+    }
+    return discovery ? ids + " or any KEK the KMS's discovery filter admits" : ids.toString();
+  }
+}

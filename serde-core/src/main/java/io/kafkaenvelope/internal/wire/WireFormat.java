@@ -1,0 +1,46 @@
+package io.kafkaenvelope.internal.wire;
+
+/** Constants of the wire format; {@code docs/wire-format.md} is their specification. */
+public final class WireFormat {
+
+  private WireFormat() {}
+
+  /** Header carrying the value's envelope. */
+  public static final String VALUE_HEADER = "kafka-envelope.value";
+  /** Header carrying the key's envelope. */
+  public static final String KEY_HEADER = "kafka-envelope.key";
+
+  /** The format version of records whose whole value is encrypted. */
+  public static final byte VERSION_1 = 0x01;
+  /**
+   * Version 1 plus a clear-prefix length: the first bytes of the value (a schema registry's
+   * framing) stay readable and are authenticated as associated data. Written only when a record
+   * has a clear prefix, so records without one stay version 1. Readers reject other versions.
+   */
+  public static final byte VERSION_2 = 0x02;
+  /**
+   * Version 2 plus a compression codec byte: the encrypted body is {@code u32 uncompressed length
+   * | compressed bytes}. Written only for records that compression made smaller; the clear prefix
+   * length may be 0 here. Codec ids are those of {@code io.kafkaenvelope.internal.compress.Codecs}.
+   */
+  public static final byte VERSION_3 = 0x03;
+  /** The largest codec id this library reads (1 gzip, 2 lz4, 3 zstd). */
+  public static final int MAX_CODEC = 3;
+  /** Length of the uncompressed-length field in front of a version 3 body. */
+  public static final int UNCOMPRESSED_LENGTH_FIELD = 4;
+  /** The largest clear prefix the format can express (a u16 field). */
+  public static final int MAX_CLEAR_PREFIX = 0xFFFF;
+  /** AES-256-GCM, 96-bit nonce, 128-bit tag. */
+  public static final byte ALG_AES256_GCM = 0x01;
+
+  public static final int DEK_ID_LENGTH = 16;
+  public static final int NONCE_LENGTH = 12;
+  public static final int TAG_LENGTH = 16;
+
+  /**
+   * Prefix of an inline frame (envelope inside the value, used where no headers exist). 0xFE never
+   * starts UTF-8 text, JSON, Avro single-object encoding (0xC3 0x01) or Schema Registry framing
+   * (0x00).
+   */
+  static final byte[] INLINE_MAGIC = {(byte) 0xFE, 'K', 'E', 'V'};
+}
