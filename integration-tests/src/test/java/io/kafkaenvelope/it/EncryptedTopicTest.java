@@ -82,7 +82,8 @@ class EncryptedTopicTest {
       for (ConsumerRecord<byte[], byte[]> r : stored) {
         assertFalse(Clients.contains(r.value(), MARKER), "plaintext on the broker");
         assertNotNull(r.headers().lastHeader(WireFormat.VALUE_HEADER), "envelope header");
-        EnvelopeHeader h = EnvelopeHeader.parse(r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
+        EnvelopeHeader h =
+            EnvelopeHeader.parse(r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
         assertEquals(topic, h.topic());
         assertEquals("it-kek", h.kekId());
         deks.add(h.dekIdHex());

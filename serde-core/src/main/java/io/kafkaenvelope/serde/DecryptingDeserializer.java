@@ -1,7 +1,6 @@
 package io.kafkaenvelope.serde;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
-import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.internal.wire.Role;
 import java.util.Map;
 import java.util.Objects;
@@ -33,8 +32,7 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
   private final boolean innerGiven;
   private final Class<?> defaultInner;
   private Deserializer<T> inner;
-  private KeyManagementService kms;
-  private RecordDecryptor decryptor;
+  private KmsSupport.Bound<RecordDecryptor> keys;
 
   /**
    * For configuration by class name: the inner deserializer comes from {@code
@@ -66,7 +64,8 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
   @SuppressWarnings("unchecked")
   public void configure(Map<String, ?> configs, boolean isKey) {
     EnvelopeConfig config = EnvelopeConfig.forRole(configs, isKey);
-    releaseKms(); // configured again: drop the previous KMS client
+    KmsSupport.close(keys); // configured again: drop the previous KMS client
+    keys = null;
     if (!innerGiven) {
       inner = InnerSerdes.load(config.innerClass(EnvelopeConfig.INNER_DESERIALIZER), defaultInner,
           Deserializer.class, EnvelopeConfig.INNER_DESERIALIZER,
@@ -74,14 +73,8 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
       inner.configure(configs, isKey);
     }
     Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);
-    kms = KmsSupport.create(config, resolved);
-    try {
-      decryptor = new RecordDecryptor(config, Role.of(isKey), kms, KmsSupport.scope(resolved),
-          maxPollRecords(configs));
-    } catch (RuntimeException e) {
-      kms.close();
-      throw e;
-    }
+    keys = KmsSupport.open(config, resolved, kms -> new RecordDecryptor(config, Role.of(isKey),
+        kms, KmsSupport.scope(resolved), maxPollRecords(configs)));
   }
 
   /** Inline mode (no headers): the envelope must be framed inside {@code data}. */
@@ -92,14 +85,14 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
 
   @Override
   public T deserialize(String topic, Headers headers, byte[] data) {
-    if (decryptor == null) {
+    if (keys == null) {
       throw new IllegalStateException("DecryptingDeserializer used before configure()");
     }
     if (data == null) {
       return headers == null ? inner.deserialize(topic, (byte[]) null)
           : inner.deserialize(topic, headers, (byte[]) null);
     }
-    byte[] plaintext = decryptor.decrypt(topic, headers, data);
+    byte[] plaintext = keys.worker.decrypt(topic, headers, data);
     return headers == null ? inner.deserialize(topic, plaintext)
         : inner.deserialize(topic, headers, plaintext);
   }
@@ -114,26 +107,11 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
     }
   }
 
-  private void releaseKms() {
-    KeyManagementService k = kms;
-    RecordDecryptor d = decryptor;
-    kms = null;
-    decryptor = null;
-    try {
-      if (d != null) {
-        d.close();
-      }
-    } finally {
-      if (k != null) {
-        k.close();
-      }
-    }
-  }
-
   @Override
   public void close() {
     try {
-      releaseKms();
+      KmsSupport.close(keys);
+      keys = null;
     } finally {
       InnerSerdes.closeQuietly(inner);
     }
@@ -141,7 +119,6 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
 
   @Override
   public String toString() {
-    return "DecryptingDeserializer{inner=" + (inner == null ? null : inner.getClass().getName())
-        + ", kms=" + (kms == null ? null : kms.describe()) + "}";
+    return KmsSupport.describe("DecryptingDeserializer", inner, keys);
   }
 }

@@ -2,7 +2,6 @@ package io.kafkaenvelope.serde;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.kafkaenvelope.config.EnvelopeConfig;
-import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.internal.wire.Role;
 import java.util.Map;
 import java.util.Objects;
@@ -37,8 +36,7 @@ public class EncryptingSerializer<T> implements Serializer<T> {
   private final Class<?> defaultInner;
   private final Ticker ticker;
   private Serializer<T> inner;
-  private KeyManagementService kms;
-  private RecordEncryptor encryptor;
+  private KmsSupport.Bound<RecordEncryptor> keys;
   private boolean alwaysInline;
 
   /**
@@ -81,7 +79,8 @@ public class EncryptingSerializer<T> implements Serializer<T> {
   @SuppressWarnings("unchecked")
   public void configure(Map<String, ?> configs, boolean isKey) {
     EnvelopeConfig config = EnvelopeConfig.forRole(configs, isKey);
-    releaseKeys(); // configured again: drop the previous KMS client and keys
+    KmsSupport.close(keys); // configured again: drop the previous KMS client and keys
+    keys = null;
     if (!config.hasKek()) {
       throw new ConfigException("Set " + EnvelopeConfig.KEK_ID + " or "
           + EnvelopeConfig.KEK_ID_TEMPLATE + " to choose the key-encryption key");
@@ -93,20 +92,15 @@ public class EncryptingSerializer<T> implements Serializer<T> {
       inner.configure(configs, isKey);
     }
     alwaysInline = config.alwaysInline();
-    kms = KmsSupport.create(config, EnvelopeConfig.resolveRole(configs, isKey));
-    try {
-      encryptor = new RecordEncryptor(config, Role.of(isKey), kms, ticker);
-    } catch (RuntimeException e) {
-      kms.close();
-      throw e;
-    }
+    keys = KmsSupport.open(config, EnvelopeConfig.resolveRole(configs, isKey),
+        kms -> new RecordEncryptor(config, Role.of(isKey), kms, ticker));
   }
 
   /** Inline mode: the envelope is framed inside the returned bytes. */
   @Override
   public byte[] serialize(String topic, T data) {
     byte[] plaintext = inner().serialize(topic, data);
-    return plaintext == null ? null : encryptor.encryptInline(topic, plaintext);
+    return plaintext == null ? null : keys.worker.encryptInline(topic, plaintext);
   }
 
   /**
@@ -124,40 +118,25 @@ public class EncryptingSerializer<T> implements Serializer<T> {
         return null;
       }
       // a header left over from a forwarded record would describe another ciphertext
-      RecordEncryptor.removeEnvelopeHeader(headers, encryptor.role());
-      return encryptor.encryptInline(topic, plaintext);
+      RecordEncryptor.removeEnvelopeHeader(headers, keys.worker.role());
+      return keys.worker.encryptInline(topic, plaintext);
     }
     byte[] plaintext = inner().serialize(topic, headers, data);
-    return plaintext == null ? null : encryptor.encrypt(topic, headers, plaintext);
+    return plaintext == null ? null : keys.worker.encrypt(topic, headers, plaintext);
   }
 
   private Serializer<T> inner() {
-    if (encryptor == null) {
+    if (keys == null) {
       throw new IllegalStateException("EncryptingSerializer used before configure()");
     }
     return inner;
   }
 
-  private void releaseKeys() {
-    RecordEncryptor e = encryptor;
-    KeyManagementService k = kms;
-    encryptor = null;
-    kms = null;
-    try {
-      if (e != null) {
-        e.close();
-      }
-    } finally {
-      if (k != null) {
-        k.close();
-      }
-    }
-  }
-
   @Override
   public void close() {
     try {
-      releaseKeys();
+      KmsSupport.close(keys);
+      keys = null;
     } finally {
       InnerSerdes.closeQuietly(inner);
     }
@@ -165,7 +144,6 @@ public class EncryptingSerializer<T> implements Serializer<T> {
 
   @Override
   public String toString() {
-    return "EncryptingSerializer{inner=" + (inner == null ? null : inner.getClass().getName())
-        + ", kms=" + (kms == null ? null : kms.describe()) + "}";
+    return KmsSupport.describe("EncryptingSerializer", inner, keys);
   }
 }

@@ -2,7 +2,6 @@ package io.kafkaenvelope.serde;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.kms.KeyManagementService;
-import io.kafkaenvelope.kms.KmsProvider;
 import io.kafkaenvelope.internal.kms.KmsProviders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.kafka.common.config.types.Password;
 
 /** Creating the KMS client and naming its settings, shared by serializer and deserializer. */
@@ -19,9 +19,57 @@ final class KmsSupport {
 
   private KmsSupport() {}
 
-  static KeyManagementService create(EnvelopeConfig config, Map<String, Object> resolved) {
-    KmsProvider provider = KmsProviders.forType(config.kmsType());
-    return provider.create(resolved);
+  /** What a serializer or deserializer builds on its KMS client: an encryptor or decryptor. */
+  interface Worker {
+    void close();
+  }
+
+  /**
+   * A KMS client and the worker built on it, made together and closed together (the worker
+   * first): the one lifecycle the serializer and the deserializer share.
+   */
+  static final class Bound<W extends Worker> implements AutoCloseable {
+    final KeyManagementService kms;
+    final W worker;
+
+    private Bound(KeyManagementService kms, W worker) {
+      this.kms = kms;
+      this.worker = worker;
+    }
+
+    @Override
+    public void close() {
+      try {
+        worker.close();
+      } finally {
+        kms.close();
+      }
+    }
+  }
+
+  /** Creates the configured KMS client and builds {@code build}'s worker on it. */
+  static <W extends Worker> Bound<W> open(EnvelopeConfig config, Map<String, Object> resolved,
+      Function<KeyManagementService, W> build) {
+    KeyManagementService kms = KmsProviders.forType(config.kmsType()).create(resolved);
+    try {
+      return new Bound<>(kms, build.apply(kms));
+    } catch (RuntimeException e) {
+      kms.close();
+      throw e;
+    }
+  }
+
+  /** Closes {@code bound} if there is one (configured again, or closed). */
+  static void close(Bound<?> bound) {
+    if (bound != null) {
+      bound.close();
+    }
+  }
+
+  /** A wrapper's {@code toString}: its inner serde's class and its KMS, never secrets. */
+  static String describe(String wrapper, Object inner, Bound<?> bound) {
+    return wrapper + "{inner=" + (inner == null ? null : inner.getClass().getName()) + ", kms="
+        + (bound == null ? null : bound.kms.describe()) + "}";
   }
 
   /**

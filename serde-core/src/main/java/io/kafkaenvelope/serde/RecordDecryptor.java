@@ -31,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The consumer side of the envelope: one per deserializer instance, thread-safe. */
-final class RecordDecryptor {
+final class RecordDecryptor implements KmsSupport.Worker {
 
   /** Mirror prefixes stripped at most this many times (multi-hop MirrorMaker 2 chains). */
   static final int MAX_MIRROR_HOPS = 8;
@@ -108,7 +108,8 @@ final class RecordDecryptor {
   }
 
   /** Gives the shared data-key cache back; the last deserializer to close empties it. */
-  void close() {
+  @Override
+  public void close() {
     cache.release();
   }
 

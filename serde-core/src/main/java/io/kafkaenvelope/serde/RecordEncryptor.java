@@ -34,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The producer side of the envelope: one per serializer instance, thread-safe. */
-final class RecordEncryptor implements AutoCloseable {
+final class RecordEncryptor implements KmsSupport.Worker {
 
   private static final Logger log = LoggerFactory.getLogger(RecordEncryptor.class);
   private static final AtomicInteger THREADS = new AtomicInteger();

@@ -112,17 +112,22 @@ class KmsFailureTest {
     }
   }
 
+  /**
+   * The KMS never answers (an hour): only the send's own timeout can end the call, so reaching
+   * KMS_UNAVAILABLE at all shows it; {@code @Timeout} fails the test if the send blocks instead.
+   */
   @Test
+  @org.junit.jupiter.api.Timeout(60)
   void slowKmsTimesOutTheSendInsteadOfBlockingForever() {
-    kms.stall(Duration.ofSeconds(3));
+    kms.stall(Duration.ofHours(1));
     configs.put("envelope.kms.timeout.ms", 300L);
     try (Pair p = new Pair(configs, false)) {
-      long start = System.nanoTime();
       EnvelopeException e = assertThrows(EnvelopeException.class,
           () -> p.serializer.serialize("t", new RecordHeaders(), "x"));
-      long ms = (System.nanoTime() - start) / 1_000_000;
       assertEquals(Reason.KMS_UNAVAILABLE, e.reason());
-      assertTrue(ms < 2500, "waited " + ms + " ms");
+      assertTrue(e.getMessage().contains("300 ms"), e.getMessage());
+    } finally {
+      kms.heal();
     }
   }
 

@@ -69,7 +69,8 @@ abstract class AdminSupport implements KafkaBroker {
   protected void awaitAllTopicsWritable() {
     Set<String> topics;
     try {
-      topics = admin().listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS);
+      topics = admin().listTopics(new ListTopicsOptions().listInternal(true)).names()
+          .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("could not list topics after a restart", e);
     }

@@ -84,7 +84,8 @@ final class ForkedKafkaBroker extends AdminSupport {
 
   /** Keeps the child's stdout flowing (a full pipe would block it) and picks out our replies. */
   private static void drain(InputStream out, BlockingQueue<String> replies) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(out, StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(out, StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         if (line.startsWith(BrokerMain.PREFIX + " ")) {
