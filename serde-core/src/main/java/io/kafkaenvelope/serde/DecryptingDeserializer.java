@@ -109,12 +109,9 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
 
   @Override
   public void close() {
-    try {
-      KmsSupport.close(keys);
-      keys = null;
-    } finally {
-      InnerSerdes.closeQuietly(inner);
-    }
+    KmsSupport.Bound<?> k = keys;
+    keys = null;
+    KmsSupport.close(k, inner);
   }
 
   @Override

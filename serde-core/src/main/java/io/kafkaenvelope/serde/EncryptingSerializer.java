@@ -134,12 +134,9 @@ public class EncryptingSerializer<T> implements Serializer<T> {
 
   @Override
   public void close() {
-    try {
-      KmsSupport.close(keys);
-      keys = null;
-    } finally {
-      InnerSerdes.closeQuietly(inner);
-    }
+    KmsSupport.Bound<?> k = keys;
+    keys = null;
+    KmsSupport.close(k, inner);
   }
 
   @Override

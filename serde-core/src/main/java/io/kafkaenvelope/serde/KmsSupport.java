@@ -3,6 +3,7 @@ package io.kafkaenvelope.serde;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.internal.kms.KmsProviders;
+import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -63,6 +64,15 @@ final class KmsSupport {
   static void close(Bound<?> bound) {
     if (bound != null) {
       bound.close();
+    }
+  }
+
+  /** A wrapper's {@code close()}: its KMS client and worker, then the inner serde it wraps. */
+  static void close(Bound<?> bound, Closeable inner) {
+    try {
+      close(bound);
+    } finally {
+      InnerSerdes.closeQuietly(inner);
     }
   }
 

@@ -192,17 +192,14 @@ class WireFormatVectorsTest {
     }
     boolean inline = v.get("mode").equals("inline");
     SecretKeySpec dek = new SecretKeySpec(HEX.parseHex(v.get("dek")), "AES");
-    byte[] out = new byte[(inline ? InlineFrame.prefixLength(h.length) : 0)
-        + clearPrefix + SealedRecord.sealedLength(plaintext.length - clearPrefix)];
-    int nonceOffset = inline ? InlineFrame.writePrefix(out, h) : clearPrefix;
-    System.arraycopy(HEX.parseHex(v.get("nonce")), 0, out, nonceOffset, 12);
-    if (clearPrefix > 0) {
-      System.arraycopy(plaintext, 0, out, 0, clearPrefix);
-      AesGcm.seal(dek, h, out, 0, clearPrefix, clearPrefix, plaintext, clearPrefix,
-          plaintext.length - clearPrefix);
-    } else {
-      AesGcm.seal(dek, h, out, 0, 0, nonceOffset, plaintext, 0, plaintext.length);
-    }
+    // laid out by SealedRecord, the class that owns the layout, so the vectors check it too
+    byte[] nonce = HEX.parseHex(v.get("nonce"));
+    int bodyLength = plaintext.length - clearPrefix;
+    byte[] out = inline ? SealedRecord.layOutInline(h, nonce, bodyLength)
+        : SealedRecord.layOut(plaintext, clearPrefix, nonce, bodyLength);
+    int nonceOffset = inline ? SealedRecord.inlineNonceOffset(h.length)
+        : SealedRecord.nonceOffset(clearPrefix);
+    AesGcm.seal(dek, h, out, 0, clearPrefix, nonceOffset, plaintext, clearPrefix, bodyLength);
     Map<String, String> m = new HashMap<>();
     m.put("header", inline ? "(none: inline)" : HEX.formatHex(h));
     m.put("record-value", HEX.formatHex(out));
