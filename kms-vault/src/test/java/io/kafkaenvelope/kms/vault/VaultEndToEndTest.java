@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -88,10 +89,21 @@ class VaultEndToEndTest {
     return envelope("producer-role", PRODUCER_SECRET_ID);
   }
 
+  /** Consumers made so far; each one's count gives it a DEK cache scope of its own. */
+  private static final AtomicInteger CONSUMERS = new AtomicInteger();
+
+  /**
+   * A connect timeout no other consumer in this run uses: the DEK cache is scoped by the KMS
+   * settings, so a distinct (harmless) value gives a consumer a cache of its own.
+   */
+  private static int cacheScope() {
+    return 1000 + CONSUMERS.incrementAndGet();
+  }
+
   private static Map<String, Object> consumerEnv() {
     Map<String, Object> c = envelope("consumer-role", CONSUMER_SECRET_ID);
     // a DEK cache scope of its own per consumer, so every test counts its own decrypts
-    c.put("envelope.kms.vault.connect.timeout.ms", String.valueOf(1000 + System.nanoTime() % 999));
+    c.put("envelope.kms.vault.connect.timeout.ms", String.valueOf(cacheScope()));
     return c;
   }
 
@@ -347,7 +359,7 @@ class VaultEndToEndTest {
     c.put("envelope.kek.id", "kafka-orders");
     c.put("envelope.kek.discovery", String.valueOf(discovery));
     // a DEK cache scope of its own, so no consumer is served keys another one unwrapped
-    c.put("envelope.kms.vault.connect.timeout.ms", String.valueOf(1000 + System.nanoTime() % 999));
+    c.put("envelope.kms.vault.connect.timeout.ms", String.valueOf(cacheScope()));
     return c;
   }
 
