@@ -395,6 +395,21 @@ final class FakeVault implements AutoCloseable {
     return calls.computeIfAbsent(op, k -> new AtomicInteger()).get();
   }
 
+  /**
+   * Waits until {@code op} was called at least {@code n} times (counted as the request arrives),
+   * at most {@code timeoutMs}; true when it was.
+   */
+  boolean awaitCalls(String op, int n, long timeoutMs) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    synchronized (calls) {
+      long left;
+      while (calls(op) < n && (left = end - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(calls, left);
+      }
+      return calls(op) >= n;
+    }
+  }
+
   void resetCounters() {
     calls.clear();
   }
@@ -706,6 +721,7 @@ final class FakeVault implements AutoCloseable {
     String token = "hvs." + Base64.getUrlEncoder().withoutPadding().encodeToString(id);
     addToken(token, login.ttlMs, login.maxTtlMs, login.renewable, login.allowed);
     tokens.get(token).fromLogin = true;
+    count("login-issued"); // the token exists now (expireAllTokens reaches it)
     if (loginTokenNumUses > 0) {
       tokens.get(token).usesLeft.set(loginTokenNumUses);
     }
@@ -752,6 +768,9 @@ final class FakeVault implements AutoCloseable {
 
   private void count(String op) {
     calls.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
+    synchronized (calls) {
+      calls.notifyAll();
+    }
   }
 
   private void error(HttpExchange ex, int status, String message) throws IOException {
