@@ -585,11 +585,9 @@ class VaultTransitKmsTest {
     assertThrows(ConfigException.class, () -> client(certOnly));
   }
 
+  /** Waits for the {@code n}th call of {@code op} (woken by the call, bounded generously). */
   static void awaitCalls(String op, int n) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (vault.calls(op) < n && System.currentTimeMillis() < deadline) {
-      Thread.sleep(10);
-    }
+    vault.awaitCalls(op, n, 30_000);
     assertEquals(n, vault.calls(op), op);
   }
 
