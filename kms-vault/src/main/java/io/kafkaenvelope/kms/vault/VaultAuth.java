@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -44,20 +44,21 @@ final class VaultAuth implements AutoCloseable {
     final String value;
     final long ttlSeconds; // 0: does not expire
     final boolean renewable;
-    final long obtainedNanos;
+    final long obtainedNanos; // on the clock of the VaultAuth that made it
     final long loginTtlSeconds; // TTL granted at login, to notice max_ttl approaching
 
-    Token(String value, long ttlSeconds, boolean renewable, long loginTtlSeconds) {
+    Token(String value, long ttlSeconds, boolean renewable, long loginTtlSeconds,
+        long obtainedNanos) {
       this.value = value;
       this.ttlSeconds = ttlSeconds;
       this.renewable = renewable;
-      this.obtainedNanos = System.nanoTime();
+      this.obtainedNanos = obtainedNanos;
       this.loginTtlSeconds = loginTtlSeconds;
     }
 
-    boolean expired() {
+    boolean expired(long nowNanos) {
       return ttlSeconds > 0
-          && System.nanoTime() - obtainedNanos >= TimeUnit.SECONDS.toNanos(ttlSeconds);
+          && nowNanos - obtainedNanos >= TimeUnit.SECONDS.toNanos(ttlSeconds);
     }
 
     @Override
@@ -72,10 +73,10 @@ final class VaultAuth implements AutoCloseable {
   private final long operationTimeoutMs;
   private final long reloginBackoffNanos;
   private final LongSupplier clock; // nanoTime; a fake one in tests
-  private final ScheduledExecutorService scheduler;
+  private final Scheduler scheduler;
   private final Object lock = new Object();
   private volatile Token current;
-  private ScheduledFuture<?> pending; // guarded by lock
+  private Future<?> pending; // guarded by lock
   private KmsException lastLoginFailure; // guarded by lock
   private long lastLoginFailureNanos; // guarded by lock
   /** Serializes the handling of refusals (lookup-self, re-login) across threads. */
@@ -86,7 +87,58 @@ final class VaultAuth implements AutoCloseable {
   private long aliveCheckedNanos; // ... at this time
   private String deadToken; // guarded by deniedLock: lookup-self said dead (stays dead)
 
-  VaultAuth(VaultHttp http, VaultTransitConfig config, LongSupplier clock) {
+  /**
+   * Where the background lookup, renewals and re-logins run: one daemon thread in production
+   * ({@link #daemonThread()}); tests pass one that runs the planned tasks when they say so.
+   */
+  interface Scheduler {
+    /** Runs {@code task} soon. */
+    void execute(Runnable task);
+
+    /** Runs {@code task} after {@code delayMs}; the answer cancels it. */
+    Future<?> schedule(Runnable task, long delayMs);
+
+    boolean isShutdown();
+
+    /** Stops: nothing planned runs any more, a running task is interrupted. */
+    void shutdownNow();
+  }
+
+  /** The production scheduler: one daemon thread per client. */
+  static Scheduler daemonThread() {
+    ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "kafka-envelope-vault-token");
+      t.setDaemon(true);
+      return t;
+    });
+    return new Scheduler() {
+      @Override
+      public void execute(Runnable task) {
+        executor.execute(task);
+      }
+
+      @Override
+      public Future<?> schedule(Runnable task, long delayMs) {
+        return executor.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+      }
+
+      @Override
+      public boolean isShutdown() {
+        return executor.isShutdown();
+      }
+
+      @Override
+      public void shutdownNow() {
+        executor.shutdownNow();
+      }
+    };
+  }
+
+  /**
+   * With the clock (nanoseconds) that times token lifetimes and the re-login and lookup windows,
+   * and the scheduler that runs the background work; tests pass fake ones.
+   */
+  VaultAuth(VaultHttp http, VaultTransitConfig config, LongSupplier clock, Scheduler scheduler) {
     this.http = http;
     this.config = config;
     this.clock = clock;
@@ -94,15 +146,12 @@ final class VaultAuth implements AutoCloseable {
     this.operationTimeoutMs = config.getInt(VaultTransitConfig.OPERATION_TIMEOUT_MS);
     this.reloginBackoffNanos =
         TimeUnit.MILLISECONDS.toNanos(config.getInt(VaultTransitConfig.RELOGIN_BACKOFF_MS));
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "kafka-envelope-vault-token");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = scheduler;
     if (canLogIn()) {
       this.current = null; // log in on first use
     } else {
-      this.current = new Token(config.password(VaultTransitConfig.TOKEN), 0, false, 0);
+      this.current = new Token(config.password(VaultTransitConfig.TOKEN), 0, false, 0,
+          clock.getAsLong());
       scheduler.execute(this::lookUpGivenToken);
     }
   }
@@ -118,7 +167,7 @@ final class VaultAuth implements AutoCloseable {
   /** A token to use now: the current one, or a fresh login when there is none or it expired. */
   String token(String kekId, long deadlineNanos) {
     Token t = current;
-    if (t != null && !(canLogIn() && t.expired())) {
+    if (t != null && !(canLogIn() && t.expired(clock.getAsLong()))) {
       return t.value;
     }
     return loginReplacing(t, kekId, deadlineNanos).value;
@@ -176,7 +225,7 @@ final class VaultAuth implements AutoCloseable {
   private Token loginReplacing(Token stale, String kekId, long deadlineNanos) {
     synchronized (lock) {
       Token t = current;
-      if (t != null && t != stale && !t.expired()) {
+      if (t != null && t != stale && !t.expired(clock.getAsLong())) {
         return t; // another caller logged in meanwhile
       }
       long now = clock.getAsLong();
@@ -245,7 +294,7 @@ final class VaultAuth implements AutoCloseable {
     long ttl = auth.path("lease_duration").asLong(0);
     LOG.info("Logged in to Vault with {} (token TTL {} s, renewable {})", method, ttl,
         auth.path("renewable").asBoolean(false));
-    return new Token(token, ttl, auth.path("renewable").asBoolean(false), ttl);
+    return new Token(token, ttl, auth.path("renewable").asBoolean(false), ttl, clock.getAsLong());
   }
 
   /** Makes {@code t} current and plans its renewal or replacement. Call with the lock held. */
@@ -257,7 +306,7 @@ final class VaultAuth implements AutoCloseable {
     }
     if (t.ttlSeconds > 0 && !scheduler.isShutdown()) {
       long delayMs = (long) (t.ttlSeconds * 1000 * RENEW_AT);
-      pending = scheduler.schedule(() -> refresh(t), delayMs, TimeUnit.MILLISECONDS);
+      pending = scheduler.schedule(() -> refresh(t), delayMs);
     }
   }
 
@@ -273,7 +322,7 @@ final class VaultAuth implements AutoCloseable {
         boolean nearMax = canLogIn() && ttl < t.loginTtlSeconds * RELOGIN_BELOW;
         if (!nearMax && ttl > 0) {
           next = new Token(t.value, ttl, auth.path("renewable").asBoolean(false),
-              t.loginTtlSeconds);
+              t.loginTtlSeconds, clock.getAsLong());
           LOG.debug("Renewed the Vault token (TTL {} s)", ttl);
         }
       }
@@ -307,8 +356,7 @@ final class VaultAuth implements AutoCloseable {
           remaining);
       synchronized (lock) {
         if (current == t && remaining > 0 && !scheduler.isShutdown()) {
-          pending = scheduler.schedule(() -> refresh(t),
-              Math.max(500, remaining * 1000 / 4), TimeUnit.MILLISECONDS);
+          pending = scheduler.schedule(() -> refresh(t), Math.max(500, remaining * 1000 / 4));
         }
       }
     }
@@ -334,8 +382,8 @@ final class VaultAuth implements AutoCloseable {
     }
   }
 
-  private static long remainingSeconds(Token t) {
-    return t.ttlSeconds - TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t.obtainedNanos);
+  private long remainingSeconds(Token t) {
+    return t.ttlSeconds - TimeUnit.NANOSECONDS.toSeconds(clock.getAsLong() - t.obtainedNanos);
   }
 
   /** Learns the given token's TTL and renewability, so renewal can be planned. */
@@ -348,7 +396,8 @@ final class VaultAuth implements AutoCloseable {
       long ttl = data.path("ttl").asLong(0);
       synchronized (lock) {
         if (current == t) {
-          install(new Token(t.value, ttl, data.path("renewable").asBoolean(false), ttl));
+          install(new Token(t.value, ttl, data.path("renewable").asBoolean(false), ttl,
+              clock.getAsLong()));
         }
       }
     } catch (VaultHttp.Failure e) {

@@ -43,10 +43,15 @@ final class VaultTransitKms implements KeyManagementService {
     this(config, System::nanoTime);
   }
 
-  /** With the clock that times re-login and lookup windows (tests pass a fake one). */
+  /** With the clock that times token lifetimes and re-login and lookup windows (tests: fake). */
   VaultTransitKms(VaultTransitConfig config, LongSupplier clock) {
+    this(config, clock, VaultAuth.daemonThread());
+  }
+
+  /** With the clock and the scheduler of token renewal and re-login (tests pass fake ones). */
+  VaultTransitKms(VaultTransitConfig config, LongSupplier clock, VaultAuth.Scheduler scheduler) {
     this.http = new VaultHttp(config);
-    this.auth = new VaultAuth(http, config, clock);
+    this.auth = new VaultAuth(http, config, clock, scheduler);
     this.mount = config.mount(VaultTransitConfig.TRANSIT_MOUNT);
     this.derived = config.getBoolean(VaultTransitConfig.TRANSIT_DERIVED);
     this.operationTimeoutMs = config.getInt(VaultTransitConfig.OPERATION_TIMEOUT_MS);

@@ -27,7 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Cipher;
@@ -78,6 +80,9 @@ final class FakeVault implements AutoCloseable {
   private final Deque<String> failureText = new ArrayDeque<>();
   private volatile String namespace;
   private volatile long latencyMs;
+  private volatile LongSupplier clockMs = System::currentTimeMillis; // token TTLs, JWT expiry
+  private final Object holdLock = new Object();
+  private boolean holding; // guarded by holdLock: answers wait until released
   private volatile boolean sealed;
   private volatile int loginTokenNumUses; // 0 = unlimited, like token_num_uses
   private final AtomicInteger namespaceMisses = new AtomicInteger();
@@ -95,7 +100,7 @@ final class FakeVault implements AutoCloseable {
     }
   }
 
-  static final class TokenEntry {
+  final class TokenEntry {
     final long ttlMs; // 0 = no expiry
     final long maxExpiry; // epoch ms, 0 = none
     final boolean renewable;
@@ -105,7 +110,7 @@ final class FakeVault implements AutoCloseable {
     final AtomicInteger usesLeft = new AtomicInteger(-1); // -1 = unlimited (num_uses = 0)
 
     TokenEntry(long ttlMs, long maxTtlMs, boolean renewable, List<String> allowed) {
-      long now = System.currentTimeMillis();
+      long now = now();
       this.ttlMs = ttlMs;
       this.maxExpiry = maxTtlMs == 0 ? 0 : now + maxTtlMs;
       this.renewable = renewable;
@@ -114,7 +119,7 @@ final class FakeVault implements AutoCloseable {
     }
 
     boolean valid() {
-      return expiry == 0 || System.currentTimeMillis() < expiry;
+      return expiry == 0 || now() < expiry;
     }
   }
 
@@ -242,7 +247,7 @@ final class FakeVault implements AutoCloseable {
       ObjectNode claims = JSON.createObjectNode()
           .put("iss", "kubernetes/serviceaccount")
           .put("sub", "system:serviceaccount:" + namespace + ":" + serviceAccount)
-          .put("exp", (System.currentTimeMillis() + ttlMs) / 1000)
+          .put("exp", (now() + ttlMs) / 1000)
           .put("jti", Long.toHexString(random.nextLong()));
       String payload = b64.encodeToString(JSON.writeValueAsBytes(claims));
       String jwt = header + "." + payload + "." + b64.encodeToString(
@@ -267,7 +272,7 @@ final class FakeVault implements AutoCloseable {
         return null;
       }
       JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
-      if (claims.path("exp").asLong(0) * 1000 <= System.currentTimeMillis()) {
+      if (claims.path("exp").asLong(0) * 1000 <= now()) {
         return null;
       }
       String sub = claims.path("sub").asText("");
@@ -347,8 +352,62 @@ final class FakeVault implements AutoCloseable {
     latencyMs = ms;
   }
 
+  /**
+   * The clock (epoch milliseconds) that times token TTLs and JWT expiry: the wall clock unless a
+   * test passes a fake one it advances (see {@link ManualTime}).
+   */
+  void clock(LongSupplier ms) {
+    clockMs = ms;
+  }
+
+  private long now() {
+    return clockMs.getAsLong();
+  }
+
+  /**
+   * From now on, every answer waits (at most 60 s) until {@link #releaseAnswers()} or
+   * {@link #close()}: a Vault that never answers in time, however fast or slow this machine is.
+   */
+  void holdAnswers() {
+    synchronized (holdLock) {
+      holding = true;
+    }
+  }
+
+  void releaseAnswers() {
+    synchronized (holdLock) {
+      holding = false;
+      holdLock.notifyAll();
+    }
+  }
+
+  private void awaitRelease() throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    synchronized (holdLock) {
+      long left;
+      while (holding && (left = end - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(holdLock, left);
+      }
+    }
+  }
+
   int calls(String op) {
     return calls.computeIfAbsent(op, k -> new AtomicInteger()).get();
+  }
+
+  /**
+   * Waits until {@code op} was called at least {@code n} times (counted as the request arrives),
+   * at most {@code timeoutMs}; true when it was.
+   */
+  boolean awaitCalls(String op, int n, long timeoutMs) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    synchronized (calls) {
+      long left;
+      while (calls(op) < n && (left = end - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(calls, left);
+      }
+      return calls(op) >= n;
+    }
   }
 
   void resetCounters() {
@@ -369,6 +428,7 @@ final class FakeVault implements AutoCloseable {
 
   @Override
   public void close() {
+    releaseAnswers(); // no held answer keeps the server from stopping
     server.stop(0);
     executor.shutdownNow();
   }
@@ -425,7 +485,7 @@ final class FakeVault implements AutoCloseable {
       }
       spendUse(tokenValue, token);
       ObjectNode data = JSON.createObjectNode();
-      data.put("ttl", token.expiry == 0 ? 0 : (token.expiry - System.currentTimeMillis()) / 1000);
+      data.put("ttl", token.expiry == 0 ? 0 : (token.expiry - now()) / 1000);
       data.put("renewable", token.renewable);
       send(ex, 200, JSON.createObjectNode().set("data", data));
       return;
@@ -450,7 +510,7 @@ final class FakeVault implements AutoCloseable {
         error(ex, 400, "lease is not renewable");
         return;
       }
-      long now = System.currentTimeMillis();
+      long now = now();
       long expiry = now + token.ttlMs;
       if (token.maxExpiry != 0) {
         expiry = Math.min(expiry, token.maxExpiry);
@@ -661,6 +721,7 @@ final class FakeVault implements AutoCloseable {
     String token = "hvs." + Base64.getUrlEncoder().withoutPadding().encodeToString(id);
     addToken(token, login.ttlMs, login.maxTtlMs, login.renewable, login.allowed);
     tokens.get(token).fromLogin = true;
+    count("login-issued"); // the token exists now (expireAllTokens reaches it)
     if (loginTokenNumUses > 0) {
       tokens.get(token).usesLeft.set(loginTokenNumUses);
     }
@@ -707,6 +768,9 @@ final class FakeVault implements AutoCloseable {
 
   private void count(String op) {
     calls.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
+    synchronized (calls) {
+      calls.notifyAll();
+    }
   }
 
   private void error(HttpExchange ex, int status, String message) throws IOException {
@@ -715,15 +779,19 @@ final class FakeVault implements AutoCloseable {
     send(ex, status, body);
   }
 
-  /** Answers, after the injected latency (the request itself was handled, and counted, at once). */
+  /**
+   * Answers, once released (see {@link #holdAnswers()}) and after the injected latency (the request
+   * itself was handled, and counted, at once).
+   */
   private void send(HttpExchange ex, int status, JsonNode body) throws IOException {
-    if (latencyMs > 0) {
-      try {
+    try {
+      awaitRelease();
+      if (latencyMs > 0) {
         Thread.sleep(latencyMs);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
     }
     if (body == null) {
       ex.sendResponseHeaders(status, -1);

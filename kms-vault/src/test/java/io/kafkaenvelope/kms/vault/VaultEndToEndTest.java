@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -88,10 +89,21 @@ class VaultEndToEndTest {
     return envelope("producer-role", PRODUCER_SECRET_ID);
   }
 
+  /** Consumers made so far; each one's count gives it a DEK cache scope of its own. */
+  private static final AtomicInteger CONSUMERS = new AtomicInteger();
+
+  /**
+   * A connect timeout no other consumer in this run uses: the DEK cache is scoped by the KMS
+   * settings, so a distinct (harmless) value gives a consumer a cache of its own.
+   */
+  private static int cacheScope() {
+    return 1000 + CONSUMERS.incrementAndGet();
+  }
+
   private static Map<String, Object> consumerEnv() {
     Map<String, Object> c = envelope("consumer-role", CONSUMER_SECRET_ID);
     // a DEK cache scope of its own per consumer, so every test counts its own decrypts
-    c.put("envelope.kms.vault.connect.timeout.ms", String.valueOf(1000 + System.nanoTime() % 999));
+    c.put("envelope.kms.vault.connect.timeout.ms", String.valueOf(cacheScope()));
     return c;
   }
 
@@ -219,29 +231,40 @@ class VaultEndToEndTest {
   @Test
   void aTokenThatExpiresDuringTheRunIsReplacedByAnAppRoleLoginAndNothingIsLost()
       throws Exception {
-    // short, non-renewable tokens: the client must log in again, in the background
-    vault.addAppRole("short-producer", PRODUCER_SECRET_ID, 2_000, 2_000, false,
+    // long-lived tokens that the fake kills on cue, twice in the run, with no warning: nothing here
+    // depends on how long the sends take (the background re-login before max TTL is timed by a
+    // manual clock in VaultTransitKmsTest.appRoleLogsInOnce...AtMaxTtl)
+    vault.addAppRole("expiring-producer", PRODUCER_SECRET_ID, 600_000, 0, false,
         List.of("transit/datakey/plaintext/orders"));
     KAFKA.broker().createTopic("vault-expiry", 1);
-    Map<String, Object> env = envelope("short-producer", PRODUCER_SECRET_ID);
+    Map<String, Object> env = envelope("expiring-producer", PRODUCER_SECRET_ID);
     env.put("envelope.dek.max.records", 20L);
+    // a refusal-driven re-login may follow the previous one at once (the default window, 10 s,
+    // would refuse the second one: see VaultReloginBoundTest)
+    env.put("envelope.kms.vault.relogin.backoff.ms", "1");
     vault.resetCounters();
     int n = 300;
     try (KafkaProducer<String, String> p = producer(env)) {
       List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         sent.add(p.send(new ProducerRecord<>("vault-expiry", MARKER + i)));
-        if (i == n / 2) {
-          vault.expireAllTokens(); // and once with no warning at all
+        if (i == n / 3) {
+          vault.expireAllTokens(); // the first token dies: a later datakey meets the refusal
         }
-        Thread.sleep(15); // the run spans ~4.5 s: two token lifetimes
+        if (i == 2 * n / 3) {
+          // 100 records (five DEKs) since: the dead token was met and a new one issued
+          assertTrue(vault.awaitCalls("login-issued", 2, 30_000),
+              "logged in again after the first expiry: " + vault.calls("login/approle"));
+          // a lower bound, not a guess: the 1 ms re-login window of that login has surely passed
+          Thread.sleep(2);
+          vault.expireAllTokens(); // and the second one
+        }
       }
       for (Future<RecordMetadata> f : sent) {
         f.get(); // any failed send would throw here
       }
     }
-    assertTrue(vault.calls("login/approle") >= 3,
-        "logged in again: " + vault.calls("login/approle"));
+    assertEquals(3, vault.calls("login/approle"), "one login per token lifetime");
     Set<String> deks = new HashSet<>();
     rawVersions("vault-expiry", n, deks);
     assertEquals(15, deks.size(), "one DEK per 20 records");
@@ -347,7 +370,7 @@ class VaultEndToEndTest {
     c.put("envelope.kek.id", "kafka-orders");
     c.put("envelope.kek.discovery", String.valueOf(discovery));
     // a DEK cache scope of its own, so no consumer is served keys another one unwrapped
-    c.put("envelope.kms.vault.connect.timeout.ms", String.valueOf(1000 + System.nanoTime() % 999));
+    c.put("envelope.kms.vault.connect.timeout.ms", String.valueOf(cacheScope()));
     return c;
   }
 

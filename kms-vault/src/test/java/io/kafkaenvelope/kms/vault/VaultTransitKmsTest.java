@@ -37,6 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -75,6 +76,7 @@ class VaultTransitKmsTest {
     vault.latency(0);
     vault.sealed(false);
     vault.namespace(null);
+    vault.clock(System::currentTimeMillis);
   }
 
   static Map<String, Object> config() {
@@ -318,37 +320,49 @@ class VaultTransitKmsTest {
     }
   }
 
+  /** Client and fake Vault on one clock that moves only when the test says so. */
+  private static ManualTime manualTime() {
+    ManualTime time = new ManualTime();
+    vault.clock(time::millis);
+    return time;
+  }
+
   @Test
   void aGivenTokenWithATtlIsRenewedInTheBackground() throws Exception {
+    ManualTime time = manualTime();
     vault.addToken("hvs.short-lived-0005", 2_000, 60_000, true, null);
     Map<String, Object> c = config();
     c.put("envelope.kms.vault.token", "hvs.short-lived-0005");
-    try (KeyManagementService kms = client(c)) {
-      awaitCalls("lookup-self", 1);
-      Thread.sleep(2_500); // past the original TTL; renewed at ~1.3 s
-      assertTrue(vault.calls("renew-self") >= 1, "renew-self before expiry");
+    try (KeyManagementService kms = time.client(c)) {
+      time.runDue(); // the background lookup of the given token's TTL
+      assertEquals(1, vault.calls("lookup-self"));
+      time.advance(1_300);
+      assertEquals(0, vault.calls("renew-self"), "not before 2/3 of the TTL");
+      time.advance(100);
+      assertEquals(1, vault.calls("renew-self"), "renew-self before expiry");
+      time.advance(1_100); // 2.5 s: past the original TTL
       DataKey k = kms.generateDataKey("orders", ctx("orders"));
       assertArrayEquals(k.plaintext(), kms.unwrap("orders", k.wrapped(), ctx("orders")));
+      assertEquals(1, vault.calls("lookup-self"), "the token was never refused");
     }
   }
 
   @Test
+  @Timeout(30) // the held answers come after 60 s: only the client's timeouts end the call
   void everyCallIsBoundedByTimeouts() throws Exception {
     Map<String, Object> c = config();
     c.put("envelope.kms.vault.request.timeout.ms", "250");
     c.put("envelope.kms.vault.operation.timeout.ms", "600");
     c.put("envelope.kms.vault.max.attempts", "5");
-    vault.latency(1500);
+    vault.holdAnswers();
     try (KeyManagementService kms = client(c)) {
-      long start = System.nanoTime();
       KmsException e = fails(Reason.UNAVAILABLE,
           () -> kms.generateDataKey("orders", ctx("orders")));
-      long ms = (System.nanoTime() - start) / 1_000_000;
-      assertTrue(ms < 1200, "bounded by the operation timeout, took " + ms + " ms");
       assertTrue(e.getMessage().contains("no answer from " + vault.address() + " within")
           || e.getMessage().contains("operation timeout reached"), e.getMessage());
+      assertTrue(vault.calls("datakey/plaintext") >= 1, "the request reached the fake");
     } finally {
-      vault.latency(0);
+      vault.releaseAnswers();
     }
     int closedPort;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -367,25 +381,34 @@ class VaultTransitKmsTest {
   @Test
   void appRoleLogsInOnceRenewsInTheBackgroundAndLogsInAgainAtMaxTtl() throws Exception {
     List<String> policy = List.of("transit/datakey/plaintext/orders", "transit/decrypt/orders");
+    ManualTime time = manualTime();
     vault.addAppRole(ROLE_ID, SECRET_ID, 2_000, 60_000, true, policy);
-    try (KeyManagementService kms = client(appRole())) {
+    try (KeyManagementService kms = time.client(appRole())) {
       DataKey k = kms.generateDataKey("orders", ctx("orders"));
       assertArrayEquals(k.plaintext(), kms.unwrap("orders", k.wrapped(), ctx("orders")));
       assertEquals(1, vault.calls("login/approle"), "one login serves both calls");
-      Thread.sleep(1_700);
-      assertTrue(vault.calls("renew-self") >= 1, "renewed at 2/3 of the TTL");
-      Thread.sleep(1_000); // past the first token's original TTL
+      time.advance(1_300);
+      assertEquals(0, vault.calls("renew-self"), "not before 2/3 of the TTL");
+      time.advance(100);
+      assertEquals(1, vault.calls("renew-self"), "renewed at 2/3 of the TTL");
+      time.advance(1_000); // 2.4 s: past the first token's original TTL
       kms.generateDataKey("orders", ctx("orders"));
       assertEquals(1, vault.calls("login/approle"), "the renewed token is still in use");
+      assertEquals(0, vault.calls("denied"), "and was never refused");
     }
     vault.resetCounters();
     vault.addAppRole(ROLE_ID, SECRET_ID, 2_000, 2_000, true, policy); // cannot be extended
-    try (KeyManagementService kms = client(appRole())) {
+    time = manualTime(); // closing the client shut the last one's scheduler down
+    try (KeyManagementService kms = time.client(appRole())) {
       kms.generateDataKey("orders", ctx("orders"));
-      Thread.sleep(2_300);
-      assertTrue(vault.calls("login/approle") >= 2, "logged in again before expiry");
+      time.advance(1_400); // 2/3 of the TTL: renew-self grants no more, so log in again
+      assertEquals(1, vault.calls("renew-self"));
+      assertEquals(2, vault.calls("login/approle"), "logged in again before expiry");
+      assertEquals(1, vault.calls("revoke-self"), "the replaced token was revoked");
+      time.advance(900); // 2.3 s: past the first token's max TTL
       kms.generateDataKey("orders", ctx("orders"));
       assertEquals(2, vault.calls("datakey/plaintext"), "no call met an expired token");
+      assertEquals(0, vault.calls("denied"));
     }
   }
 
@@ -562,11 +585,9 @@ class VaultTransitKmsTest {
     assertThrows(ConfigException.class, () -> client(certOnly));
   }
 
+  /** Waits for the {@code n}th call of {@code op} (woken by the call, bounded generously). */
   static void awaitCalls(String op, int n) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (vault.calls(op) < n && System.currentTimeMillis() < deadline) {
-      Thread.sleep(10);
-    }
+    vault.awaitCalls(op, n, 30_000);
     assertEquals(n, vault.calls(op), op);
   }
 
