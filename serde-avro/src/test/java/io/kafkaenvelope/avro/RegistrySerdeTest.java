@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EnvelopeException;
-import io.kafkaenvelope.testing.FakeApicurioRegistry;
+import io.kafkaenvelope.testing.ApicurioRegistryExtension;
 import io.kafkaenvelope.testing.KafkaExtension;
 import io.kafkaenvelope.internal.wire.EnvelopeHeader;
 import io.kafkaenvelope.internal.wire.WireFormat;
@@ -34,9 +34,6 @@ import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -53,30 +50,17 @@ class RegistrySerdeTest {
   private static final String APICURIO_DESER =
       "io.apicurio.registry.serde.avro.AvroKafkaDeserializer";
 
-  private static FakeApicurioRegistry registry;
+  @RegisterExtension
+  static final ApicurioRegistryExtension REGISTRY = new ApicurioRegistryExtension();
+
   private final Map<String, Object> envelope = Fixtures.envelope();
-
-  @BeforeAll
-  static void startRegistry() throws Exception {
-    registry = new FakeApicurioRegistry();
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    registry.close();
-  }
-
-  @AfterEach
-  void serdesStayedWithinTheImplementedApi() {
-    assertEquals(List.of(), registry.unexpected, "registry calls the fake does not implement");
-  }
 
   /** Apicurio settings; {@code headers=false} puts the id into the payload (registry framing). */
   private Map<String, Object> apicurio(boolean headers, boolean confluentIds) {
     Map<String, Object> m = new HashMap<>(envelope);
     m.put(EnvelopeConfig.INNER_SERIALIZER, APICURIO_SER);
     m.put(EnvelopeConfig.INNER_DESERIALIZER, APICURIO_DESER);
-    m.put("apicurio.registry.url", registry.url());
+    m.put("apicurio.registry.url", REGISTRY.registry().url());
     m.put("apicurio.registry.auto-register", "true");
     m.put("apicurio.registry.headers.enabled", String.valueOf(headers));
     if (confluentIds) {
@@ -130,10 +114,10 @@ class RegistrySerdeTest {
     List<ConsumerRecord<byte[], byte[]>> stored = produce(topic, settings, 5);
     // Apicurio's own id header rides along in the clear, as it would without encryption
     assertNotNull(stored.get(0).headers().lastHeader("apicurio.value.globalId"));
-    assertTrue(registry.requests.stream().anyMatch(r -> r.startsWith("POST ")),
+    assertTrue(REGISTRY.registry().requests.stream().anyMatch(r -> r.startsWith("POST ")),
         "the serializer registered its schema: apicurio.registry.url reached it");
     assertRecords(consume(topic, settings, 5), 5);
-    assertTrue(registry.requests.stream().anyMatch(r -> r.startsWith("GET ")),
+    assertTrue(REGISTRY.registry().requests.stream().anyMatch(r -> r.startsWith("GET ")),
         "the deserializer fetched the schema by id");
   }
 
@@ -152,7 +136,7 @@ class RegistrySerdeTest {
         assertEquals(0, h.clearPrefixLength());
         byte[] framed = d.deserialize(topic, r.headers(), r.value());
         assertEquals(0x00, framed[0], "Apicurio framed the plaintext");
-        assertNotNull(registry.schema(ByteBuffer.wrap(framed, 1, 4).getInt()));
+        assertNotNull(REGISTRY.registry().schema(ByteBuffer.wrap(framed, 1, 4).getInt()));
         assertFalse(Arrays.equals(Arrays.copyOf(framed, 5), Arrays.copyOf(r.value(), 5)),
             "the framing is not in the clear");
         assertEquals(framed.length + 12 + 16, r.value().length, "all of it sealed");
@@ -171,7 +155,7 @@ class RegistrySerdeTest {
     byte[] v = first.value();
     assertEquals(0x00, v[0], "registry magic byte in the clear");
     long id = ByteBuffer.wrap(v, 1, 4).getInt();
-    assertEquals(Fixtures.V1, new Schema.Parser().parse(registry.schema(id)),
+    assertEquals(Fixtures.V1, new Schema.Parser().parse(REGISTRY.registry().schema(id)),
         "a registry-aware tool resolves the clear schema id to the writer schema");
     assertEquals(5, EnvelopeHeader.parse(first.headers().lastHeader(WireFormat.VALUE_HEADER)
         .value()).clearPrefixLength());
@@ -188,7 +172,7 @@ class RegistrySerdeTest {
     byte[] v = stored.get(0).value();
     assertEquals(0x00, v[0]);
     long id = ByteBuffer.wrap(v, 1, 8).getLong();
-    assertEquals(Fixtures.V1, new Schema.Parser().parse(registry.schema(id)));
+    assertEquals(Fixtures.V1, new Schema.Parser().parse(REGISTRY.registry().schema(id)));
     assertRecords(consume(topic, settings, 3), 3);
     tamperedPrefixIsRefused(topic, stored.get(0), 8);
   }
@@ -211,7 +195,8 @@ class RegistrySerdeTest {
         : ByteBuffer.wrap(forged, 1, 8).getLong();
     long otherId = -1;
     for (long id = realId + 1; id < realId + 50 && otherId < 0; id++) {
-      if (registry.schema(id) != null && !registry.schema(id).equals(registry.schema(realId))) {
+      String schema = REGISTRY.registry().schema(id);
+      if (schema != null && !schema.equals(REGISTRY.registry().schema(realId))) {
         otherId = id;
       }
     }
@@ -276,7 +261,7 @@ class RegistrySerdeTest {
     settings.put(EnvelopeConfig.INNER_SERIALIZER, CapturingSerializer.class.getName());
     settings.put("schema.registry.url", "http://registry.example:8081");
     settings.put("specific.avro.reader", true);
-    settings.put("apicurio.registry.url", registry.url());
+    settings.put("apicurio.registry.url", REGISTRY.registry().url());
     settings.put("basic.auth.user.info", "user:secret");
     settings.put("auto.register.schemas", false);
     try (EncryptingAvroSerializer<byte[]> s = new EncryptingAvroSerializer<>()) {
@@ -315,10 +300,10 @@ class RegistrySerdeTest {
         assertNoPlaintext(e);
       }
     }
-    assertNotNull(registry.schema(schemaId), "the clear id names the registered schema");
-    assertTrue(registry.requests.stream()
+    assertNotNull(REGISTRY.registry().schema(schemaId), "the clear id names the registered schema");
+    assertTrue(REGISTRY.registry().requests.stream()
         .anyMatch(q -> q.startsWith("GET ") && q.endsWith("/" + schemaId)),
-        "the plain deserializer fetched the schema: " + registry.requests);
+        "the plain deserializer fetched the schema: " + REGISTRY.registry().requests);
     assertNoPlaintext(decoded);
   }
 

@@ -127,22 +127,20 @@ final class RecordEncryptor implements KmsSupport.Worker {
     // DEK byte limits count what is actually encrypted: the compressed body if there is one.
     int bodyLength = compressed == null ? plaintext.length - clear : compressed.length();
 
-    byte[] nonce = NONCE_SCRATCH.get();
-    DekRotator.Lease lease = reserve(topic, bodyLength, nonce);
+    // Header mode knows its layout before the header: the nonce goes straight into the value.
+    // An inline frame's layout depends on the header, so its nonce waits in a scratch array.
+    byte[] out = inline ? null : SealedRecord.layOut(plaintext, clear, bodyLength);
+    byte[] nonceTo = inline ? NONCE_SCRATCH.get() : out;
+    int nonceOffset = inline ? 0 : SealedRecord.nonceOffset(clear);
+    DekRotator.Lease lease = reserve(topic, bodyLength, nonceTo, nonceOffset);
     if (lease == null) {
       return unencrypted(headers, plaintext);
     }
     byte[] header = lease.header(topic, clear, compressed == null ? 0 : codec.id());
-
-    byte[] out;
-    int nonceOffset;
     if (inline) {
       checkInlineHeader(header, lease, topic);
-      out = SealedRecord.layOutInline(header, nonce, bodyLength);
+      out = SealedRecord.layOutInline(header, nonceTo, bodyLength);
       nonceOffset = SealedRecord.inlineNonceOffset(header.length);
-    } else {
-      out = SealedRecord.layOut(plaintext, clear, nonce, bodyLength);
-      nonceOffset = SealedRecord.nonceOffset(clear);
     }
     try {
       AesGcm.seal(lease.key(), header, out, 0, clear, nonceOffset, body, bodyOffset, bodyLength);
@@ -223,10 +221,10 @@ final class RecordEncryptor implements KmsSupport.Worker {
   }
 
   /**
-   * Reserves a nonce under the topic's KEK; returns {@code null} when the topic is to go out
-   * unencrypted by policy.
+   * Reserves a nonce under the topic's KEK, written to {@code out[nonceOffset]}; returns
+   * {@code null} when the topic is to go out unencrypted by policy.
    */
-  private DekRotator.Lease reserve(String topic, int length, byte[] nonce) {
+  private DekRotator.Lease reserve(String topic, int length, byte[] out, int nonceOffset) {
     DekRotator rotator = rotatorByTopic.get(topic);
     if (rotator == null) {
       String kekId = kekSelector.kekFor(topic);
@@ -235,7 +233,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
       rotatorByTopic.putIfAbsent(topic, rotator);
     }
     try {
-      return rotator.reserve(length, nonce);
+      return rotator.reserve(length, out, nonceOffset);
     } catch (KmsException e) {
       if (e.reason() == KmsException.Reason.KEY_NOT_FOUND
           && unresolvedPolicy == UnresolvedKekPolicy.PLAINTEXT && !rotator.everResolved()) {

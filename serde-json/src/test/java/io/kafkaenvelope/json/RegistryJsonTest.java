@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.serde.EnvelopeException;
-import io.kafkaenvelope.testing.FakeApicurioRegistry;
+import io.kafkaenvelope.testing.ApicurioRegistryExtension;
 import io.kafkaenvelope.testing.KafkaExtension;
 import io.kafkaenvelope.internal.wire.EnvelopeHeader;
 import io.kafkaenvelope.internal.wire.WireFormat;
@@ -29,9 +29,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -44,23 +41,10 @@ class RegistryJsonTest {
 
   @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
 
-  private static FakeApicurioRegistry registry;
+  @RegisterExtension
+  static final ApicurioRegistryExtension REGISTRY = new ApicurioRegistryExtension();
+
   private final Map<String, Object> envelope = Fixtures.envelope();
-
-  @BeforeAll
-  static void startRegistry() throws Exception {
-    registry = new FakeApicurioRegistry();
-  }
-
-  @AfterAll
-  static void stopRegistry() {
-    registry.close();
-  }
-
-  @AfterEach
-  void serdesStayedWithinTheImplementedApi() {
-    assertEquals(List.of(), registry.unexpected, "registry calls the fake does not implement");
-  }
 
   private Map<String, Object> settings(String clearPrefix) {
     Map<String, Object> m = new HashMap<>(envelope);
@@ -68,7 +52,7 @@ class RegistryJsonTest {
         "io.apicurio.registry.serde.jsonschema.JsonSchemaKafkaSerializer");
     m.put(EnvelopeConfig.INNER_DESERIALIZER,
         "io.apicurio.registry.serde.jsonschema.JsonSchemaKafkaDeserializer");
-    m.put("apicurio.registry.url", registry.url());
+    m.put("apicurio.registry.url", REGISTRY.registry().url());
     m.put("apicurio.registry.auto-register", "true");
     m.put("apicurio.registry.artifact.schema.location", "json/order.schema.json");
     m.put("apicurio.registry.headers.enabled", "false");
@@ -105,7 +89,7 @@ class RegistryJsonTest {
       first = stored.get(0);
     }
     int id = ByteBuffer.wrap(first.value(), 1, 4).getInt();
-    JsonNode schema = JsonMapper.builder().build().readTree(registry.schema(id));
+    JsonNode schema = JsonMapper.builder().build().readTree(REGISTRY.registry().schema(id));
     assertEquals("Order", schema.get("title").asText(), "the clear id names the JSON schema");
 
     // the wrapped Apicurio deserializer (loaded by name) gets the framed JSON back

@@ -85,12 +85,13 @@ public final class DekRotator {
 
   /**
    * Reserves a nonce for one record of {@code length} bytes to encrypt and writes it to
-   * {@code nonce[0 .. 12)}.
+   * {@code out[offset .. offset + 12)}: straight into the record's bytes where their layout is
+   * already known, so no per-record nonce array or copy exists.
    *
    * @return the key to encrypt the record with
    * @throws KmsException if no usable key exists and the KMS cannot provide one in time
    */
-  public Lease reserve(int length, byte[] nonce) {
+  public Lease reserve(int length, byte[] out, int offset) {
     ActiveDek d = current;
     for (;;) {
       if (d != null) {
@@ -100,7 +101,7 @@ public final class DekRotator {
           if (d.refreshDue(seq, now) && d.refreshClaimed.compareAndSet(false, true)) {
             requestNext(d);
           }
-          d.writeNonce(nonce, 0, seq);
+          d.writeNonce(out, offset, seq);
           return d;
         }
       }

@@ -33,12 +33,14 @@ public final class SealedRecord {
 
   /**
    * A header-mode value for {@code bodyLength} bytes to encrypt, with the first
-   * {@code clearLength} bytes of {@code plaintext} and the nonce in place.
+   * {@code clearLength} bytes of {@code plaintext} in place; the nonce goes to
+   * {@link #nonceOffset}.
    */
-  public static byte[] layOut(byte[] plaintext, int clearLength, byte[] nonce, int bodyLength) {
+  public static byte[] layOut(byte[] plaintext, int clearLength, int bodyLength) {
     byte[] out = new byte[clearLength + sealedLength(bodyLength)];
-    System.arraycopy(plaintext, 0, out, 0, clearLength);
-    System.arraycopy(nonce, 0, out, nonceOffset(clearLength), WireFormat.NONCE_LENGTH);
+    if (clearLength > 0) {
+      System.arraycopy(plaintext, 0, out, 0, clearLength);
+    }
     return out;
   }
 

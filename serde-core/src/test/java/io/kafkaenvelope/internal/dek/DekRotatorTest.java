@@ -56,7 +56,7 @@ class DekRotatorTest {
   }
 
   private DekRotator.Lease reserve(DekRotator r, int length) {
-    return r.reserve(length, new byte[12]);
+    return r.reserve(length, new byte[12], 0);
   }
 
   @Test

@@ -196,9 +196,10 @@ class WireFormatVectorsTest {
     byte[] nonce = HEX.parseHex(v.get("nonce"));
     int bodyLength = plaintext.length - clearPrefix;
     byte[] out = inline ? SealedRecord.layOutInline(h, nonce, bodyLength)
-        : SealedRecord.layOut(plaintext, clearPrefix, nonce, bodyLength);
+        : SealedRecord.layOut(plaintext, clearPrefix, bodyLength);
     int nonceOffset = inline ? SealedRecord.inlineNonceOffset(h.length)
         : SealedRecord.nonceOffset(clearPrefix);
+    System.arraycopy(nonce, 0, out, nonceOffset, nonce.length);
     AesGcm.seal(dek, h, out, 0, clearPrefix, nonceOffset, plaintext, clearPrefix, bodyLength);
     Map<String, String> m = new HashMap<>();
     m.put("header", inline ? "(none: inline)" : HEX.formatHex(h));
