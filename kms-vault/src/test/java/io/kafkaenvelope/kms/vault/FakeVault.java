@@ -479,11 +479,10 @@ final class FakeVault implements AutoCloseable {
     TokenEntry token = tokenValue == null ? null : tokens.get(tokenValue);
     if (path.equals("auth/token/lookup-self")) {
       count("lookup-self");
-      if (token == null || !token.valid()) {
+      if (token == null || !token.valid() || !spendUse(tokenValue, token)) {
         error(ex, 403, "permission denied");
         return;
       }
-      spendUse(tokenValue, token);
       ObjectNode data = JSON.createObjectNode();
       data.put("ttl", token.expiry == 0 ? 0 : (token.expiry - now()) / 1000);
       data.put("renewable", token.renewable);
@@ -527,12 +526,12 @@ final class FakeVault implements AutoCloseable {
       count(op[1]);
       count(op[1] + ":" + op[2]); // per key, e.g. "decrypt:orders"
     }
-    if (token == null || !token.valid() || !allowed(token, path)) {
+    if (token == null || !token.valid() || !allowed(token, path)
+        || !spendUse(tokenValue, token)) {
       count("denied");
       error(ex, 403, "1 error occurred:\n\t* permission denied\n\n");
       return;
     }
-    spendUse(tokenValue, token);
     if (op == null || !transitMounts.contains(op[0])) {
       count("no-route");
       error(ex, 404, "no handler for route \"" + path + "\". route entry not found.");
@@ -648,10 +647,16 @@ final class FakeVault implements AutoCloseable {
     return null;
   }
 
-  private void spendUse(String value, TokenEntry t) {
-    if (t.usesLeft.get() >= 0 && t.usesLeft.decrementAndGet() <= 0) {
+  /**
+   * Claims one use of the token, atomically: requests racing for a token's last use get one
+   * success between them, as in Vault. Returns false when no use is left (the token is gone).
+   */
+  private boolean spendUse(String value, TokenEntry t) {
+    int before = t.usesLeft.getAndUpdate(u -> u > 0 ? u - 1 : u);
+    if (before == 1) {
       tokens.remove(value); // the last use: Vault revokes the token after this request
     }
+    return before != 0; // -1: unlimited
   }
 
   private static boolean allowed(TokenEntry t, String path) {
