@@ -201,9 +201,14 @@ final class RecordEncryptor implements KmsSupport.Worker {
     }
   }
 
-  /** A record sent unencrypted by policy: it must not carry a forwarded envelope header. */
+  /**
+   * A record sent unencrypted by policy: it must not carry a forwarded envelope header
+   * ({@code headers} is null for inline framing, which has none).
+   */
   private byte[] unencrypted(Headers headers, byte[] plaintext) {
-    removeEnvelopeHeader(headers, role);
+    if (headers != null) {
+      removeEnvelopeHeader(headers, role);
+    }
     return plaintext;
   }
 

@@ -336,12 +336,15 @@ class ConsumerTrustTest {
       s.configure(c, false);
       assertThrows(EnvelopeException.class, () -> s.serialize("t", new RecordHeaders(), MARKER));
     }
-    // while a KEK that never resolved goes out in plaintext as the opt-in says
+    // while a KEK that never resolved goes out in plaintext as the opt-in says, in header and
+    // inline framing alike
     c.put("envelope.kek.id", "never-existed");
     try (EncryptingSerializer<String> s = new EncryptingSerializer<>()) {
       s.configure(c, false);
       assertArrayEquals(MARKER.getBytes(java.nio.charset.StandardCharsets.UTF_8),
           s.serialize("t", new RecordHeaders(), MARKER));
+      assertArrayEquals(MARKER.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          s.serialize("t", MARKER));
     }
   }
 
