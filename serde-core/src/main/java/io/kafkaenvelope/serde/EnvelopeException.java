@@ -119,7 +119,10 @@ public class EnvelopeException extends SerializationException {
       }
       sb.append(')');
     }
-    return sb.append(": ").append(reason).append(": ").append(detail).toString();
+    // The detail may quote a KMS's message, which can repeat a KEK id from the record's header
+    // (a reader in discovery mode sends any KEK id to the KMS): no control characters either.
+    return sb.append(": ").append(reason).append(": ").append(printable(detail, MAX_DETAIL))
+        .toString();
   }
 
   /** The longest string from a record that goes into a message or log line. */
@@ -132,10 +135,17 @@ public class EnvelopeException extends SerializationException {
    * {@code ?} and anything past {@value #MAX_PRINTED} characters is cut.
    */
   public static String printable(String s) {
+    return printable(s, MAX_PRINTED);
+  }
+
+  /** The longest detail (our own text, quoting header strings already cut) in a message. */
+  private static final int MAX_DETAIL = 4096;
+
+  private static String printable(String s, int max) {
     if (s == null) {
       return null;
     }
-    int n = Math.min(s.length(), MAX_PRINTED);
+    int n = Math.min(s.length(), max);
     StringBuilder sb = null;
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);

@@ -294,6 +294,16 @@ class ConsumerTrustTest {
       assertEquals(hostile, e.kekId(), "the accessor keeps the raw id for programs");
     }
     assertEquals("plain-id", EnvelopeException.printable("plain-id"));
+    // in discovery mode the id reaches the KMS, whose message quotes it: sanitized there too
+    reader.remove("envelope.kek.id");
+    reader.put("envelope.kek.discovery", true);
+    try (DecryptingDeserializer<String> d = deserializer(reader)) {
+      EnvelopeException e = assertThrows(EnvelopeException.class,
+          () -> d.deserialize("orders", h, new byte[40]));
+      assertTrue(e.getMessage().contains("forged log line"), e.getMessage());
+      assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("\u001b"),
+          e.getMessage());
+    }
   }
 
   /** Issue 13: the inline writer must not write a header length modulo 2^16. */
