@@ -20,19 +20,25 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public class ProtobufSerializer<T> implements Serializer<T> {
 
+  private final boolean given;
   private volatile Encoding encoding = Encoding.ANY;
 
   /** For configuration by class name, from {@code envelope.protobuf.encoding} (default any). */
-  public ProtobufSerializer() {}
+  public ProtobufSerializer() {
+    this.given = false;
+  }
 
-  /** Writes {@code encoding}; {@link #configure} may change it. */
+  /** Writes {@code encoding}; {@link #configure} then changes nothing. */
   public ProtobufSerializer(ProtobufSerdeConfig.Encoding encoding) {
     this.encoding = java.util.Objects.requireNonNull(encoding, "encoding");
+    this.given = true;
   }
 
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {
-    encoding = ProtobufSerdeConfig.forRole(configs, isKey).encoding();
+    if (!given) {
+      encoding = ProtobufSerdeConfig.forRole(configs, isKey).encoding();
+    }
   }
 
   @Override

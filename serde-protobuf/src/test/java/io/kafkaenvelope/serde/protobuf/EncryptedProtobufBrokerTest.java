@@ -204,6 +204,38 @@ class EncryptedProtobufBrokerTest {
   }
 
   @Test
+  void aPlaintextProtobufTopicBeingMigratedReadsWithTheMessageEncoding() {
+    String topic = Fixtures.unique("orders-proto-migrating");
+    KAFKA.broker().createTopic(topic, 1);
+    Map<String, Object> pc = new HashMap<>();
+    pc.put("bootstrap.servers", KAFKA.broker().bootstrapServers());
+    // what a plain Protobuf producer wrote before encryption was switched on: bare messages
+    try (KafkaProducer<String, byte[]> plain = new KafkaProducer<>(pc,
+        new org.apache.kafka.common.serialization.StringSerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < 3; i++) {
+        plain.send(new ProducerRecord<>(topic, "k" + i, Fixtures.v1("o-" + i, i).toByteArray()));
+      }
+      plain.flush();
+    }
+    Map<String, Object> s = new HashMap<>(envelope);
+    s.put(ProtobufSerdeConfig.ENCODING, "message");
+    try (KafkaProducer<String, Order> p = new KafkaProducer<>(Fixtures.producer(
+        KAFKA.broker(), s, EncryptingProtobufSerializer.class.getName()))) {
+      for (int i = 3; i < 6; i++) {
+        p.send(new ProducerRecord<>(topic, "k" + i, Fixtures.v1("o-" + i, i)));
+      }
+      p.flush();
+    }
+    Map<String, Object> r = new HashMap<>(s);
+    r.put(ProtobufSerdeConfig.MESSAGE_CLASS, Order.class.getName());
+    r.put(EnvelopeConfig.PLAINTEXT_POLICY, "allow");
+    Map<Integer, Order> got = consume(topic, r, 6);
+    for (int i = 0; i < 6; i++) {
+      assertEquals(Fixtures.v1("o-" + i, i), got.get(i), "record " + i);
+    }
+  }
+
+  @Test
   void streamsSerdeWithoutHeadersFramesInline() {
     Map<String, Object> c = reader(Order.class);
     try (EncryptingProtobufSerde<Order> serde = new EncryptingProtobufSerde<>()) {

@@ -192,9 +192,47 @@ class ProtobufSerdeTest {
   void constructorsFixTheSettings() {
     ProtobufDeserializer<Order> d = new ProtobufDeserializer<>(Order.class, Encoding.MESSAGE);
     d.configure(Map.of(ProtobufSerdeConfig.MESSAGE_CLASS, Refund.class), false);
+    ProtobufSerializer<Order> s = new ProtobufSerializer<>(Encoding.MESSAGE);
+    s.configure(Map.of(ProtobufSerdeConfig.ENCODING, "any"), false);
     Order o = Fixtures.v1("c", 1);
-    assertEquals(o, d.deserialize("t", new ProtobufSerializer<Order>(Encoding.MESSAGE)
-        .serialize("t", o)));
+    byte[] bytes = s.serialize("t", o);
+    assertArrayEquals(o.toByteArray(), bytes);
+    assertEquals(o, d.deserialize("t", bytes));
+  }
+
+  @Test
+  void sharedInstancesAreThreadSafe() throws Exception {
+    ProtobufSerializer<com.google.protobuf.Message> s = serializer(null);
+    ProtobufDeserializer<io.kafkaenvelope.serde.protobuf.test.v2.Order> d = deserializer(Map.of(
+        ProtobufSerdeConfig.MESSAGE_CLASS, V2_DEFAULT.getClass()));
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int thread = t;
+        results.add(pool.submit(() -> {
+          int ok = 0;
+          for (int i = 0; i < 500; i++) {
+            String id = thread + "-" + i;
+            com.google.protobuf.Message m = i % 2 == 0 ? Fixtures.v1(id, i)
+                : Fixtures.v2(id, i, "USD");
+            io.kafkaenvelope.serde.protobuf.test.v2.Order back =
+                d.deserialize("t", s.serialize("t", m));
+            if (back.getId().equals(id) && back.getAmountCents() == 100L + i
+                && back.getCurrency().equals(i % 2 == 0 ? "" : "USD")) {
+              ok++;
+            }
+          }
+          return ok;
+        }));
+      }
+      for (java.util.concurrent.Future<Integer> f : results) {
+        assertEquals(500, f.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
