@@ -4,10 +4,10 @@ import io.kafkaenvelope.serde.EncryptingSerializer;
 
 /**
  * An {@link EncryptingSerializer} for Protobuf. By class name it wraps the Protobuf serializer
- * named in {@code envelope.inner.serializer} (e.g. Apicurio's {@code ProtobufKafkaSerializer} or
- * Confluent's {@code KafkaProtobufSerializer}), which receives the whole configuration map
- * unchanged ({@code apicurio.registry.url}, {@code schema.registry.url}, ...); with none named it
- * uses the registry-less {@link ProtobufSerializer}. With a registry serde, consider
+ * named in {@code envelope.inner.serializer} (a schema registry's, e.g. Confluent's {@code
+ * KafkaProtobufSerializer}; it must run on protobuf-java 4, see docs/serdes.md), which
+ * receives the whole configuration map unchanged ({@code schema.registry.url}, ...); with none
+ * named it uses the registry-less {@link ProtobufSerializer}. With a registry serde, consider
  * {@code envelope.clear.prefix} (docs/serdes.md).
  *
  * <pre>

@@ -6,7 +6,7 @@
  * named in {@code envelope.protobuf.message.class}; {@code EncryptingProtobufSerializer}, {@code
  * DecryptingProtobufDeserializer} and {@code EncryptingProtobufSerde} are the serde-core envelope
  * serdes with these as their default inner serdes, or around any Protobuf serde named in {@code
- * envelope.inner.*} (Apicurio's, Confluent's), so one class name in the client configuration does
+ * envelope.inner.*} (a schema registry's), so one class name in the client configuration does
  * both. {@link io.kafkaenvelope.serde.protobuf.ProtobufSerdeConfig} holds the settings; every class
  * here is public API.
  */
