@@ -67,6 +67,14 @@ final class ConnectWorker implements AutoCloseable {
 
   /** Creates (or replaces) a connector and waits until it and {@code tasks} tasks run. */
   void startConnector(String name, Map<String, String> config, int tasks) {
+    createConnector(name, config);
+    awaitState(name, s -> "RUNNING".equals(s.connector().state()) && s.tasks().size() == tasks
+        && s.tasks().stream().allMatch(t -> "RUNNING".equals(t.state())),
+        "running with " + tasks + " task(s)");
+  }
+
+  /** Creates (or replaces) a connector; returns once the herder accepted its configuration. */
+  void createConnector(String name, Map<String, String> config) {
     Map<String, String> named = new HashMap<>(config);
     named.put("name", name);
     FutureCallback<Herder.Created<ConnectorInfo>> cb = new FutureCallback<>();
@@ -76,9 +84,6 @@ final class ConnectWorker implements AutoCloseable {
     } catch (Exception e) {
       throw new AssertionError("could not create connector " + name + ": " + e, e);
     }
-    awaitState(name, s -> "RUNNING".equals(s.connector().state()) && s.tasks().size() == tasks
-        && s.tasks().stream().allMatch(t -> "RUNNING".equals(t.state())),
-        "running with " + tasks + " task(s)");
   }
 
   /** Waits until the connector's status satisfies {@code done}; returns that status. */
@@ -96,7 +101,8 @@ final class ConnectWorker implements AutoCloseable {
       }
       pause();
     }
-    throw new AssertionError(name + " not " + what + " in " + TIMEOUT_MS + " ms: " + describe(last));
+    throw new AssertionError(name + " not " + what + " in " + TIMEOUT_MS + " ms: "
+        + describe(last));
   }
 
   /** Deletes the connector; its tasks (and their clients) are stopped when this returns. */

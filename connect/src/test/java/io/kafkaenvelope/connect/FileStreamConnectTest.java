@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.serde.DecryptingDeserializer;
+import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.testing.EnvelopeFixtures;
 import io.kafkaenvelope.testing.KafkaBroker;
 import io.kafkaenvelope.testing.KafkaExtension;
@@ -18,13 +19,19 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -152,6 +159,40 @@ class FileStreamConnectTest {
     }
   }
 
+  @Test
+  void aSinkWhoseKekPolicyRefusesTheRecordsFailsItsTaskAndWritesNothing() {
+    KafkaBroker broker = KAFKA.broker();
+    String topic = TestClients.unique("payments");
+    broker.createTopic(topic, 1);
+    Map<String, Object> envelope = EnvelopeFixtures.inMemoryEnvelope("connect-refused");
+    Map<String, Object> producer = new HashMap<>(envelope);
+    producer.put("envelope.inner.serializer", StringSerializer.class.getName());
+    try (KafkaProducer<String, String> p = EnvelopeFixtures.newProducer(broker, producer,
+        EncryptingSerializer.class.getName())) {
+      List<Future<RecordMetadata>> sends = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        sends.add(p.send(new ProducerRecord<>(topic, "payment " + i + " " + MARKER)));
+      }
+      TestClients.assertAllAcked(sends);
+    }
+    // the same KMS, but this sink accepts only another KEK (say, another team's)
+    Map<String, Object> other = new HashMap<>(envelope);
+    other.put("envelope.kek.id", "another-teams-kek");
+    String name = topic + "-sink";
+    Path out = worker.file(name + ".out");
+    try {
+      worker.createConnector(name, sink(out.toString(), topic, valueConverter(other)));
+      ConnectorStateInfo state = worker.awaitState(name, s -> s.tasks().size() == 1
+          && "FAILED".equals(s.tasks().get(0).state()), "failed");
+      String trace = state.tasks().get(0).trace();
+      assertTrue(trace.contains("KEK_NOT_ALLOWED"), trace);
+      assertFalse(trace.contains(MARKER), "plaintext in the task's error");
+      assertEquals(List.of(), ConnectWorker.readLines(out), "the sink wrote something");
+    } finally {
+      deleteQuietly(name);
+    }
+  }
+
   private static <K, V> KafkaConsumer<K, V> assign(KafkaConsumer<K, V> c, String topic) {
     c.assign(List.of(new TopicPartition(topic, 0)));
     c.seekToBeginning(List.of(new TopicPartition(topic, 0)));
@@ -193,11 +234,4 @@ class FileStreamConnectTest {
     }
   }
 
-  static boolean anyContains(List<String> lines, String needle) {
-    return lines.stream().anyMatch(l -> l.contains(needle));
-  }
-
-  static void assertNone(List<String> lines, String needle) {
-    assertTrue(!anyContains(lines, needle), "found " + needle);
-  }
 }

@@ -16,6 +16,7 @@ import io.kafkaenvelope.testing.KafkaExtension;
 import io.kafkaenvelope.testing.TestClients;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.mirror.IdentityReplicationPolicy;
 import org.apache.kafka.connect.mirror.RemoteClusterUtils;
 import org.junit.jupiter.api.AfterAll;
@@ -181,8 +184,8 @@ class MirrorMakerTest {
     source.createTopic(topic, 1);
     List<String> lines = IntStream.range(0, RECORDS)
         .mapToObj(i -> topic + " record " + i + " " + MARKER).toList();
-    try (KafkaProducer<String, String> p = EnvelopeFixtures.newProducer(source, decrypting(envelope),
-        EncryptingSerializer.class.getName())) {
+    try (KafkaProducer<String, String> p = EnvelopeFixtures.newProducer(source,
+        decrypting(envelope), EncryptingSerializer.class.getName())) {
       List<Future<RecordMetadata>> sends = new ArrayList<>();
       for (int i = 0; i < RECORDS; i++) {
         sends.add(p.send(new ProducerRecord<>(topic, "k" + i, lines.get(i))));
@@ -226,9 +229,9 @@ class MirrorMakerTest {
       ConsumerRecord<byte[], byte[]> o = original.get(i);
       ConsumerRecord<byte[], byte[]> m = copies.get(i);
       assertFalse(TestClients.contains(m.value(), MARKER), "plaintext on the target");
-      assertTrue(java.util.Arrays.equals(o.value(), m.value()), "ciphertext copied verbatim");
+      assertTrue(Arrays.equals(o.value(), m.value()), "ciphertext copied verbatim");
       assertNotNull(m.headers().lastHeader("kafka-envelope.value"), "envelope header mirrored");
-      assertTrue(java.util.Arrays.equals(o.headers().lastHeader("kafka-envelope.value").value(),
+      assertTrue(Arrays.equals(o.headers().lastHeader("kafka-envelope.value").value(),
           m.headers().lastHeader("kafka-envelope.value").value()), "envelope header verbatim");
     }
     return copies;
@@ -272,8 +275,8 @@ class MirrorMakerTest {
 
   private static Map<String, Object> decrypting(Map<String, Object> envelope) {
     Map<String, Object> m = new HashMap<>(envelope);
-    m.put("envelope.inner.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
-    m.put("envelope.inner.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    m.put("envelope.inner.deserializer", StringDeserializer.class.getName());
+    m.put("envelope.inner.serializer", StringSerializer.class.getName());
     return m;
   }
 
