@@ -103,7 +103,8 @@ class MirrorMakerTest {
       }
 
       Map<String, Object> withAlias = new HashMap<>(envelope);
-      withAlias.put("envelope.provenance.mirror.source.aliases", "source");
+      String aliases = "envelope.provenance.mirror.source.aliases";
+      withAlias.put(aliases, Examples.load("mirror-target-consumer.properties").get(aliases));
       try (KafkaConsumer<String, String> c = targetConsumer(withAlias)) {
         assertEquals(lines, values(TestClients.drainToEnd(target, c, mirrored)));
       }
@@ -289,27 +290,21 @@ class MirrorMakerTest {
     return records.stream().map(ConsumerRecord::value).toList();
   }
 
-  private static Map<String, String> clusters(String policy) {
-    Map<String, String> m = new HashMap<>();
-    m.put("source.cluster.alias", "source");
-    m.put("target.cluster.alias", "target");
-    m.put("source.cluster.bootstrap.servers", SOURCE.broker().bootstrapServers());
-    m.put("target.cluster.bootstrap.servers", target.bootstrapServers());
+  /** An example file with this test's clusters, topic and (if not null) replication policy. */
+  private static Map<String, String> example(String file, String topic, String policy) {
+    Map<String, String> m = Examples.load(file,
+        "source.cluster.bootstrap.servers", SOURCE.broker().bootstrapServers(),
+        "target.cluster.bootstrap.servers", target.bootstrapServers(),
+        "topics", topic);
     if (policy != null) {
       m.put("replication.policy.class", policy);
     }
-    // MM2 copies bytes: ciphertext, keys and headers go through untouched
-    m.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-    m.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-    m.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-    m.put("tasks.max", "1");
     return m;
   }
 
   private static Map<String, String> mirrorSource(String topic, String policy) {
-    Map<String, String> m = clusters(policy);
-    m.put("connector.class", "org.apache.kafka.connect.mirror.MirrorSourceConnector");
-    m.put("topics", topic);
+    Map<String, String> m = example("mirror-source.properties", topic, policy);
+    // one broker per cluster
     m.put("replication.factor", "1");
     m.put("offset-syncs.topic.replication.factor", "1");
     m.put("sync.topic.acls.enabled", "false");
@@ -320,9 +315,7 @@ class MirrorMakerTest {
   }
 
   private static Map<String, String> checkpoints(String topic, String group, String policy) {
-    Map<String, String> m = clusters(policy);
-    m.put("connector.class", "org.apache.kafka.connect.mirror.MirrorCheckpointConnector");
-    m.put("topics", topic);
+    Map<String, String> m = example("mirror-checkpoint.properties", topic, policy);
     m.put("groups", group);
     m.put("checkpoints.topic.replication.factor", "1");
     m.put("emit.checkpoints.interval.seconds", "1");
