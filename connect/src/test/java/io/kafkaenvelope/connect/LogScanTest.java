@@ -16,6 +16,6 @@ class LogScanTest {
   @Test
   void noPlaintextInAnyLogLine() {
     LogScan.assertNoneLogged(List.of(EncryptingConverterTest.MARKER, FileStreamConnectTest.MARKER,
-        MirrorMakerTest.MARKER), 100);
+        MirrorMakerTest.MARKER, RegistryConverterTest.MARKER), 100);
   }
 }
