@@ -7,7 +7,10 @@ import io.kafkaenvelope.internal.wire.Role;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.serde.EnvelopeException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -184,10 +187,26 @@ public class EncryptingConverter implements Converter, Versioned {
     return EncryptingConverterConfig.configDef();
   }
 
+  /** This module's version, from the Maven metadata in its jar ("unknown" outside a jar). */
   @Override
   public String version() {
-    String v = EncryptingConverter.class.getPackage().getImplementationVersion();
-    return v == null ? "unknown" : v;
+    return VERSION;
+  }
+
+  private static final String VERSION = readVersion();
+
+  private static String readVersion() {
+    try (InputStream in = EncryptingConverter.class.getResourceAsStream(
+        "/META-INF/maven/io.kafkaenvelope/kafka-envelope-connect/pom.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   @Override
