@@ -50,6 +50,7 @@ import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * A wire-compatible Cloud KMS for tests: a real gRPC server (Netty, on 127.0.0.1, TLS with a
@@ -74,6 +75,14 @@ final class FakeGcpKms implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final List<byte[]> ISSUED = new CopyOnWriteArrayList<>();
   private static final List<String> SECRETS = new CopyOnWriteArrayList<>();
+
+  static {
+    // gRPC and google-auth-library log through java.util.logging: route it to the log scan
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
+    }
+  }
 
   private static final class Version {
     final int id;
@@ -136,7 +145,11 @@ final class FakeGcpKms implements AutoCloseable {
 
   /** Creates a CryptoKey {@code RING/cryptoKeys/<id>} with version 1 as primary; its name. */
   String createKey(String id) {
-    String name = RING + "/cryptoKeys/" + id;
+    return createKeyNamed(RING + "/cryptoKeys/" + id);
+  }
+
+  /** Creates the CryptoKey {@code name} (of any project) with version 1 as primary. */
+  String createKeyNamed(String name) {
     Key k = new Key();
     k.versions.add(new Version(1));
     k.primary = 1;
@@ -367,7 +380,8 @@ final class FakeGcpKms implements AutoCloseable {
       if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         throw failureCode == Status.Code.RESOURCE_EXHAUSTED
             ? Status.RESOURCE_EXHAUSTED.withDescription("Quota exceeded for quota metric "
-                + "'Cryptographic requests' of service 'cloudkms.googleapis.com'").asRuntimeException()
+                + "'Cryptographic requests' of service 'cloudkms.googleapis.com'")
+                .asRuntimeException()
             : Status.fromCode(failureCode).withDescription("injected " + failureCode)
                 .asRuntimeException();
       }
