@@ -10,6 +10,7 @@ import com.google.cloud.kms.v1.KeyManagementServiceClient;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Int64Value;
 import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.StatusRuntimeException;
 import io.kafkaenvelope.kms.DataKey;
 import io.kafkaenvelope.kms.EncryptionContext;
 import io.kafkaenvelope.kms.KeyManagementService;
@@ -175,8 +176,16 @@ final class GcpKms implements KeyManagementService {
   /** Maps a gax failure to a reason; the message names the operation and the gRPC status. */
   static KmsException translate(ApiException e, String kekId, String operation) {
     StatusCode.Code code = e.getStatusCode().getCode();
+    // a client-side failure (credentials that could not be obtained, a TLS handshake) says why
+    // only in its cause: gRPC's status text is generic ("Failed computing credential metadata")
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String detail = root == e || root instanceof StatusRuntimeException ? ""
+        : " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
     return new KmsException(reasonOf(code, operation), kekId, operation + " failed: " + code
-        + ": " + e.getMessage(), e);
+        + ": " + e.getMessage() + detail, e);
   }
 
   static Reason reasonOf(StatusCode.Code code, String operation) {

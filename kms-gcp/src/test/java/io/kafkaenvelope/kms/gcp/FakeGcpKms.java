@@ -143,6 +143,10 @@ final class FakeGcpKms implements AutoCloseable {
     return pki.caFile.toString();
   }
 
+  TestPki pki() {
+    return pki;
+  }
+
   /** Creates a CryptoKey {@code RING/cryptoKeys/<id>} with version 1 as primary; its name. */
   String createKey(String id) {
     return createKeyNamed(RING + "/cryptoKeys/" + id);
@@ -262,6 +266,11 @@ final class FakeGcpKms implements AutoCloseable {
   /** Every DEK plaintext this fake was asked to wrap, for the log scan. */
   static List<byte[]> issuedKeys() {
     return Collections.unmodifiableList(ISSUED);
+  }
+
+  /** Adds a credential of a test's own to what the log scan looks for. */
+  static void addSecret(String secret) {
+    SECRETS.add(secret);
   }
 
   /** Fragments of private keys and the bearer tokens this fake knows, for the log scan. */

@@ -6,9 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.Date;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -25,17 +30,46 @@ final class TestPki {
   final Path caFile;
   final Path serverCertFile;
   final Path serverKeyFile;
+  private final X509Certificate ca;
+  private final X509Certificate server;
+  private final KeyPair serverKeys;
 
   TestPki(Path dir) throws Exception {
     KeyPair caKeys = ec();
-    X509Certificate ca = sign("CN=gcp-kms-test-ca", caKeys, "CN=gcp-kms-test-ca", caKeys, true);
-    KeyPair serverKeys = ec();
-    X509Certificate server = sign("CN=127.0.0.1", serverKeys, "CN=gcp-kms-test-ca", caKeys,
+    ca = sign("CN=gcp-kms-test-ca", caKeys, "CN=gcp-kms-test-ca", caKeys, true);
+    serverKeys = ec();
+    server = sign("CN=127.0.0.1", serverKeys, "CN=gcp-kms-test-ca", caKeys,
         false);
     caFile = write(dir.resolve("ca.pem"), "CERTIFICATE", ca.getEncoded());
     serverCertFile = write(dir.resolve("server.pem"), "CERTIFICATE", server.getEncoded());
     serverKeyFile = write(dir.resolve("server.key"), "PRIVATE KEY",
         serverKeys.getPrivate().getEncoded());
+  }
+
+  /** A server TLS context with the 127.0.0.1 certificate (for an HTTPS server). */
+  SSLContext serverContext() throws Exception {
+    char[] pw = "x".toCharArray();
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry("server", serverKeys.getPrivate(), pw, new Certificate[] {server, ca});
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, pw);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), null, null);
+    return ctx;
+  }
+
+  /** A client TLS context that trusts this CA only. */
+  SSLContext clientContext() throws Exception {
+    KeyStore ts = KeyStore.getInstance("PKCS12");
+    ts.load(null, null);
+    ts.setCertificateEntry("ca", ca);
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(
+        TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ts);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
   }
 
   static String pem(String type, byte[] der) {
