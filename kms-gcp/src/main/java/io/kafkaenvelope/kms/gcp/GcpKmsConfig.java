@@ -127,7 +127,7 @@ public final class GcpKmsConfig extends AbstractConfig {
     if (host.equalsIgnoreCase("localhost")) {
       return true;
     }
-    if (!host.matches("[0-9.]+|[0-9A-Fa-f:.]+")) {
+    if (!host.matches("[0-9.]+|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*")) {
       return false; // a name other than localhost: DNS could answer anything
     }
     try {

@@ -42,7 +42,7 @@ class GcpKmsConfigTest {
           GcpKmsConfig.ENDPOINT_PLAINTEXT, "true")).close();
     }
     for (String remote : new String[] {"cloudkms.googleapis.com:443", "10.0.0.1:8085",
-        "localhost.example.com:80", "[2001:db8::1]:80"}) {
+        "localhost.example.com:80", "[2001:db8::1]:80", "cafe:80", "127.0.0.1.nip.io:80"}) {
       ConfigException e = refused(Map.of(GcpKmsConfig.ENDPOINT, remote,
           GcpKmsConfig.ENDPOINT_PLAINTEXT, "true"));
       assertTrue(e.getMessage().contains(GcpKmsConfig.ENDPOINT_PLAINTEXT), e.getMessage());
