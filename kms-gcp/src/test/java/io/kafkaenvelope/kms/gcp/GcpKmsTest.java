@@ -312,6 +312,24 @@ class GcpKmsTest {
   }
 
   @Test
+  void anEndpointThatIsNoCloudKmsIsMisconfiguredNeverKeyNotFound() throws Exception {
+    // KEY_NOT_FOUND may let a producer send plaintext (envelope.kek.unresolved.policy): a gRPC
+    // server without the KMS service answers UNIMPLEMENTED, which must not look like it
+    io.grpc.Server other = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+        .forAddress(new java.net.InetSocketAddress("127.0.0.1", 0),
+            io.grpc.InsecureServerCredentials.create()).build().start();
+    try (KeyManagementService kms = new GcpKmsProvider().create(Map.of(GcpKmsConfig.ENDPOINT,
+        "127.0.0.1:" + other.getPort(), GcpKmsConfig.ENDPOINT_PLAINTEXT, "true"))) {
+      KmsException e = failure(() -> kms.generateDataKey(orders,
+          EncryptionContext.forDek(orders)));
+      assertEquals(Reason.MISCONFIGURED, e.reason(), e.getMessage());
+      assertTrue(e.getMessage().contains("UNIMPLEMENTED"), e.getMessage());
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
+  @Test
   void theReasonsOfEveryStatusCode() {
     assertEquals(Reason.INVALID_CIPHERTEXT, GcpKms.reasonOf(
         com.google.api.gax.rpc.StatusCode.Code.INVALID_ARGUMENT, "Decrypt"));
