@@ -193,9 +193,11 @@ class GcpKmsTest {
 
   @Test
   void aSlowServerHitsTheDeadlineOfEachAttempt() {
-    try (KeyManagementService kms = kms(Map.of(GcpKmsConfig.RPC_TIMEOUT_MS, "300",
+    // the server sleeps far past each attempt's deadline; a generous deadline so that a loaded
+    // machine still delivers the second attempt to the server before it expires
+    try (KeyManagementService kms = kms(Map.of(GcpKmsConfig.RPC_TIMEOUT_MS, "1000",
         GcpKmsConfig.MAX_ATTEMPTS, "2"))) {
-      fake.latency(3_000);
+      fake.latency(6_000);
       KmsException e = failure(() -> kms.generateDataKey(orders,
           EncryptionContext.forDek(orders)));
       assertEquals(Reason.UNAVAILABLE, e.reason(), e.getMessage());
