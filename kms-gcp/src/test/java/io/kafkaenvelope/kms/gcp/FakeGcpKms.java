@@ -24,6 +24,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.kafkaenvelope.testing.TestPki;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -118,6 +119,7 @@ final class FakeGcpKms implements AutoCloseable {
   private final Server server;
   private final Path dir;
   private final TestPki pki;
+  private final Path caFile;
 
   /** A TLS server with a throw-away CA ({@link #caFile()}); every call must authenticate. */
   FakeGcpKms() throws Exception {
@@ -127,9 +129,12 @@ final class FakeGcpKms implements AutoCloseable {
   FakeGcpKms(boolean tls) throws Exception {
     this.tls = tls;
     this.dir = Files.createTempDirectory("fake-gcp-kms");
-    this.pki = tls ? new TestPki(dir) : null;
-    ServerCredentials creds = tls ? TlsServerCredentials.create(pki.serverCertFile.toFile(),
-        pki.serverKeyFile.toFile()) : InsecureServerCredentials.create();
+    this.pki = tls ? new TestPki("gcp-kms-test-ca") : null;
+    this.caFile = tls ? pki.writeCa(dir.resolve("ca.pem")) : null;
+    ServerCredentials creds = tls ? TlsServerCredentials.create(
+        pki.writeServerCert(dir.resolve("server.pem")).toFile(),
+        pki.writeServerKey(dir.resolve("server.key")).toFile())
+        : InsecureServerCredentials.create();
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), creds)
         .addService(ServerInterceptors.intercept(new Service(), new Auth()))
         .build().start();
@@ -140,7 +145,7 @@ final class FakeGcpKms implements AutoCloseable {
   }
 
   String caFile() {
-    return pki.caFile.toString();
+    return caFile.toString();
   }
 
   TestPki pki() {

@@ -12,6 +12,7 @@ import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.kms.KmsException.Reason;
 import io.kafkaenvelope.internal.kms.KmsProviders;
+import io.kafkaenvelope.testing.TestPki;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
