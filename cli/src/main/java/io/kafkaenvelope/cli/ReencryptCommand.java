@@ -211,22 +211,23 @@ final class ReencryptCommand implements Callable<Integer> {
     });
     long copied = 0;
     long idleSince = System.nanoTime();
+    // One transaction spans polls until it holds --batch records (or the copy stops): its
+    // records and the source position become visible together, or not at all. Transactions end
+    // at multiples of --batch records of a run, whatever the polls return.
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    int inTransaction = 0;
     while (!remaining.isEmpty() && (maxRecords == null || copied < maxRecords)) {
       Set<TopicPartition> done = new HashSet<>(end.keySet());
       done.removeAll(remaining);
       consumer.pause(done);
       ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-      boolean open = false;
-      int inTransaction = 0;
       for (ConsumerRecord<byte[], byte[]> r : records) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         if (r.offset() >= end.get(tp) || (maxRecords != null && copied >= maxRecords)) {
           continue;
         }
-        if (!open) {
+        if (inTransaction == 0) {
           producer.beginTransaction();
-          open = true;
         }
         ProducerRecord<byte[], byte[]> out;
         try {
@@ -246,16 +247,9 @@ final class ReencryptCommand implements Callable<Integer> {
         progress.step();
         hook.afterSend(copied);
         if (inTransaction >= batch) {
-          producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-          producer.commitTransaction();
-          offsets.clear();
-          open = false;
+          commit(producer, consumer, offsets);
           inTransaction = 0;
         }
-      }
-      if (open) {
-        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-        producer.commitTransaction();
       }
       for (TopicPartition tp : new HashSet<>(remaining)) {
         if (consumer.position(tp) >= end.get(tp)) {
@@ -265,11 +259,23 @@ final class ReencryptCommand implements Callable<Integer> {
       if (!records.isEmpty()) {
         idleSince = System.nanoTime();
       } else if (System.nanoTime() - idleSince > timeoutMs * 1_000_000L) {
-        throw new CliException(ExitCode.RUNTIME, "no records arrived from '" + source + "' for "
-            + timeoutMs + " ms before its end offsets were reached (raise --timeout-ms)");
+        throw new CliException(ExitCode.RUNTIME, "no records arrived from '" + source
+            + "' for " + timeoutMs + " ms before its end offsets were reached (raise "
+            + "--timeout-ms)");
       }
     }
+    if (inTransaction > 0) {
+      commit(producer, consumer, offsets);
+    }
     return copied;
+  }
+
+  /** Commits the open transaction with the source position after its records. */
+  private static void commit(KafkaProducer<byte[], byte[]> producer,
+      KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
+    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+    producer.commitTransaction();
+    offsets.clear();
   }
 
   /**
@@ -326,6 +332,7 @@ final class ReencryptCommand implements Callable<Integer> {
     Map<String, Object> m = TopicScanner.consumerSettings(settings);
     m.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     m.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    m.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
     return m;
   }
 
