@@ -173,10 +173,10 @@ public final class EnvelopeConfig extends AbstractConfig {
               + "tenant}', on the serializer (each tenant's records are wrapped under its own KEK) "
               + "and the deserializer (a record is accepted under the KEK its own header names) "
               + "alike. The value must match " + KekSelector.HEADER_VALUE.pattern() + " (no "
-              + "dots or slashes: it becomes part of a KEK id); a record without the header or "
-              + "with another value fails closed (KEK_HEADER_INVALID) before any KMS call and is "
-              + "not sent. Header templates need the record's headers: values serialized without "
-              + "them (Kafka Streams state stores) fail.")
+              + "dots or slashes: it becomes part of a KEK id); a record without the header, or "
+              + "whose value does not match, fails closed (KEK_HEADER_INVALID) before any KMS "
+              + "call (the serializer sends nothing). Header templates need the record's "
+              + "headers: values serialized without them (Kafka Streams state stores) fail.")
       .define(KEK_ALLOWED_IDS, Type.LIST, List.of(), Importance.MEDIUM,
           "Deserializer: KEKs accepted besides the one " + KEK_ID + " or " + KEK_ID_TEMPLATE
               + " names for the topic: exact ids, and templates in which " + TOPIC_PLACEHOLDER
