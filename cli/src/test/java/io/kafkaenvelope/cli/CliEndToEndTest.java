@@ -116,6 +116,16 @@ class CliEndToEndTest {
       TestClients.assertAllAcked(sends);
     }
     sends.clear();
+    Map<String, Object> inline = new HashMap<>(env);
+    inline.put("envelope.framing", "inline");
+    inline.put("envelope.compression.type", "gzip");
+    try (KafkaProducer<String, String> p = producer(inline)) { // version 3, framed inline
+      for (int i = 0; i < 20; i++) {
+        sends.add(p.send(new ProducerRecord<>(topic, "k" + i, "compressible ".repeat(40) + i)));
+      }
+      TestClients.assertAllAcked(sends);
+    }
+    sends.clear();
     try (KafkaProducer<byte[], byte[]> raw = rawProducer()) {
       for (int i = 0; i < 50; i++) {
         sends.add(raw.send(new ProducerRecord<>(topic, i % 2, null,
@@ -129,21 +139,24 @@ class CliEndToEndTest {
         KAFKA.broker().bootstrapServers(), "--json");
     assertEquals(0, r.code(), r.toString());
     JsonNode report = JSON.readTree(r.out());
-    assertEquals(550, report.get("records").asLong());
+    assertEquals(570, report.get("records").asLong());
     JsonNode value = report.get("value");
     assertEquals(500, value.get("framing").get("header").asLong());
+    assertEquals(20, value.get("framing").get("inline").asLong());
     assertEquals(50, value.get("framing").get("plaintext").asLong());
     assertEquals(500, value.get("formatVersions").get("1").asLong());
+    assertEquals(20, value.get("formatVersions").get("3").asLong());
     assertEquals(500, value.get("codecs").get("none").asLong());
+    assertEquals(20, value.get("codecs").get("gzip").asLong());
     JsonNode keks = value.get("keks");
     assertEquals(2, keks.size(), keks.toString());
     Map<String, JsonNode> byVersion = new HashMap<>();
     keks.forEach(k -> byVersion.put(k.get("kekVersion").asText(), k));
     assertEquals(300, byVersion.get(v1).get("records").asLong());
-    assertEquals(200, byVersion.get(v2).get("records").asLong());
+    assertEquals(220, byVersion.get(v2).get("records").asLong());
     assertEquals("kek-a", byVersion.get(v1).get("kekId").asText());
     assertEquals(1, byVersion.get(v1).get("deks").size(), "one producer, one DEK");
-    assertEquals(1, byVersion.get(v2).get("deks").size());
+    assertEquals(2, byVersion.get(v2).get("deks").size(), "two producers after the rotation");
     assertNotEquals(byVersion.get(v1).get("deks").fieldNames().next(),
         byVersion.get(v2).get("deks").fieldNames().next());
     // per partition, every record of the old version precedes the new version's
@@ -151,7 +164,7 @@ class CliEndToEndTest {
     for (JsonNode p : report.get("partitions")) {
       partitionTotal += p.get("records").asLong();
     }
-    assertEquals(550, partitionTotal);
+    assertEquals(570, partitionTotal);
     for (JsonNode o1 : byVersion.get(v1).get("offsets")) {
       for (JsonNode o2 : byVersion.get(v2).get("offsets")) {
         if (o1.get("partition").asInt() == o2.get("partition").asInt()) {
@@ -167,8 +180,9 @@ class CliEndToEndTest {
     assertEquals(0, text.code(), text.toString());
     assertTrue(text.out().contains("KEK 'kek-a' version " + v1 + ": 300 records, 1 DEK"),
         text.out());
-    assertTrue(text.out().contains("KEK 'kek-a' version " + v2 + ": 200 records, 1 DEK"),
+    assertTrue(text.out().contains("KEK 'kek-a' version " + v2 + ": 220 records, 2 DEKs"),
         text.out());
+    assertTrue(text.out().contains("v1 500 v3 20"), text.out());
     assertTrue(text.out().contains("plaintext 50"), text.out());
     assertFalse(text.out().contains("before rotation"), "no record contents");
 
