@@ -260,6 +260,39 @@ class CliEndToEndTest {
   }
 
   @Test
+  void encryptedKeysAreDecryptedAndVerifiedToo() throws Exception {
+    String topic = TestClients.unique("keys");
+    KAFKA.broker().createTopic(topic, 1);
+    Map<String, Object> env = envelope("envelope.kek.id", "keyed");
+    env.put("envelope.kms.local.create.missing", "true");
+    Map<String, Object> config = TestClients.producerConfig(KAFKA.broker(), env,
+        EncryptingSerializer.class.getName());
+    config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, EncryptingSerializer.class.getName());
+    try (KafkaProducer<String, String> p = new KafkaProducer<>(config)) {
+      for (int i = 0; i < 10; i++) {
+        p.send(new ProducerRecord<>(topic, "secret-key-" + i, "value " + i)).get();
+      }
+    }
+    String file = configFile(env);
+    Cli.Result dec = Cli.run("decrypt", topic, "--config", file, "--json");
+    assertEquals(0, dec.code(), dec.toString());
+    List<JsonNode> lines = jsonLines(dec.out());
+    assertEquals(10, lines.size());
+    for (int i = 0; i < 10; i++) {
+      assertEquals("secret-key-" + i, lines.get(i).get("key").asText());
+      assertEquals("value " + i, lines.get(i).get("value").asText());
+    }
+    Cli.Result ver = Cli.run("verify", topic, "--config", file, "--json");
+    assertEquals(0, ver.code(), ver.toString());
+    JsonNode result = JSON.readTree(ver.out());
+    assertEquals(10, result.get("encryptedKeys").asLong());
+    assertEquals(0, result.get("failed").asLong());
+    Cli.Result ins = Cli.run("inspect", topic, "--config", file, "--json");
+    assertEquals(10, JSON.readTree(ins.out()).get("key").get("framing").get("header").asLong(),
+        ins.out());
+  }
+
+  @Test
   void verifyNamesTheOneTamperedRecordAmongTenThousand() throws Exception {
     String topic = TestClients.unique("verify");
     KAFKA.broker().createTopic(topic, 1);
