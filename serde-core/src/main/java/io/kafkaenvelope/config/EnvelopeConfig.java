@@ -40,6 +40,11 @@ public final class EnvelopeConfig extends AbstractConfig {
   public static final String KEK_DISCOVERY = "envelope.kek.discovery";
   /** The placeholder a KEK template replaces with the topic name. */
   public static final String TOPIC_PLACEHOLDER = KekSelector.TOPIC_PLACEHOLDER;
+  /**
+   * How a KEK template's placeholder for a record header's value starts:
+   * {@code ${header:tenant}}.
+   */
+  public static final String HEADER_PLACEHOLDER_START = KekSelector.HEADER_PLACEHOLDER_START;
 
   public static final String DEK_MAX_AGE_MS = "envelope.dek.max.age.ms";
   public static final String DEK_MAX_RECORDS = "envelope.dek.max.records";
@@ -162,11 +167,22 @@ public final class EnvelopeConfig extends AbstractConfig {
           "A per-topic KEK id in which " + TOPIC_PLACEHOLDER + " is replaced by the topic name, "
               + "e.g. 'alias/kafka-" + TOPIC_PLACEHOLDER + "'. Set this or " + KEK_ID + ". The "
               + "deserializer expects the KEK of the topic each record was produced to (for a "
-              + "mirrored topic 'source.orders', the KEK of 'orders').")
+              + "mirrored topic 'source.orders', the KEK of 'orders'). Per-tenant KEKs: "
+              + HEADER_PLACEHOLDER_START + "NAME} is replaced by the value of the record's header "
+              + "NAME, e.g. 'kafka-" + TOPIC_PLACEHOLDER + "-" + HEADER_PLACEHOLDER_START
+              + "tenant}', on the serializer (each tenant's records are wrapped under its own KEK) "
+              + "and the deserializer (a record is accepted under the KEK its own header names) "
+              + "alike. The value must match " + KekSelector.HEADER_VALUE.pattern() + " (no "
+              + "dots or slashes: it becomes part of a KEK id); a record without the header, or "
+              + "whose value does not match, fails closed (KEK_HEADER_INVALID) before any KMS "
+              + "call (the serializer sends nothing). Header templates need the record's "
+              + "headers: values serialized without them (Kafka Streams state stores) fail.")
       .define(KEK_ALLOWED_IDS, Type.LIST, List.of(), Importance.MEDIUM,
           "Deserializer: KEKs accepted besides the one " + KEK_ID + " or " + KEK_ID_TEMPLATE
               + " names for the topic: exact ids, and templates in which " + TOPIC_PLACEHOLDER
-              + " stands for the topic the record was produced to (e.g. an old KEK after a "
+              + " stands for the topic the record was produced to and "
+              + HEADER_PLACEHOLDER_START + "NAME} for the value of the record's header NAME "
+              + "(e.g. an old KEK after a "
               + "migration, 'alias/kafka-" + TOPIC_PLACEHOLDER + "' beside a new one). A record "
               + "whose envelope names any other KEK is refused (KEK_NOT_ALLOWED) before any KMS "
               + "call. Ids are compared the way the KMS names keys (see its docs: AWS key ids, "
@@ -283,10 +299,11 @@ public final class EnvelopeConfig extends AbstractConfig {
     if (fixed && template) {
       throw new ConfigException("Set only one of " + KEK_ID + " and " + KEK_ID_TEMPLATE);
     }
-    if (template && !getString(KEK_ID_TEMPLATE).contains(TOPIC_PLACEHOLDER)) {
+    if (template && !KekSelector.isTemplate(getString(KEK_ID_TEMPLATE))) {
       throw new ConfigException(KEK_ID_TEMPLATE, getString(KEK_ID_TEMPLATE),
-          "must contain " + TOPIC_PLACEHOLDER);
+          "must contain " + TOPIC_PLACEHOLDER + " or " + HEADER_PLACEHOLDER_START + "NAME}");
     }
+    checkTemplates();
     for (String alias : getList(MIRROR_SOURCE_ALIASES)) {
       if (alias.isBlank()) {
         throw new ConfigException(MIRROR_SOURCE_ALIASES, getList(MIRROR_SOURCE_ALIASES),
@@ -329,6 +346,24 @@ public final class EnvelopeConfig extends AbstractConfig {
   /** The class a setting of type CLASS names ({@code envelope.inner.*}), or {@code null}. */
   public Class<?> innerClass(String setting) {
     return getClass(setting);
+  }
+
+  /** Refuses a template with an empty {@code ${header:}} name, naming the setting. */
+  private void checkTemplates() {
+    checkTemplate(KEK_ID_TEMPLATE, kekIdTemplate());
+    for (String id : allowedKekIds()) {
+      checkTemplate(KEK_ALLOWED_IDS, id);
+    }
+  }
+
+  private static void checkTemplate(String setting, String id) {
+    if (id != null && KekSelector.isTemplate(id)) {
+      try {
+        KekSelector.template(id);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(setting, id, e.getMessage());
+      }
+    }
   }
 
   /** {@code envelope.kek.id}, trimmed, or {@code null} when not set. */

@@ -119,7 +119,7 @@ public class EncryptingSerializer<T> implements Serializer<T> {
       }
       // a header left over from a forwarded record would describe another ciphertext
       RecordEncryptor.removeEnvelopeHeader(headers, keys.worker.role());
-      return keys.worker.encryptInline(topic, plaintext);
+      return keys.worker.encryptInline(topic, headers, plaintext);
     }
     byte[] plaintext = inner().serialize(topic, headers, data);
     return plaintext == null ? null : keys.worker.encrypt(topic, headers, plaintext);

@@ -36,6 +36,13 @@ public class EnvelopeException extends SerializationException {
      */
     KEK_NOT_ALLOWED,
     /**
+     * The KEK template reads a record header ({@code ${header:NAME}} in
+     * {@code envelope.kek.id.template} or {@code envelope.kek.allowed.ids}) that the record lacks,
+     * or whose value may not be part of a KEK id; refused before any KMS call, on the serializer
+     * (nothing is sent) and the deserializer alike.
+     */
+    KEK_HEADER_INVALID,
+    /**
      * Not sent to the KMS: the unwrap rate limit, or a recent failure under the same KEK, forbids
      * a call now. Transient: the same record may succeed later.
      */

@@ -8,6 +8,7 @@ import io.kafkaenvelope.internal.compress.CorruptDataException;
 import io.kafkaenvelope.internal.crypto.AesGcm;
 import io.kafkaenvelope.internal.compress.DecompressionBudget;
 import io.kafkaenvelope.internal.dek.DekCache;
+import io.kafkaenvelope.internal.kek.KekHeaderException;
 import io.kafkaenvelope.internal.kek.KekPolicy;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsException;
@@ -126,7 +127,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
       // another ciphertext. Only a header-mode ciphertext that happens to begin with the magic
       // (chance 2^-32) fails here and is then opened with its header.
       try {
-        return openInline(topic, data);
+        return openInline(topic, headers, data);
       } catch (EnvelopeException inlineFailure) {
         if (!hasHeader) {
           throw inlineFailure;
@@ -138,7 +139,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
           throw inlineFailure;
         }
         try {
-          return open(topic, h.value(), 0, h.value().length, data, 0, false);
+          return open(topic, headers, h.value(), 0, h.value().length, data, 0, false);
         } catch (EnvelopeException headerFailure) {
           inlineFailure.addSuppressed(headerFailure);
           throw inlineFailure;
@@ -147,7 +148,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
     }
     if (hasHeader) {
       byte[] header = h.value();
-      return open(topic, header, 0, header.length, data, 0, false);
+      return open(topic, headers, header, 0, header.length, data, 0, false);
     }
     if (plaintextPolicy == PlaintextPolicy.ALLOW) {
       return data;
@@ -157,27 +158,29 @@ final class RecordDecryptor implements KmsSupport.Worker {
         + EnvelopeConfig.PLAINTEXT_POLICY + "=allow only while migrating a plaintext topic");
   }
 
-  private byte[] openInline(String topic, byte[] data) {
+  private byte[] openInline(String topic, Headers headers, byte[] data) {
     int len;
     try {
       len = InlineFrame.headerLength(data);
     } catch (MalformedEnvelopeException e) {
       throw error(Reason.MALFORMED, topic, null, null, e.getMessage());
     }
-    return open(topic, data, InlineFrame.HEADER_OFFSET, len, data, InlineFrame.HEADER_OFFSET + len,
-        true);
+    return open(topic, headers, data, InlineFrame.HEADER_OFFSET, len, data,
+        InlineFrame.HEADER_OFFSET + len, true);
   }
 
   /**
    * Opens a sealed record part. In header mode ({@code inline == false}) a version 2 header's
    * clear prefix sits at the front of {@code data}, in front of the nonce.
    */
-  private byte[] open(String topic, byte[] hdr, int hdrOffset, int hdrLength, byte[] data,
-      int nonceOffset, boolean inline) {
+  private byte[] open(String topic, Headers headers, byte[] hdr, int hdrOffset, int hdrLength,
+      byte[] data, int nonceOffset, boolean inline) {
     Recent r = recent;
     if (r != null && r.header.length == hdrLength && r.topic.equals(topic)
         && !(inline && r.clearPrefixLength > 0)
-        && Arrays.equals(r.header, 0, hdrLength, hdr, hdrOffset, hdrOffset + hdrLength)) {
+        && Arrays.equals(r.header, 0, hdrLength, hdr, hdrOffset, hdrOffset + hdrLength)
+        // a per-tenant policy depends on each record's own header, not only on the envelope
+        && !kekPolicy.usesHeaders()) {
       byte[] plaintext = decryptOrNull(r.key, hdr, hdrOffset, hdrLength, data,
           r.clearPrefixLength,
               inline ? nonceOffset : SealedRecord.nonceOffset(r.clearPrefixLength));
@@ -218,7 +221,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
           + "refused (mirrored topics are allowed through " + EnvelopeConfig.MIRROR_SOURCE_ALIASES
           + ")");
     }
-    if (!kekPolicy.allows(envelope.topic(), kekId)) {
+    if (!allowsKek(topic, envelope.topic(), headers, kekId, dekId)) {
       throw error(Reason.KEK_NOT_ALLOWED, topic, kekId, dekId, "this reader accepts records of "
           + "this topic only under " + EnvelopeException.printable(kekPolicy.describe(
               envelope.topic())) + "; add the KEK to " + EnvelopeConfig.KEK_ALLOWED_IDS
@@ -246,6 +249,21 @@ final class RecordDecryptor implements KmsSupport.Worker {
         dekId);
     return codec == 0 ? plaintext
         : decompress(topic, kekId, dekId, codec, plaintext, clearPrefixLength);
+  }
+
+  /**
+   * The KEK policy's answer; a per-tenant template whose header is missing or invalid fails closed
+   * with {@link Reason#KEK_HEADER_INVALID}.
+   */
+  private boolean allowsKek(String topic, String producedTo, Headers headers, String kekId,
+      String dekId) {
+    try {
+      return kekPolicy.allows(producedTo, headers, kekId);
+    } catch (KekHeaderException e) {
+      throw error(Reason.KEK_HEADER_INVALID, topic, kekId, dekId, e.getMessage() + "; "
+          + EnvelopeConfig.KEK_ID_TEMPLATE + " or " + EnvelopeConfig.KEK_ALLOWED_IDS
+          + " reads it to choose the KEK");
+    }
   }
 
   /**

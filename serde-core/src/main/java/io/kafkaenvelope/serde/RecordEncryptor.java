@@ -10,6 +10,7 @@ import io.kafkaenvelope.internal.compress.CompressedBody;
 import io.kafkaenvelope.internal.crypto.AesGcm;
 import io.kafkaenvelope.internal.dek.DekRotator;
 import io.kafkaenvelope.internal.dek.RotationLimits;
+import io.kafkaenvelope.internal.kek.KekHeaderException;
 import io.kafkaenvelope.internal.kek.KekSelector;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsException;
@@ -100,7 +101,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
    * KEK.
    */
   byte[] encrypt(String topic, Headers headers, byte[] plaintext) {
-    return seal(topic, headers, plaintext);
+    return seal(topic, headers, headers, plaintext);
   }
 
   /**
@@ -109,15 +110,24 @@ final class RecordEncryptor implements KmsSupport.Worker {
    * so the whole value is encrypted.
    */
   byte[] encryptInline(String topic, byte[] plaintext) {
-    return seal(topic, null, plaintext);
+    return seal(topic, null, null, plaintext);
+  }
+
+  /**
+   * Inline mode for a record that has headers ({@code envelope.framing=inline}): the envelope goes
+   * into the value, and a KEK template may still read the record's headers.
+   */
+  byte[] encryptInline(String topic, Headers kekHeaders, byte[] plaintext) {
+    return seal(topic, null, kekHeaders, plaintext);
   }
 
   /**
    * The one pipeline, for both framings ({@code headers == null}: inline): plan the record (clear
    * prefix? compressed?), reserve a nonce under the current data key, pick the envelope header,
-   * lay out the bytes, seal, attach the header.
+   * lay out the bytes, seal, attach the header. {@code kekHeaders} are the record's headers a
+   * per-tenant KEK template reads ({@code null}: none).
    */
-  private byte[] seal(String topic, Headers headers, byte[] plaintext) {
+  private byte[] seal(String topic, Headers headers, Headers kekHeaders, byte[] plaintext) {
     boolean inline = headers == null;
     int clear = inline ? 0 : clearPrefixOf(topic, headers, plaintext);
     CompressedBody compressed = codec == null ? null
@@ -132,7 +142,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
     byte[] out = inline ? null : SealedRecord.layOut(plaintext, clear, bodyLength);
     byte[] nonceTo = inline ? NONCE_SCRATCH.get() : out;
     int nonceOffset = inline ? 0 : SealedRecord.nonceOffset(clear);
-    DekRotator.Lease lease = reserve(topic, bodyLength, nonceTo, nonceOffset);
+    DekRotator.Lease lease = reserve(topic, kekHeaders, bodyLength, nonceTo, nonceOffset);
     if (lease == null) {
       return unencrypted(headers, plaintext);
     }
@@ -148,7 +158,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
       throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic, lease.kekId(),
           lease.dekIdHex(), "cipher failed: " + e.getClass().getName(), null);
     }
-    return inline || attach(headers, header) ? out : seal(topic, null, plaintext);
+    return inline || attach(headers, header) ? out : seal(topic, null, kekHeaders, plaintext);
   }
 
   /**
@@ -229,8 +239,10 @@ final class RecordEncryptor implements KmsSupport.Worker {
    * Reserves a nonce under the topic's KEK, written to {@code out[nonceOffset]}; returns
    * {@code null} when the topic is to go out unencrypted by policy.
    */
-  private DekRotator.Lease reserve(String topic, int length, byte[] out, int nonceOffset) {
-    DekRotator rotator = rotatorByTopic.get(topic);
+  private DekRotator.Lease reserve(String topic, Headers kekHeaders, int length, byte[] out,
+      int nonceOffset) {
+    DekRotator rotator = kekSelector.usesHeaders() ? rotatorFor(topic, kekHeaders)
+        : rotatorByTopic.get(topic);
     if (rotator == null) {
       String kekId = kekSelector.kekFor(topic);
       rotator = rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits,
@@ -252,6 +264,26 @@ final class RecordEncryptor implements KmsSupport.Worker {
       throw EnvelopeException.encrypting(Reason.of(e.reason()), role, topic, rotator.kekId(),
           null, e.getMessage(), e);
     }
+  }
+
+  /**
+   * The rotator of the KEK a per-tenant template names for this record (one per KEK, so each
+   * tenant's records get their own data keys); fails closed when the header is missing or invalid.
+   */
+  private DekRotator rotatorFor(String topic, Headers kekHeaders) {
+    String kekId;
+    try {
+      kekId = kekSelector.kekFor(topic, kekHeaders);
+    } catch (KekHeaderException e) {
+      if (kekHeaders != null) {
+        removeEnvelopeHeader(kekHeaders, role);
+      }
+      throw EnvelopeException.encrypting(Reason.KEK_HEADER_INVALID, role, topic,
+          kekSelector.kekFor(topic), null, e.getMessage() + "; " + EnvelopeConfig.KEK_ID_TEMPLATE
+              + " reads it to choose the KEK; nothing was sent", null);
+    }
+    return rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits,
+        ticker, executor, kmsTimeoutMs, failureBackoffMs));
   }
 
   @Override

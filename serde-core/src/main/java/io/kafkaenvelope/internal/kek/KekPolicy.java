@@ -4,6 +4,7 @@ import io.kafkaenvelope.kms.KeyManagementService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * Which KEKs a reader accepts for a topic. Decrypting proves only that a record was made with a
@@ -20,19 +21,25 @@ import java.util.Objects;
  * was wrapped by another. KEK ids are compared by the KMS ({@link KeyManagementService#sameKek}),
  * which knows which spellings name the same key.
  *
+ * <p>A template may read a record header ({@code ${header:tenant}}): a record is then accepted
+ * under the KEK its own header names, and a record without the header (or with a value that may
+ * not be part of a KEK id) fails closed with {@link KekHeaderException}. Headers are not
+ * authenticated, but the KEK id in the envelope is: a writer who relabels a record with another
+ * tenant's header makes it name a KEK its envelope was not made under, and it is refused.
+ *
  * <p>Internal API.
  */
 public final class KekPolicy {
 
   private final List<String> exact;
-  private final List<String> templates;
+  private final List<KekSelector> templates;
   private final boolean discovery;
   private final KeyManagementService kms;
 
   private KekPolicy(List<String> exact, List<String> templates, boolean discovery,
       KeyManagementService kms) {
     this.exact = List.copyOf(exact);
-    this.templates = List.copyOf(templates);
+    this.templates = templates.stream().map(KekSelector::template).toList();
     this.discovery = discovery;
     this.kms = Objects.requireNonNull(kms, "kms");
   }
@@ -41,7 +48,8 @@ public final class KekPolicy {
    * A policy accepting the ids and templates given, or any KEK under discovery.
    *
    * @param expectedIds the producer-side KEK ids and templates (may be empty)
-   * @param allowedIds further ids and templates ({@code ${topic}} marks a template)
+   * @param allowedIds further ids and templates ({@code ${topic}} or {@code ${header:NAME}} marks
+   *     a template)
    */
   public static KekPolicy of(List<String> expectedIds, List<String> allowedIds, boolean discovery,
       KeyManagementService kms) {
@@ -49,7 +57,7 @@ public final class KekPolicy {
     List<String> templates = new ArrayList<>();
     for (List<String> ids : List.of(expectedIds, allowedIds)) {
       for (String id : ids) {
-        (id.contains(KekSelector.TOPIC_PLACEHOLDER) ? templates : exact).add(id);
+        (KekSelector.isTemplate(id) ? templates : exact).add(id);
       }
     }
     return new KekPolicy(exact, templates, discovery, kms);
@@ -64,29 +72,59 @@ public final class KekPolicy {
     return discovery;
   }
 
+  /** Whether some template reads a record header, so {@link #allows} needs the headers. */
+  public boolean usesHeaders() {
+    return templates.stream().anyMatch(KekSelector::usesHeaders);
+  }
+
   /**
    * Whether a record produced to {@code producedTo} whose envelope names {@code kekId} may be
-   * unwrapped. Makes no KMS call.
+   * unwrapped, for policies whose templates read no header. Makes no KMS call.
    */
   public boolean allows(String producedTo, String kekId) {
+    return allows(producedTo, null, kekId);
+  }
+
+  /**
+   * Whether a record produced to {@code producedTo} with {@code headers} ({@code null}: none)
+   * whose envelope names {@code kekId} may be unwrapped. Makes no KMS call.
+   *
+   * @throws KekHeaderException if no id matched and a template's header is missing or invalid
+   *     (unless discovery admits the KEK)
+   */
+  public boolean allows(String producedTo, Headers headers, String kekId) {
     for (String id : exact) {
       if (kms.sameKek(id, kekId)) {
         return true;
       }
     }
-    for (String template : templates) {
-      if (kms.sameKek(template.replace(KekSelector.TOPIC_PLACEHOLDER, producedTo), kekId)) {
+    KekHeaderException headerFailure = null;
+    for (KekSelector template : templates) {
+      String expected;
+      try {
+        expected = template.kekFor(producedTo, headers);
+      } catch (KekHeaderException e) {
+        headerFailure = headerFailure == null ? e : headerFailure;
+        continue;
+      }
+      if (kms.sameKek(expected, kekId)) {
         return true;
       }
     }
-    return discovery && kms.discoveryAllows(kekId);
+    if (discovery && kms.discoveryAllows(kekId)) {
+      return true;
+    }
+    if (headerFailure != null) {
+      throw headerFailure;
+    }
+    return false;
   }
 
   /** What the policy accepts for {@code producedTo}, for error messages. */
   public String describe(String producedTo) {
     List<String> ids = new ArrayList<>(exact);
-    for (String template : templates) {
-      ids.add(template.replace(KekSelector.TOPIC_PLACEHOLDER, producedTo));
+    for (KekSelector template : templates) {
+      ids.add(template.kekFor(producedTo));
     }
     return discovery ? ids + " or any KEK the KMS's discovery filter admits" : ids.toString();
   }

@@ -1,42 +1,182 @@
 package io.kafkaenvelope.internal.kek;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * Chooses the KEK for a topic: one fixed id for every topic, or a template such as
- * {@code alias/kafka-${topic}} that gives each topic its own KEK. Whether the chosen KEK exists is
- * the KMS's answer; what happens when it does not is the unresolved-KEK policy.
+ * {@code alias/kafka-${topic}} that gives each topic its own KEK. A template may also take the
+ * value of a record header, {@code ${header:tenant}}, so each tenant's records are wrapped under
+ * that tenant's own KEK (disabling it makes exactly those records unreadable: crypto-shredding).
+ * Whether the chosen KEK exists is the KMS's answer; what happens when it does not is the
+ * unresolved-KEK policy.
+ *
+ * <p>A header value becomes part of a KEK id, so it is validated first ({@link #HEADER_VALUE}):
+ * a value like {@code ../x} could otherwise name a file outside the local KMS's directory or
+ * another KMS's key path. A record without the header, or with an invalid value, fails closed
+ * with {@link KekHeaderException} before any KMS call.
  */
 public final class KekSelector {
 
   /** The placeholder a KEK template replaces with the topic name. */
   public static final String TOPIC_PLACEHOLDER = "${topic}";
+  /** How a placeholder for a record header's value starts: {@code ${header:NAME}}. */
+  public static final String HEADER_PLACEHOLDER_START = "${header:";
+  /**
+   * What a header value must look like to become part of a KEK id: 1 to 64 ASCII letters, digits,
+   * {@code _} and {@code -}, starting with a letter or digit. No dots, slashes or colons, so no
+   * value can climb out of a directory or change a key path's structure.
+   */
+  public static final Pattern HEADER_VALUE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+
+  private static final Pattern PLACEHOLDER =
+      Pattern.compile("\\$\\{topic}|\\$\\{header:([^}]*)}");
+
+  /** A template's parts: literal text, {@code null} for the topic, or a header name. */
+  private record Part(String literal, String header) {}
 
   private final String fixed;
   private final String template;
+  private final List<Part> parts;
+  private final List<String> headerNames;
 
-  private KekSelector(String fixed, String template) {
+  private KekSelector(String fixed, String template, List<Part> parts) {
     this.fixed = fixed;
     this.template = template;
+    this.parts = parts;
+    List<String> names = new ArrayList<>();
+    for (Part p : parts) {
+      if (p.header() != null && !names.contains(p.header())) {
+        names.add(p.header());
+      }
+    }
+    this.headerNames = List.copyOf(names);
   }
 
   /** Every topic uses {@code kekId}. */
   public static KekSelector fixed(String kekId) {
-    return new KekSelector(Objects.requireNonNull(kekId, "kekId"), null);
+    return new KekSelector(Objects.requireNonNull(kekId, "kekId"), null, List.of());
   }
 
-  /** Each topic uses {@code template} with {@code ${topic}} replaced by the topic name. */
+  /**
+   * Each record uses {@code template} with {@code ${topic}} replaced by the topic name and each
+   * {@code ${header:NAME}} by the value of the record's header {@code NAME}.
+   *
+   * @throws IllegalArgumentException if the template has no placeholder or an empty header name
+   */
   public static KekSelector template(String template) {
-    if (!template.contains(TOPIC_PLACEHOLDER)) {
-      throw new IllegalArgumentException("KEK template must contain "
-          + TOPIC_PLACEHOLDER);
+    if (!isTemplate(template)) {
+      throw new IllegalArgumentException("KEK template must contain " + TOPIC_PLACEHOLDER
+          + " or " + HEADER_PLACEHOLDER_START + "NAME}");
     }
-    return new KekSelector(null, template);
+    List<Part> parts = new ArrayList<>();
+    Matcher m = PLACEHOLDER.matcher(template);
+    int at = 0;
+    while (m.find()) {
+      if (m.start() > at) {
+        parts.add(new Part(template.substring(at, m.start()), null));
+      }
+      if (m.group(1) == null) {
+        parts.add(new Part(null, null));
+      } else if (m.group(1).isBlank()) {
+        throw new IllegalArgumentException("KEK template has an empty header name in "
+            + HEADER_PLACEHOLDER_START + "}");
+      } else {
+        parts.add(new Part(null, m.group(1)));
+      }
+      at = m.end();
+    }
+    if (at < template.length()) {
+      parts.add(new Part(template.substring(at), null));
+    }
+    return new KekSelector(null, template, List.copyOf(parts));
   }
 
-  /** The KEK id for {@code topic}. */
+  /** Whether {@code id} contains a placeholder, i.e. is a template rather than a KEK id. */
+  public static boolean isTemplate(String id) {
+    return id.contains(TOPIC_PLACEHOLDER) || id.contains(HEADER_PLACEHOLDER_START);
+  }
+
+  /** Whether the KEK depends on record headers ({@code ${header:NAME}}). */
+  public boolean usesHeaders() {
+    return !headerNames.isEmpty();
+  }
+
+  /** The headers the template reads, in order of first use. */
+  public List<String> headerNames() {
+    return headerNames;
+  }
+
+  /**
+   * The KEK id for {@code topic} when it depends on no header. For a template with
+   * {@code ${header:NAME}} placeholders this leaves them in place: such a string names no KEK and
+   * serves error messages only; use {@link #kekFor(String, Headers)}.
+   */
   public String kekFor(String topic) {
-    return fixed != null ? fixed : template.replace(TOPIC_PLACEHOLDER, topic);
+    if (fixed != null) {
+      return fixed;
+    }
+    return template.replace(TOPIC_PLACEHOLDER, topic);
+  }
+
+  /**
+   * The KEK id for a record of {@code topic} with {@code headers} ({@code null}: none).
+   *
+   * @throws KekHeaderException if a header the template reads is missing or its value is not a
+   *     valid KEK id part
+   */
+  public String kekFor(String topic, Headers headers) {
+    if (fixed != null) {
+      return fixed;
+    }
+    StringBuilder sb = new StringBuilder(template.length() + 32);
+    for (Part p : parts) {
+      if (p.literal() != null) {
+        sb.append(p.literal());
+      } else if (p.header() == null) {
+        sb.append(topic);
+      } else {
+        sb.append(headerValue(headers, p.header()));
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * The validated value of header {@code name}: its last occurrence, strict UTF-8, matching
+   * {@link #HEADER_VALUE}. The message never quotes the value (anyone who may write to the topic
+   * chooses it).
+   */
+  static String headerValue(Headers headers, String name) {
+    Header h = headers == null ? null : headers.lastHeader(name);
+    if (h == null || h.value() == null) {
+      throw new KekHeaderException(name, "the record has no '" + name + "' header"
+          + (headers == null ? " (it was serialized without headers)" : ""));
+    }
+    String value;
+    try {
+      value = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(h.value())).toString();
+    } catch (CharacterCodingException e) {
+      throw new KekHeaderException(name, "the '" + name + "' header is not valid UTF-8");
+    }
+    if (!HEADER_VALUE.matcher(value).matches()) {
+      throw new KekHeaderException(name, "the '" + name + "' header's value ("
+          + h.value().length + " bytes) is not a valid KEK id part: it must match "
+          + HEADER_VALUE.pattern());
+    }
+    return value;
   }
 
   @Override

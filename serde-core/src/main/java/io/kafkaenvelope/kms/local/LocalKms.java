@@ -23,9 +23,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A KMS made of Tink keyset files, one per KEK: {@code <dir>/<kekId>.json}, an AES-256-GCM keyset
@@ -34,7 +37,10 @@ import java.util.regex.Pattern;
  * production.
  *
  * <p>The KEK version reported in envelopes is the keyset's primary key id; {@link #rotate} adds a
- * new primary key, and records wrapped under older keys still unwrap.
+ * new primary key, and records wrapped under older keys still unwrap. {@link #disable} marks a KEK
+ * disabled (a {@code <kekId>.disabled} file beside its keyset): every running instance then fails
+ * new data keys and unwraps under it with {@link Reason#KEY_DISABLED}, as a cloud KMS does for a
+ * disabled key; {@link #enable} undoes it. {@link #list} describes the keysets of a directory.
  */
 public final class LocalKms implements KeyManagementService {
 
@@ -57,6 +63,14 @@ public final class LocalKms implements KeyManagementService {
 
   private record Kek(Aead aead, String version) {}
 
+  /**
+   * A keyset of the directory, as {@link #list} reports it: the KEK id, the primary key's version
+   * (what new envelopes record), every version it still unwraps, and whether it is disabled. No
+   * key material.
+   */
+  public record KeysetInfo(String kekId, String primaryVersion, List<String> versions,
+      boolean disabled) {}
+
   public LocalKms(Path dir, boolean createMissing) {
     this.dir = dir;
     this.createMissing = createMissing;
@@ -64,6 +78,7 @@ public final class LocalKms implements KeyManagementService {
 
   @Override
   public DataKey generateDataKey(String kekId, EncryptionContext context) {
+    checkEnabled(dir, kekId);
     Kek kek = kek(kekId, createMissing);
     byte[] dek = new byte[DataKey.KEY_LENGTH];
     RANDOM.nextBytes(dek);
@@ -78,6 +93,7 @@ public final class LocalKms implements KeyManagementService {
 
   @Override
   public byte[] unwrap(String kekId, byte[] wrappedKey, EncryptionContext context) {
+    checkEnabled(dir, kekId);
     Kek kek = kek(kekId, false);
     try {
       return kek.aead().decrypt(wrappedKey, context.canonicalBytes());
@@ -109,6 +125,120 @@ public final class LocalKms implements KeyManagementService {
     } catch (IOException | GeneralSecurityException e) {
       throw new KmsException(Reason.MISCONFIGURED, kekId, "cannot rotate keyset in " + dir + ": "
           + e.getClass().getSimpleName());
+    }
+  }
+
+  /**
+   * Creates a keyset for {@code kekId} with one key.
+   *
+   * @throws KmsException ({@link Reason#MISCONFIGURED}) if it exists already or cannot be written
+   */
+  public static void create(Path dir, String kekId) {
+    Path file = file(dir, kekId);
+    try {
+      Files.createDirectories(dir);
+      boolean[] created = {false};
+      withKeysetLock(file, () -> {
+        if (!Files.exists(file)) {
+          replace(file, TinkJsonProtoKeysetFormat.serializeKeyset(
+              KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM),
+              InsecureSecretKeyAccess.get()));
+          created[0] = true;
+        }
+      });
+      if (!created[0]) {
+        throw new KmsException(Reason.MISCONFIGURED, kekId, "a keyset exists already in " + dir
+            + " (rotate it to add a key)");
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "cannot create keyset in " + dir + ": "
+          + e.getClass().getSimpleName());
+    }
+  }
+
+  /**
+   * Disables {@code kekId}: from now on every instance refuses to generate or unwrap data keys
+   * under it ({@link Reason#KEY_DISABLED}). Data keys consumers unwrapped earlier stay in their
+   * caches until {@code envelope.dek.cache.expire.after.write.ms}. Reversible ({@link #enable});
+   * delete the keyset file to destroy the KEK for good.
+   *
+   * @throws KmsException ({@link Reason#KEY_NOT_FOUND}) if there is no such keyset
+   */
+  public static void disable(Path dir, String kekId) {
+    Path file = file(dir, kekId);
+    if (!Files.exists(file)) {
+      throw new KmsException(Reason.KEY_NOT_FOUND, kekId, "no keyset file " + file);
+    }
+    try {
+      Path marker = disabledMarker(dir, kekId);
+      if (!Files.exists(marker)) {
+        Files.writeString(marker, "disabled\n");
+      }
+    } catch (IOException e) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "cannot disable keyset in " + dir + ": "
+          + e.getClass().getSimpleName());
+    }
+  }
+
+  /** Enables a KEK {@link #disable} disabled (nothing happens if it is enabled). */
+  public static void enable(Path dir, String kekId) {
+    Path file = file(dir, kekId);
+    if (!Files.exists(file)) {
+      throw new KmsException(Reason.KEY_NOT_FOUND, kekId, "no keyset file " + file);
+    }
+    try {
+      Files.deleteIfExists(disabledMarker(dir, kekId));
+    } catch (IOException e) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "cannot enable keyset in " + dir + ": "
+          + e.getClass().getSimpleName());
+    }
+  }
+
+  /** The keysets in {@code dir}, sorted by KEK id (empty if the directory does not exist). */
+  public static List<KeysetInfo> list(Path dir) {
+    List<KeysetInfo> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    List<String> ids;
+    try (Stream<Path> files = Files.list(dir)) {
+      ids = files.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".json"))
+          .map(n -> n.substring(0, n.length() - ".json".length()))
+          .filter(id -> KEK_ID.matcher(id).matches())
+          .sorted().toList();
+    } catch (IOException e) {
+      throw new KmsException(Reason.MISCONFIGURED, "*", "cannot list " + dir + ": "
+          + e.getClass().getSimpleName());
+    }
+    for (String id : ids) {
+      Path file = file(dir, id);
+      try {
+        KeysetHandle handle = read(file);
+        List<String> versions = new ArrayList<>();
+        for (int i = 0; i < handle.size(); i++) {
+          versions.add(Integer.toUnsignedString(handle.getAt(i).getId()));
+        }
+        out.add(new KeysetInfo(id, Integer.toUnsignedString(handle.getPrimary().getId()),
+            List.copyOf(versions), Files.exists(disabledMarker(dir, id))));
+      } catch (IOException | GeneralSecurityException e) {
+        throw new KmsException(Reason.MISCONFIGURED, id, "cannot read keyset " + file + ": "
+            + e.getClass().getSimpleName());
+      }
+    }
+    return out;
+  }
+
+  private static Path disabledMarker(Path dir, String kekId) {
+    return dir.resolve(kekId + ".disabled");
+  }
+
+  /** Checked on every call, so a KEK disabled on disk stops instances that cached its keyset. */
+  private static void checkEnabled(Path dir, String kekId) {
+    file(dir, kekId); // validates the id before it names a file
+    if (Files.exists(disabledMarker(dir, kekId))) {
+      throw new KmsException(Reason.KEY_DISABLED, kekId, "the KEK is disabled (remove "
+          + disabledMarker(dir, kekId) + " or run 'kafka-envelope keys enable' to enable it)");
     }
   }
 
