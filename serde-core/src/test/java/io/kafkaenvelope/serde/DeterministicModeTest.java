@@ -373,6 +373,34 @@ class DeterministicModeTest {
   }
 
   @Test
+  void aDeterministicHeaderInARecordHeaderIsAnUnsupportedVersion() {
+    try (EncryptingSerializer<String> s = serializer(producer());
+        DecryptingDeserializer<String> d = deserializer(TestConfigs.base(kmsName), true)) {
+      byte[] frame = s.serialize("orders", KEY);
+      int h = ((frame[4] & 0xFF) << 8) | (frame[5] & 0xFF);
+      RecordHeaders headers = new RecordHeaders();
+      headers.add("kafka-envelope.key", Arrays.copyOfRange(frame, 6, 6 + h));
+      byte[] sealed = Arrays.copyOfRange(frame, 6 + h, frame.length);
+      EnvelopeException e = assertThrows(EnvelopeException.class,
+          () -> d.deserialize("orders", headers, sealed));
+      assertEquals(Reason.UNSUPPORTED_VERSION, e.reason(), e.getMessage());
+    }
+  }
+
+  @Test
+  void aMirroredTopicReadsTheKeysOfItsSource() {
+    Map<String, Object> mirror = with(TestConfigs.base(kmsName),
+        "envelope.provenance.mirror.source.aliases", "primary");
+    try (EncryptingSerializer<String> s = serializer(producer());
+        DecryptingDeserializer<String> d = deserializer(mirror, true)) {
+      byte[] key = s.serialize("orders", KEY);
+      assertEquals(KEY, d.deserialize("primary.orders", key));
+      assertEquals(Reason.TOPIC_MISMATCH, assertThrows(EnvelopeException.class,
+          () -> d.deserialize("secondary.orders", key)).reason());
+    }
+  }
+
+  @Test
   void recordModeStaysRandomized() {
     try (EncryptingSerializer<String> s = serializer(TestConfigs.base(kmsName))) {
       assertNotEquals(Arrays.toString(s.serialize("orders", KEY)),
