@@ -297,7 +297,7 @@ class DeterministicModeTest {
   }
 
   @Test
-  void sixteenThreadsOnSixteenSerializersCauseOneDerivation() throws Exception {
+  void sixteenThreadsOnSixteenSerializersOrDeserializersCauseOneDerivation() throws Exception {
     kms.stall(java.time.Duration.ofMillis(100)); // all threads meet the key missing
     int threads = 16;
     List<EncryptingSerializer<String>> serializers = new ArrayList<>();
@@ -320,6 +320,27 @@ class DeterministicModeTest {
         assertArrayEquals(first, f.get(30, TimeUnit.SECONDS));
       }
       assertEquals(1, kms.deriveCalls());
+      serializers.forEach(EncryptingSerializer::close);
+      serializers.clear();
+      // a fresh process-wide cache: 16 consumers meeting the key at once derive it once
+      List<DecryptingDeserializer<String>> readers = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        readers.add(deserializer(TestConfigs.base(kmsName), true));
+      }
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<String>> reads = new ArrayList<>();
+      for (DecryptingDeserializer<String> d : readers) {
+        reads.add(pool.submit(() -> {
+          go.await();
+          return d.deserialize("orders", first);
+        }));
+      }
+      go.countDown();
+      for (Future<String> f : reads) {
+        assertEquals(KEY, f.get(30, TimeUnit.SECONDS));
+      }
+      readers.forEach(DecryptingDeserializer::close);
+      assertEquals(2, kms.deriveCalls(), "one more derivation for the new cache, not 16");
     } finally {
       pool.shutdownNow();
       serializers.forEach(EncryptingSerializer::close);
