@@ -67,6 +67,10 @@ public final class EnvelopeConfig extends AbstractConfig {
   public static final String DECOMPRESSED_MAX_BYTES = "envelope.decompressed.max.bytes";
   public static final String DECOMPRESSED_BUDGET_BYTES = "envelope.decompressed.budget.bytes";
 
+  public static final String MODE = "envelope.mode";
+  public static final String DETERMINISTIC_SCOPE = "envelope.deterministic.scope";
+  public static final String DETERMINISTIC_EPOCH = "envelope.deterministic.epoch";
+
   /**
    * Default consumer limit on one record's stated uncompressed size: 16 MiB, 16 times the
    * broker's default {@code message.max.bytes} (1 MiB), ample for per-record compression ratios
@@ -290,7 +294,37 @@ public final class EnvelopeConfig extends AbstractConfig {
               + "allocate gigabytes. Counted over the last max.poll.records compressed records "
               + "this deserializer read (a poll returns at most that many); the record that "
               + "would exceed it fails (DECOMPRESSION_LIMIT) and the count starts again, so the "
-              + "next poll can read it.");
+              + "next poll can read it.")
+      .define(MODE, Type.STRING, "record", CaseInsensitiveValidString.in("record",
+          "deterministic"), Importance.MEDIUM,
+          "Serializer: 'record' (default) encrypts each record with AES-256-GCM under a random "
+              + "nonce, so equal plaintexts give different bytes. 'deterministic' encrypts with "
+              + "AES-SIV under a key every producer derives from the KMS (a MAC under the KEK: "
+              + "local PRF keyset, AWS KMS HMAC key, Vault Transit hmac), so equal plaintexts in "
+              + "one scope give byte-identical output on any producer, host and restart: log "
+              + "compaction, the default partitioner, joins and groupByKey work on encrypted "
+              + "record keys. Meant for the key serializer (envelope.key.mode=deterministic). The "
+              + "envelope is always inside the bytes (no record header). It reveals which "
+              + "records have equal plaintexts (and their lengths): never use it for "
+              + "low-entropy values (a yes/no, a small set of codes) that can be guessed by "
+              + "trying them. Readers need no setting but the KEK policy, "
+              + DETERMINISTIC_SCOPE + " and " + DETERMINISTIC_EPOCH + " below, and MAC "
+              + "permission on the KEK instead of decrypt. Not combinable with "
+              + CLEAR_PREFIX + " or " + COMPRESSION_TYPE + ".")
+      .define(DETERMINISTIC_SCOPE, Type.STRING, null, Importance.LOW,
+          "Deterministic mode: the name of the scope ciphertexts are equal within. Unset "
+              + "(default): each topic is its own scope, and a record copied to another topic is "
+              + "refused. Set the same name on topics whose encrypted keys must match (joins "
+              + "across topics); their records are then readable in each other's topics, and "
+              + "the KEK must be one " + KEK_ID + " (not a template). Deserializer: the named "
+              + "scope it accepts besides the topic's own.")
+      .define(DETERMINISTIC_EPOCH, Type.INT, 0, Range.between(0, Integer.MAX_VALUE),
+          Importance.LOW,
+          "Deterministic mode: the key epoch. Serializer: the epoch new records are "
+              + "encrypted under; raising it changes every ciphertext (a rotation: compaction no "
+              + "longer merges old and new records of one key, see the README on re-keying a "
+              + "compacted topic). Deserializer: the highest epoch it accepts; every lower "
+              + "epoch stays readable. Raise it on consumers first, then on producers.");
 
   private EnvelopeConfig(Map<String, ?> resolved) {
     super(DEF, resolved, false);
@@ -467,6 +501,20 @@ public final class EnvelopeConfig extends AbstractConfig {
           "unknown compression type");
     }
     return id;
+  }
+
+  /** Whether the serializer encrypts deterministically ({@code envelope.mode=deterministic}). */
+  public boolean deterministic() {
+    return getString(MODE).equalsIgnoreCase("deterministic");
+  }
+
+  /** {@code envelope.deterministic.scope}, trimmed, or {@code null} for the topic's own scope. */
+  public String deterministicScope() {
+    return trimmedOrNull(getString(DETERMINISTIC_SCOPE));
+  }
+
+  public int deterministicEpoch() {
+    return getInt(DETERMINISTIC_EPOCH);
   }
 
   /** {@code envelope.kek.allowed.ids}, trimmed, without empty entries. */

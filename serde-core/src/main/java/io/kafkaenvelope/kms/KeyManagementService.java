@@ -33,6 +33,26 @@ public interface KeyManagementService extends Closeable {
   byte[] unwrap(String kekId, byte[] wrappedKey, EncryptionContext context);
 
   /**
+   * Derives 32 bytes of secret key material from {@code kekId} and {@code context}, always the same
+   * for the same KEK and context, from any client, host or restart: a MAC or PRF computed inside
+   * the KMS over {@code context.canonicalBytes()} (AWS KMS {@code GenerateMac} with an HMAC key,
+   * Vault Transit {@code hmac}, a local PRF keyset). Deterministic encryption
+   * ({@code envelope.mode=deterministic}) turns it into its AES-SIV key, so every producer and
+   * consumer allowed to use the KEK for this gets the same key without a shared key store. The
+   * material must not change when the KEK is rotated in the KMS (pin the key version), since the
+   * ciphertexts of a compacted topic must stay equal; the library's key epoch is the rotation.
+   *
+   * <p>The default refuses: a KMS without such an operation cannot serve deterministic mode.
+   *
+   * @return 32 bytes; the caller owns and clears the array
+   */
+  default byte[] deriveKeyMaterial(String kekId, EncryptionContext context) {
+    throw new KmsException(KmsException.Reason.MISCONFIGURED, kekId, describe()
+        + " cannot derive deterministic keys (envelope.mode=deterministic needs a KMS with a MAC: "
+        + "local, aws-kms with an HMAC key, vault-transit)");
+  }
+
+  /**
    * Whether a record whose envelope names {@code recordedKekId} was made under the KEK a reader
    * expects, {@code expectedKekId}. The consumer KEK policy asks this before any KMS call, so it
    * decides from the two strings alone and must never call the KMS. Answer {@code true} only when

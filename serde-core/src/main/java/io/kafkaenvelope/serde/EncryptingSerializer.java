@@ -92,8 +92,10 @@ public class EncryptingSerializer<T> implements Serializer<T> {
       inner.configure(configs, isKey);
     }
     alwaysInline = config.alwaysInline();
-    keys = KmsSupport.open(config, EnvelopeConfig.resolveRole(configs, isKey),
-        kms -> new RecordEncryptor(config, Role.of(isKey), kms, ticker));
+    Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);
+    keys = KmsSupport.open(config, resolved,
+        kms -> new RecordEncryptor(config, Role.of(isKey), kms, ticker,
+            KmsSupport.scope(resolved)));
   }
 
   /** Inline mode: the envelope is framed inside the returned bytes. */

@@ -9,6 +9,8 @@ import io.kafkaenvelope.internal.crypto.AesGcm;
 import io.kafkaenvelope.internal.compress.DecompressionBudget;
 import io.kafkaenvelope.internal.dek.DekCache;
 import io.kafkaenvelope.internal.kek.KekHeaderException;
+import io.kafkaenvelope.internal.deterministic.SivKeys;
+import io.kafkaenvelope.internal.wire.DeterministicHeader;
 import io.kafkaenvelope.internal.kek.KekPolicy;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsException;
@@ -20,7 +22,6 @@ import io.kafkaenvelope.internal.wire.Role;
 import io.kafkaenvelope.internal.wire.SealedRecord;
 import io.kafkaenvelope.internal.wire.UnsupportedVersionException;
 import java.security.GeneralSecurityException;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,8 @@ final class RecordDecryptor implements KmsSupport.Worker {
   private final String mirrorSeparator;
   private final int decompressedMaxBytes;
   private final DecompressionBudget decompressionBudget;
+  /** Deterministic envelopes (format version 4), which share the key cache and KEK policy. */
+  private final DeterministicDecryptor deterministic;
 
   /**
    * The last envelope header that decrypted a record, with its key: consecutive records of one DEK
@@ -73,11 +76,9 @@ final class RecordDecryptor implements KmsSupport.Worker {
     this.decompressedMaxBytes = config.decompressedMaxBytes();
     this.decompressionBudget = new DecompressionBudget(config.decompressedBudgetBytes(),
         maxPollRecords);
-    this.cache = DekCache.acquire(kmsScope, new DekCache.Settings(config.dekCacheMaxSize(),
-        Duration.ofMillis(config.dekCacheExpireAfterAccessMs()),
-        Duration.ofMillis(config.dekCacheExpireAfterWriteMs()),
-        Duration.ofMillis(config.kmsFailureBackoffMs()), config.kmsTimeoutMs(),
-        config.dekUnwrapMaxPerSecond()));
+    this.cache = DekCache.acquire(kmsScope, DeterministicDecryptor.cacheSettings(config));
+    this.deterministic = new DeterministicDecryptor(config, role, kekPolicy,
+        new SivKeys(cache, kms), this::provenanceAllows);
   }
 
   /**
@@ -164,6 +165,9 @@ final class RecordDecryptor implements KmsSupport.Worker {
       len = InlineFrame.headerLength(data);
     } catch (MalformedEnvelopeException e) {
       throw error(Reason.MALFORMED, topic, null, null, e.getMessage());
+    }
+    if (len > 0 && DeterministicHeader.isDeterministic(data)) {
+      return deterministic.open(topic, data, len);
     }
     return open(topic, headers, data, InlineFrame.HEADER_OFFSET, len, data,
         InlineFrame.HEADER_OFFSET + len, true);

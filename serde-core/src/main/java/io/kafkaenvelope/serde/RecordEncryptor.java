@@ -57,12 +57,18 @@ final class RecordEncryptor implements KmsSupport.Worker {
   private final ConcurrentHashMap<String, DekRotator> rotatorByTopic = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, DekRotator> rotatorByKek = new ConcurrentHashMap<>();
   private final Set<String> plaintextTopicsLogged = ConcurrentHashMap.newKeySet();
+  /** {@code envelope.mode=deterministic}: every record goes through it; otherwise {@code null}. */
+  private final DeterministicEncryptor deterministic;
 
-  RecordEncryptor(EnvelopeConfig config, Role role, KeyManagementService kms, Ticker ticker) {
+  RecordEncryptor(EnvelopeConfig config, Role role, KeyManagementService kms, Ticker ticker,
+      String kmsScope) {
     this.role = role;
     this.kms = kms;
     this.kekSelector = config.kekId() != null ? KekSelector.fixed(config.kekId())
         : KekSelector.template(config.kekIdTemplate());
+    if (config.deterministic()) {
+      DeterministicEncryptor.checkSettings(config);
+    }
     this.unresolvedPolicy = config.unresolvedKekPolicy();
     this.clearPrefix = config.clearPrefix();
     this.codec = codec(config);
@@ -71,6 +77,8 @@ final class RecordEncryptor implements KmsSupport.Worker {
     this.ticker = ticker;
     this.kmsTimeoutMs = config.kmsTimeoutMs();
     this.failureBackoffMs = config.kmsFailureBackoffMs();
+    this.deterministic = config.deterministic()
+        ? new DeterministicEncryptor(config, role, kms, kmsScope, kekSelector) : null;
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "kafka-envelope-dek-" + role + "-" + THREADS.incrementAndGet());
       t.setDaemon(true);
@@ -128,6 +136,14 @@ final class RecordEncryptor implements KmsSupport.Worker {
    * per-tenant KEK template reads ({@code null}: none).
    */
   private byte[] seal(String topic, Headers headers, Headers kekHeaders, byte[] plaintext) {
+    if (deterministic != null) {
+      // Self-contained bytes, no record header: compaction, partitioning and Streams stores see
+      // only the key bytes. A forwarded record's header would describe another ciphertext.
+      if (headers != null) {
+        removeEnvelopeHeader(headers, role);
+      }
+      return deterministic.encrypt(topic, plaintext);
+    }
     boolean inline = headers == null;
     int clear = inline ? 0 : clearPrefixOf(topic, headers, plaintext);
     CompressedBody compressed = codec == null ? null
@@ -289,5 +305,8 @@ final class RecordEncryptor implements KmsSupport.Worker {
   @Override
   public void close() {
     executor.shutdownNow();
+    if (deterministic != null) {
+      deterministic.close();
+    }
   }
 }

@@ -29,8 +29,10 @@ public final class FixedKeyKmsProvider implements KmsProvider {
 
   @Override
   public KeyManagementService create(Map<String, ?> configs) {
-    byte[] dek = HexFormat.of().parseHex(configs.get("envelope.kms.fixed.dek").toString());
-    byte[] wrapped = HexFormat.of().parseHex(configs.get("envelope.kms.fixed.wrapped").toString());
+    Object d = configs.get("envelope.kms.fixed.dek");
+    Object w = configs.get("envelope.kms.fixed.wrapped");
+    byte[] dek = d == null ? new byte[32] : HexFormat.of().parseHex(d.toString());
+    byte[] wrapped = w == null ? new byte[] {0} : HexFormat.of().parseHex(w.toString());
     return new KeyManagementService() {
       @Override
       public DataKey generateDataKey(String kekId, EncryptionContext context) {
@@ -44,6 +46,22 @@ public final class FixedKeyKmsProvider implements KmsProvider {
               "unknown wrapped key");
         }
         return dek.clone();
+      }
+
+      /** The vectors' KMS output for deterministic mode ({@code envelope.kms.fixed.derived}). */
+      @Override
+      public byte[] deriveKeyMaterial(String kekId, EncryptionContext context) {
+        Object derived = configs.get("envelope.kms.fixed.derived");
+        if (derived == null) {
+          return KeyManagementService.super.deriveKeyMaterial(kekId, context);
+        }
+        Object expected = configs.get("envelope.kms.fixed.context");
+        if (expected != null && !HexFormat.of().formatHex(context.canonicalBytes())
+            .equals(expected.toString())) {
+          throw new KmsException(KmsException.Reason.ACCESS_DENIED, kekId,
+              "not the documented derivation context");
+        }
+        return HexFormat.of().parseHex(derived.toString());
       }
 
       @Override

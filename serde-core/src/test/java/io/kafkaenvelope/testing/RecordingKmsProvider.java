@@ -50,6 +50,13 @@ public final class RecordingKmsProvider implements KmsProvider {
       }
 
       @Override
+      public byte[] deriveKeyMaterial(String kekId, EncryptionContext context) {
+        byte[] k = delegate.deriveKeyMaterial(kekId, context);
+        ISSUED.add(k.clone());
+        return k;
+      }
+
+      @Override
       public String describe() {
         return "recording(" + delegate.describe() + ")";
       }

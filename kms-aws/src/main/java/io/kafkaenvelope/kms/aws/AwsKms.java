@@ -18,6 +18,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
 import software.amazon.awssdk.services.kms.model.DecryptResponse;
+import software.amazon.awssdk.services.kms.model.GenerateMacResponse;
+import software.amazon.awssdk.services.kms.model.MacAlgorithmSpec;
 import software.amazon.awssdk.services.kms.model.DisabledException;
 import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
 import software.amazon.awssdk.services.kms.model.IncorrectKeyException;
@@ -125,6 +127,31 @@ final class AwsKms implements KeyManagementService {
       }
     }
     throw failure;
+  }
+
+  /**
+   * Deterministic mode: {@code GenerateMac} ({@code HMAC_SHA_256}) under {@code kekId}, which must
+   * be an HMAC KMS key (KeySpec {@code HMAC_256}), over the context's canonical bytes. AWS KMS
+   * HMAC keys are not rotated, so the MAC never changes under a key; consumers need
+   * {@code kms:GenerateMac} on it, not {@code kms:Decrypt}. No alternates: a MAC has no
+   * ciphertext that could name another key.
+   */
+  @Override
+  public byte[] deriveKeyMaterial(String kekId, EncryptionContext context) {
+    try {
+      GenerateMacResponse r = kms.generateMac(b -> b.keyId(kekId)
+          .macAlgorithm(MacAlgorithmSpec.HMAC_SHA_256)
+          .message(SdkBytes.fromByteArray(context.canonicalBytes())));
+      byte[] mac = r.mac().asByteArray();
+      if (mac.length != DataKey.KEY_LENGTH) {
+        Arrays.fill(mac, (byte) 0);
+        throw new KmsException(Reason.INVALID_CIPHERTEXT, kekId, "GenerateMac returned "
+            + mac.length + " bytes, not an HMAC-SHA256");
+      }
+      return mac;
+    } catch (SdkException e) {
+      throw translate(e, kekId, "GenerateMac");
+    }
   }
 
   /**

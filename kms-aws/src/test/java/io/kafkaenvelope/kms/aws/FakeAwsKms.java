@@ -88,13 +88,16 @@ final class FakeAwsKms implements AutoCloseable {
     final Map<String, java.util.Set<String>> policy = new ConcurrentHashMap<>();
     volatile boolean enabled = true;
     volatile boolean pendingDeletion;
+    /** KeySpec HMAC_256 (KeyUsage GENERATE_VERIFY_MAC) instead of SYMMETRIC_DEFAULT. */
+    volatile boolean hmac;
 
     Key(String id, String account, byte[] secret, byte[] backingId) {
       this.id = id;
       this.account = account;
       this.secret = new SecretKeySpec(secret, "AES");
       this.backingId = backingId.clone();
-      for (String op : List.of("GenerateDataKey", "Encrypt", "Decrypt", "DescribeKey")) {
+      for (String op : List.of("GenerateDataKey", "Encrypt", "Decrypt", "DescribeKey",
+          "GenerateMac")) {
         // the default key policy: the key's own account (IAM decides within it)
         policy.put(op, java.util.concurrent.ConcurrentHashMap.newKeySet());
         policy.get(op).add(account);
@@ -140,6 +143,16 @@ final class FakeAwsKms implements AutoCloseable {
   /** Creates a key in {@code account} (its policy admits that account only); returns its ARN. */
   String createKey(String account, String alias) {
     return addKey(UUID.randomUUID().toString(), account, alias);
+  }
+
+  /**
+   * Creates an HMAC key (KeySpec HMAC_256, KeyUsage GENERATE_VERIFY_MAC) in {@link #ACCOUNT}: it
+   * answers GenerateMac and refuses the encryption operations, as AWS KMS does.
+   */
+  String createHmacKey(String alias) {
+    String arn = createKey(ACCOUNT, alias);
+    key(arn).hmac = true;
+    return arn;
   }
 
   /** Creates a multi-Region primary key ({@code mrk-} id) and returns its ARN. */
@@ -343,6 +356,9 @@ final class FakeAwsKms implements AutoCloseable {
         case "DescribeKey":
           describeKey(ex, req, caller);
           break;
+        case "GenerateMac":
+          generateMac(ex, req, caller);
+          break;
         default:
           error(ex, 400, "UnsupportedOperationException", op);
       }
@@ -417,6 +433,11 @@ final class FakeAwsKms implements AutoCloseable {
     if (k == null || !usable(ex, k, "GenerateDataKey", caller)) {
       return;
     }
+    if (k.hmac) {
+      error(ex, 400, "InvalidKeyUsageException", arn(k) + " key usage is GENERATE_VERIFY_MAC "
+          + "which is not valid for GenerateDataKey.");
+      return;
+    }
     if (!"AES_256".equals(req.path("KeySpec").asText())) {
       error(ex, 400, "ValidationException", "KeySpec must be AES_256 here");
       return;
@@ -428,6 +449,43 @@ final class FakeAwsKms implements AutoCloseable {
     out.put("KeyId", arn(k));
     out.put("Plaintext", Base64.getEncoder().encodeToString(dek));
     out.put("CiphertextBlob", Base64.getEncoder().encodeToString(seal(k, dek, context)));
+    ok(ex, out);
+  }
+
+  /**
+   * GenerateMac as AWS KMS answers it: an HMAC key only (InvalidKeyUsageException for a
+   * symmetric encryption key, as for encryption operations on an HMAC key), a MacAlgorithm the
+   * key spec supports, a Message of 1 to 4096 bytes; the MAC is HMAC-SHA256 under the key.
+   */
+  private void generateMac(HttpExchange ex, JsonNode req, Identity caller) throws Exception {
+    Key k = resolve(ex, req.path("KeyId").asText(), caller);
+    if (k == null || !usable(ex, k, "GenerateMac", caller)) {
+      return;
+    }
+    if (!k.hmac) {
+      error(ex, 400, "InvalidKeyUsageException", arn(k) + " key usage is ENCRYPT_DECRYPT which "
+          + "is not valid for GenerateMac.");
+      return;
+    }
+    if (!"HMAC_SHA_256".equals(req.path("MacAlgorithm").asText())) {
+      error(ex, 400, "InvalidKeyUsageException", "The MAC algorithm is not supported by the "
+          + "key spec HMAC_256");
+      return;
+    }
+    byte[] message = Base64.getDecoder().decode(req.path("Message").asText(""));
+    if (message.length < 1 || message.length > 4096) {
+      error(ex, 400, "ValidationException", "1 validation error detected: Value at 'message' "
+          + "failed to satisfy constraint: Member must have length between 1 and 4096");
+      return;
+    }
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(k.secret.getEncoded(), "HmacSHA256"));
+    byte[] tag = mac.doFinal(message);
+    ISSUED.add(tag.clone());
+    ObjectNode out = JSON.createObjectNode();
+    out.put("KeyId", arn(k));
+    out.put("Mac", Base64.getEncoder().encodeToString(tag));
+    out.put("MacAlgorithm", "HMAC_SHA_256");
     ok(ex, out);
   }
 

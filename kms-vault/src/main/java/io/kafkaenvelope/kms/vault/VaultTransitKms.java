@@ -31,6 +31,9 @@ final class VaultTransitKms implements KeyManagementService {
   private static final Pattern CIPHERTEXT =
       Pattern.compile("vault:v([1-9][0-9]{0,9}):[A-Za-z0-9+/]+={0,2}");
 
+  /** The Transit key version deterministic mode's HMAC is pinned to. */
+  static final int DETERMINISTIC_KEY_VERSION = 1;
+
   private final VaultHttp http;
   private final VaultAuth auth;
   private final String mount;
@@ -95,6 +98,37 @@ final class VaultTransitKms implements KeyManagementService {
     addContext(body, context);
     return decodeKey(transit(path, body, kekId, "decrypt").path("data"), kekId,
         "decrypt on " + path);
+  }
+
+  /**
+   * Deterministic mode: Transit {@code hmac/<key>/sha2-256} over the context's canonical bytes,
+   * with {@code key_version} pinned to 1, so rotating the Transit key does not change the key
+   * material (and so every ciphertext of a compacted topic); the key epoch is the rotation.
+   * Works with any Transit key type; a token needs {@code update} on {@code <mount>/hmac/<key>*},
+   * not on {@code decrypt}. Version 1 must stay at or above the key's
+   * {@code min_encryption_version} (Vault's default, 0).
+   */
+  @Override
+  public byte[] deriveKeyMaterial(String kekId, EncryptionContext context) {
+    String path = mount + "/hmac/" + keyName(kekId) + "/sha2-256";
+    ObjectNode body = VaultHttp.JSON.createObjectNode()
+        .put("input", Base64.getEncoder().encodeToString(context.canonicalBytes()))
+        .put("key_version", DETERMINISTIC_KEY_VERSION);
+    String hmac = transit(path, body, kekId, "hmac").path("data").path("hmac").asText("");
+    String prefix = "vault:v" + DETERMINISTIC_KEY_VERSION + ":";
+    byte[] mac = null;
+    if (hmac.startsWith(prefix)) {
+      try {
+        mac = Base64.getDecoder().decode(hmac.substring(prefix.length()));
+      } catch (IllegalArgumentException e) {
+        mac = null;
+      }
+    }
+    if (mac == null || mac.length != DataKey.KEY_LENGTH) {
+      throw new KmsException(Reason.INVALID_CIPHERTEXT, kekId, "hmac on " + path
+          + " returned no HMAC-SHA256 of key version " + DETERMINISTIC_KEY_VERSION);
+    }
+    return mac;
   }
 
   /**

@@ -548,6 +548,11 @@ final class FakeVault implements AutoCloseable {
       }
     }
     lastTransitBody = body.toString();
+    String hmacAlgorithm = body.path("algorithm").asText("sha2-256");
+    if (operation.equals("hmac") && name.contains("/")) { // transit/hmac/:name/:algorithm
+      hmacAlgorithm = name.substring(name.indexOf('/') + 1);
+      name = name.substring(0, name.indexOf('/'));
+    }
     TransitKey key = keys.get(mount + "/" + name);
     // A missing key is HTTP 400 {"errors":["encryption key not found"]} on datakey, decrypt and
     // rotate, as in hashicorp/vault builtin/logical/transit/path_datakey.go and path_decrypt.go:
@@ -563,6 +568,10 @@ final class FakeVault implements AutoCloseable {
     }
     if (key == null) {
       error(ex, 400, "encryption key not found");
+      return;
+    }
+    if (operation.equals("hmac")) {
+      hmac(ex, key, body, hmacAlgorithm);
       return;
     }
     byte[] context = null;
@@ -629,10 +638,51 @@ final class FakeVault implements AutoCloseable {
     send(ex, 200, JSON.createObjectNode().put("lease_duration", 0).set("data", data));
   }
 
+  /**
+   * {@code transit/hmac/:name(/:algorithm)}, as in hashicorp/vault builtin/logical/transit/
+   * path_hmac.go: {@code input} is Base64, {@code key_version} 0 or absent means the latest and
+   * a version above it is refused; the answer is {@code vault:v<N>:<Base64 MAC>}. Each key version
+   * has its own HMAC key (Vault keeps one beside the encryption key; here derived from it), and
+   * derived (convergent) keys need no context for it.
+   */
+  private void hmac(HttpExchange ex, TransitKey key, JsonNode body, String algorithm)
+      throws IOException, GeneralSecurityException {
+    if (!algorithm.equals("sha2-256")) {
+      error(ex, 400, "unsupported algorithm " + algorithm);
+      return;
+    }
+    int v = body.path("key_version").asInt(0);
+    if (v == 0) {
+      v = key.versions.size();
+    }
+    if (v < 0 || v > key.versions.size()) {
+      error(ex, 400, "invalid key version");
+      return;
+    }
+    byte[] input;
+    try {
+      input = Base64.getDecoder().decode(body.path("input").asText(""));
+    } catch (IllegalArgumentException e) {
+      error(ex, 400, "unable to decode input as base64: " + e.getMessage());
+      return;
+    }
+    javax.crypto.Mac versionMac = javax.crypto.Mac.getInstance("HmacSHA256");
+    versionMac.init(new javax.crypto.spec.SecretKeySpec(key.versions.get(v - 1),
+        "HmacSHA256"));
+    byte[] hmacKey = versionMac.doFinal("hmac-key".getBytes(StandardCharsets.US_ASCII));
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(hmacKey, "HmacSHA256"));
+    byte[] tag = mac.doFinal(input);
+    ISSUED.add(tag.clone());
+    ObjectNode data = JSON.createObjectNode();
+    data.put("hmac", "vault:v" + v + ":" + Base64.getEncoder().encodeToString(tag));
+    send(ex, 200, JSON.createObjectNode().put("lease_duration", 0).set("data", data));
+  }
+
   /** {mount, operation, key} of a Transit path, or null. */
   private static String[] transitOp(String path) {
     for (String op : new String[] {"/datakey/plaintext/", "/datakey/wrapped/", "/encrypt/",
-        "/decrypt/"}) {
+        "/decrypt/", "/hmac/"}) {
       int i = path.indexOf(op);
       if (i > 0) {
         return new String[] {path.substring(0, i), op.substring(1, op.length() - 1),

@@ -125,7 +125,39 @@ public final class DekCache {
    *     or with reason {@link KmsException.Reason#LIMITED} when a budget forbids a KMS call now
    */
   public SecretKeySpec get(String kekId, byte[] wrapped, KeyManagementService kms) {
-    WrappedKey ref = new WrappedKey(kekId, wrapped);
+    return load(new WrappedKey(kekId, wrapped, null), kms);
+  }
+
+  /**
+   * The key material {@code kms} derives from {@code kekId} and {@code context} (deterministic
+   * mode, {@link KeyManagementService#deriveKeyMaterial}), derived once per cache and held,
+   * single-flighted, rate-limited and backed off exactly like an unwrapped key: one KMS call per
+   * (KEK, context) per process, however many serializers, deserializers and threads ask.
+   *
+   * @throws KmsException as {@link #get}
+   */
+  public SecretKeySpec derive(String kekId, EncryptionContext context, KeyManagementService kms) {
+    return load(derivation(kekId, context), kms);
+  }
+
+  /** As {@link #derive(String, EncryptionContext, KeyManagementService)}, for a kept reference. */
+  public SecretKeySpec derive(WrappedKey derivation, KeyManagementService kms) {
+    if (derivation.derivation == null) {
+      throw new IllegalArgumentException("not a derivation");
+    }
+    return load(derivation, kms);
+  }
+
+  /**
+   * A reference to the key derived from {@code kekId} and {@code context}, made once so the hot
+   * path does not encode the context for every record.
+   */
+  public static WrappedKey derivation(String kekId, EncryptionContext context) {
+    return new WrappedKey(kekId, context.canonicalBytes(), context);
+  }
+
+  private SecretKeySpec load(WrappedKey ref, KeyManagementService kms) {
+    String kekId = ref.kekId;
     SecretKeySpec cached = keys.getIfPresent(ref);
     if (cached != null) {
       return cached;
@@ -192,11 +224,13 @@ public final class DekCache {
         throw new KmsException(KmsException.Reason.UNAVAILABLE, ref.kekId, "interrupted");
       }
     }
-    byte[] plaintext = kms.unwrap(ref.kekId, ref.wrapped, EncryptionContext.forDek(ref.kekId));
+    byte[] plaintext = ref.derivation != null ? kms.deriveKeyMaterial(ref.kekId, ref.derivation)
+        : kms.unwrap(ref.kekId, ref.wrapped, EncryptionContext.forDek(ref.kekId));
     try {
       if (plaintext == null || plaintext.length != DataKey.KEY_LENGTH) {
         throw new KmsException(KmsException.Reason.INVALID_CIPHERTEXT, ref.kekId,
-            "unwrapped key has the wrong length");
+            (ref.derivation != null ? "derived key material" : "unwrapped key")
+                + " has the wrong length");
       }
       return new SecretKeySpec(plaintext, "AES");
     } finally {
@@ -240,16 +274,22 @@ public final class DekCache {
     return keys.estimatedSize();
   }
 
-  /** A wrapped key and the KEK it names; equality by content. */
-  private static final class WrappedKey {
-    final String kekId;
-    final byte[] wrapped;
-    final int hash;
+  /**
+   * A wrapped key and the KEK it names, or (with {@code derivation}) the context of a key derived
+   * under it; equality by content. A derived key never equals a wrapped one, whatever the bytes.
+   */
+  public static final class WrappedKey {
+    private final String kekId;
+    private final byte[] wrapped;
+    /** Deterministic mode: the context the key is derived from; {@code null} for a DEK. */
+    private final EncryptionContext derivation;
+    private final int hash;
 
-    WrappedKey(String kekId, byte[] wrapped) {
+    private WrappedKey(String kekId, byte[] wrapped, EncryptionContext derivation) {
       this.kekId = kekId;
       this.wrapped = wrapped;
-      this.hash = 31 * kekId.hashCode() + Arrays.hashCode(wrapped);
+      this.derivation = derivation;
+      this.hash = 31 * kekId.hashCode() + Arrays.hashCode(wrapped) + (derivation == null ? 0 : 1);
     }
 
     @Override
@@ -259,6 +299,7 @@ public final class DekCache {
       }
       WrappedKey other = (WrappedKey) o;
       return hash == other.hash && kekId.equals(other.kekId)
+          && (derivation == null) == (other.derivation == null)
           && Arrays.equals(wrapped, other.wrapped);
     }
 
@@ -269,7 +310,8 @@ public final class DekCache {
 
     @Override
     public String toString() {
-      return "WrappedKey{kek=" + kekId + ", " + wrapped.length + " bytes}";
+      return (derivation == null ? "WrappedKey{kek=" : "DerivedKey{kek=") + kekId + ", "
+          + wrapped.length + " bytes}";
     }
   }
 }

@@ -139,7 +139,8 @@ public final class EnvelopeHeader {
         && version != WireFormat.VERSION_3) {
       throw new UnsupportedVersionException(
           "unsupported envelope format version " + (version & 0xFF)
-              + " (this library reads versions 1 to 3)");
+              + " (this library reads versions 1 to 3 here; version 4, deterministic, only inside "
+              + "an inline frame)");
     }
     byte alg = buf.get();
     if (alg != WireFormat.ALG_AES256_GCM) {

@@ -24,6 +24,12 @@ public final class WireFormat {
    * length may be 0 here. Codec ids are those of {@code io.kafkaenvelope.internal.compress.Codecs}.
    */
   public static final byte VERSION_3 = 0x03;
+  /**
+   * A deterministic envelope ({@code envelope.mode=deterministic}): AES-SIV under a key every
+   * party derives from the KMS, so equal plaintexts give equal bytes. Only inside an inline frame
+   * (a record key must be self-contained); its header is {@link DeterministicHeader}.
+   */
+  public static final byte VERSION_4 = 0x04;
   /** The largest codec id this library reads (1 gzip, 2 lz4, 3 zstd). */
   public static final int MAX_CODEC = 3;
   /** Length of the uncompressed-length field in front of a version 3 body. */
@@ -32,6 +38,10 @@ public final class WireFormat {
   public static final int MAX_CLEAR_PREFIX = 0xFFFF;
   /** AES-256-GCM, 96-bit nonce, 128-bit tag. */
   public static final byte ALG_AES256_GCM = 0x01;
+  /** AES-SIV (RFC 5297) with a 512-bit key (two AES-256 keys), one associated-data component. */
+  public static final byte ALG_AES256_SIV = 0x02;
+  /** Length of the synthetic IV in front of an AES-SIV ciphertext. */
+  public static final int SIV_LENGTH = 16;
 
   public static final int DEK_ID_LENGTH = 16;
   public static final int NONCE_LENGTH = 12;

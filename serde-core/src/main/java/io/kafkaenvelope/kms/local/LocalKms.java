@@ -3,6 +3,10 @@ package io.kafkaenvelope.kms.local;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.Parameters;
+import com.google.crypto.tink.prf.PrfConfig;
+import com.google.crypto.tink.prf.PrfSet;
+import com.google.crypto.tink.prf.PredefinedPrfParameters;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig;
@@ -52,6 +56,7 @@ public final class LocalKms implements KeyManagementService {
   static {
     try {
       AeadConfig.register();
+      PrfConfig.register();
     } catch (GeneralSecurityException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -60,6 +65,7 @@ public final class LocalKms implements KeyManagementService {
   private final Path dir;
   private final boolean createMissing;
   private final ConcurrentHashMap<String, Kek> keks = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, PrfSet> prfs = new ConcurrentHashMap<>();
 
   private record Kek(Aead aead, String version) {}
 
@@ -100,6 +106,45 @@ public final class LocalKms implements KeyManagementService {
     } catch (GeneralSecurityException e) {
       throw new KmsException(Reason.INVALID_CIPHERTEXT, kekId,
           "the wrapped key was not made by this KEK, was changed, or its context differs");
+    }
+  }
+
+  /**
+   * Deterministic mode: HMAC-SHA256 of the context's canonical bytes under the primary key of the
+   * KEK's keyset, which must hold HMAC PRF keys ({@code HmacPrfKey}, Tink's
+   * {@code HMAC_SHA256_PRF}), not AES-GCM keys: as in AWS KMS, a deterministic KEK is a MAC key.
+   * With {@code create.missing} such a keyset is created on first use. Do not {@link #rotate} it:
+   * a new primary would change every derived key (rotate with the key epoch instead).
+   */
+  @Override
+  public byte[] deriveKeyMaterial(String kekId, EncryptionContext context) {
+    PrfSet prf = prfs.get(kekId);
+    if (prf == null) {
+      Path file = file(dir, kekId);
+      try {
+        if (!Files.exists(file)) {
+          if (!createMissing) {
+            throw new KmsException(Reason.KEY_NOT_FOUND, kekId, "no keyset file " + file
+                + " (set envelope.kms.local.create.missing=true to create KEKs on first use)");
+          }
+          createKeyset(file, PredefinedPrfParameters.HMAC_SHA256_PRF);
+        }
+        prf = read(file).getPrimitive(RegistryConfiguration.get(), PrfSet.class);
+      } catch (IOException e) {
+        throw new KmsException(Reason.MISCONFIGURED, kekId, "cannot read keyset " + file + ": "
+            + e.getClass().getSimpleName());
+      } catch (GeneralSecurityException e) {
+        throw new KmsException(Reason.MISCONFIGURED, kekId, "keyset " + file + " holds no HMAC "
+            + "PRF keys: deterministic mode needs a MAC key (give the key serializer its own KEK, "
+            + "e.g. envelope.key.kek.id)");
+      }
+      PrfSet raced = prfs.putIfAbsent(kekId, prf);
+      prf = raced != null ? raced : prf;
+    }
+    try {
+      return prf.computePrimary(context.canonicalBytes(), DataKey.KEY_LENGTH);
+    } catch (GeneralSecurityException e) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "keyset cannot compute a PRF");
     }
   }
 
@@ -254,7 +299,7 @@ public final class LocalKms implements KeyManagementService {
           throw new KmsException(Reason.KEY_NOT_FOUND, kekId, "no keyset file " + file
               + " (set envelope.kms.local.create.missing=true to create KEKs on first use)");
         }
-        createKeyset(file);
+        createKeyset(file, PredefinedAeadParameters.AES256_GCM);
       }
       KeysetHandle handle = read(file);
       kek = new Kek(handle.getPrimitive(RegistryConfiguration.get(), Aead.class),
@@ -275,12 +320,13 @@ public final class LocalKms implements KeyManagementService {
    * {@code Files.move} onto the target is rename(2), which silently replaces a file another
    * process has just created: the loser would wrap DEKs under a keyset that exists nowhere.)
    */
-  private static void createKeyset(Path file) throws IOException, GeneralSecurityException {
+  private static void createKeyset(Path file, Parameters parameters)
+      throws IOException, GeneralSecurityException {
     Files.createDirectories(file.getParent());
     withKeysetLock(file, () -> {
       if (!Files.exists(file)) {
         replace(file, TinkJsonProtoKeysetFormat.serializeKeyset(
-            KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM),
+            KeysetHandle.generateNew(parameters),
             InsecureSecretKeyAccess.get()));
       }
     });

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -34,8 +35,10 @@ public final class InMemoryKms {
   private final Map<String, List<SecretKeySpec>> keks = new ConcurrentHashMap<>();
   private final AtomicInteger generateCalls = new AtomicInteger();
   private final AtomicInteger unwrapCalls = new AtomicInteger();
+  private final AtomicInteger deriveCalls = new AtomicInteger();
   private volatile Reason generateFailure;
   private volatile Reason unwrapFailure;
+  private volatile Reason deriveFailure;
   private volatile Duration latency = Duration.ZERO;
   private volatile boolean strict;
 
@@ -73,6 +76,12 @@ public final class InMemoryKms {
   public InMemoryKms failWith(Reason reason) {
     generateFailure = reason;
     unwrapFailure = reason;
+    deriveFailure = reason;
+    return this;
+  }
+
+  public InMemoryKms failDeriveWith(Reason reason) {
+    deriveFailure = reason;
     return this;
   }
 
@@ -96,6 +105,7 @@ public final class InMemoryKms {
   public InMemoryKms heal() {
     generateFailure = null;
     unwrapFailure = null;
+    deriveFailure = null;
     latency = Duration.ZERO;
     return this;
   }
@@ -108,9 +118,15 @@ public final class InMemoryKms {
     return unwrapCalls.get();
   }
 
+  /** Calls of {@link KeyManagementService#deriveKeyMaterial} (deterministic mode). */
+  public int deriveCalls() {
+    return deriveCalls.get();
+  }
+
   public void resetCounters() {
     generateCalls.set(0);
     unwrapCalls.set(0);
+    deriveCalls.set(0);
   }
 
   /** A client of this instance, as {@code envelope.kms.type=in-memory} creates. */
@@ -168,6 +184,25 @@ public final class InMemoryKms {
       byte[] sealed = new byte[buf.remaining()];
       buf.get(sealed);
       return gcm(Cipher.DECRYPT_MODE, kek, nonce, context, sealed);
+    }
+
+    /** HMAC-SHA256 under the KEK's first version: rotating the KEK does not change it. */
+    @Override
+    public byte[] deriveKeyMaterial(String kekId, EncryptionContext context) {
+      deriveCalls.incrementAndGet();
+      await(deriveFailure, kekId);
+      List<SecretKeySpec> versions = versions(kekId);
+      SecretKeySpec first;
+      synchronized (versions) {
+        first = versions.get(0);
+      }
+      try {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(first.getEncoded(), "HmacSHA256"));
+        return mac.doFinal(context.canonicalBytes());
+      } catch (GeneralSecurityException e) {
+        throw new KmsException(Reason.MISCONFIGURED, kekId, "HMAC failed");
+      }
     }
 
     @Override

@@ -1,0 +1,113 @@
+package io.kafkaenvelope.serde;
+
+import com.google.crypto.tink.DeterministicAead;
+import io.kafkaenvelope.config.EnvelopeConfig;
+import io.kafkaenvelope.internal.deterministic.DeterministicScope;
+import io.kafkaenvelope.internal.deterministic.SivKeys;
+import io.kafkaenvelope.internal.dek.DekCache;
+import io.kafkaenvelope.internal.kek.KekSelector;
+import io.kafkaenvelope.internal.wire.DeterministicHeader;
+import io.kafkaenvelope.internal.wire.InlineFrame;
+import io.kafkaenvelope.internal.wire.Role;
+import io.kafkaenvelope.kms.KeyManagementService;
+import io.kafkaenvelope.kms.KmsException;
+import io.kafkaenvelope.serde.EnvelopeException.Reason;
+import java.security.GeneralSecurityException;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The producer side of {@code envelope.mode=deterministic}: AES-SIV under the key derived from the
+ * KMS for the topic's (KEK, scope, epoch), framed inline with a format version 4 header, so equal
+ * plaintexts in one scope give equal bytes everywhere. No random input, no record header: the
+ * bytes alone are the record key Kafka compacts, partitions and stores. Thread-safe.
+ */
+final class DeterministicEncryptor {
+
+  private final Role role;
+  private final KekSelector kekSelector;
+  private final String scopeName;
+  private final long epoch;
+  private final DekCache cache;
+  private final SivKeys keys;
+  private final ConcurrentHashMap<String, Sealer> byTopic = new ConcurrentHashMap<>();
+
+  /** What a topic's records are sealed with: header (also associated data) and key reference. */
+  private record Sealer(DeterministicHeader header, DekCache.WrappedKey key) {}
+
+  DeterministicEncryptor(EnvelopeConfig config, Role role, KeyManagementService kms,
+      String kmsScope, KekSelector kekSelector) {
+    this.role = role;
+    this.kekSelector = kekSelector;
+    this.scopeName = config.deterministicScope();
+    this.epoch = config.deterministicEpoch();
+    this.cache = DekCache.acquire(kmsScope, DeterministicDecryptor.cacheSettings(config));
+    this.keys = new SivKeys(cache, kms);
+  }
+
+  /** Checks the settings deterministic mode cannot be combined with. */
+  static void checkSettings(EnvelopeConfig config) {
+    String why = null;
+    if (config.clearPrefix() != EnvelopeConfig.ClearPrefix.NONE) {
+      why = EnvelopeConfig.CLEAR_PREFIX + " (the whole value is sealed deterministically)";
+    } else if (config.compressionCodecId() != 0) {
+      why = EnvelopeConfig.COMPRESSION_TYPE + " (compressed lengths would leak more, and keys "
+          + "are short)";
+    } else if (config.kekIdTemplate() != null
+        && config.kekIdTemplate().contains(KekSelector.HEADER_PLACEHOLDER_START)) {
+      why = EnvelopeConfig.KEK_ID_TEMPLATE + " reading a record header (the key bytes must name "
+          + "their KEK by themselves: compaction and Streams stores see no record headers)";
+    } else if (config.deterministicScope() != null && config.kekId() == null) {
+      why = EnvelopeConfig.KEK_ID_TEMPLATE + " with a named " + EnvelopeConfig.DETERMINISTIC_SCOPE
+          + " (topics sharing a scope must share one KEK: set " + EnvelopeConfig.KEK_ID + ")";
+    }
+    if (why != null) {
+      throw new org.apache.kafka.common.config.ConfigException(EnvelopeConfig.MODE
+          + "=deterministic cannot be combined with " + why);
+    }
+  }
+
+  byte[] encrypt(String topic, byte[] plaintext) {
+    Sealer s = byTopic.get(topic);
+    if (s == null) {
+      s = byTopic.computeIfAbsent(topic, this::sealer);
+    }
+    DeterministicAead aead;
+    try {
+      aead = keys.aead(s.key());
+    } catch (KmsException e) {
+      throw EnvelopeException.encrypting(Reason.of(e.reason()), role, topic,
+          s.header().kekId(), null, "could not derive the deterministic key: " + e.getMessage(),
+          e);
+    }
+    try {
+      return s.header().frame(aead.encryptDeterministically(plaintext,
+          s.header().encodedUnsafe()));
+    } catch (GeneralSecurityException e) {
+      throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic, s.header().kekId(),
+          null, "cipher failed: " + e.getClass().getName(), null);
+    }
+  }
+
+  private Sealer sealer(String topic) {
+    String kekId = kekSelector.kekFor(topic);
+    DeterministicScope scope = DeterministicScope.of(scopeName, topic);
+    DeterministicHeader header = DeterministicHeader.create(role, scope.kind(), epoch,
+        scope.name(), kekId);
+    if (header.encodedUnsafe().length > InlineFrame.MAX_HEADER_LENGTH) {
+      throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic, kekId, null,
+          "the deterministic envelope header is longer than an inline frame holds: the KEK id "
+              + "or scope name is too long; nothing was sent", null);
+    }
+    return new Sealer(header, SivKeys.reference(kekId, scope, epoch));
+  }
+
+  void close() {
+    cache.release();
+  }
+
+  @Override
+  public String toString() {
+    return "DeterministicEncryptor{role=" + role + ", scope="
+        + (scopeName == null ? "<topic>" : scopeName) + ", epoch=" + epoch + "}";
+  }
+}
