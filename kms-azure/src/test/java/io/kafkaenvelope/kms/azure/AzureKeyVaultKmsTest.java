@@ -199,6 +199,44 @@ class AzureKeyVaultKmsTest {
     }
   }
 
+  /**
+   * The limit docs/kms-azure.md states: RSA wrapping is a public-key operation, so a writer who
+   * read the key's public part (any identity with 'get') makes a wrapped DEK the consumer's
+   * unwrap accepts. The envelope then authenticates "someone with the public key", not a
+   * producer with wrap permission.
+   */
+  @Test
+  void anRsaKekDoesNotAuthenticateTheWriterAnyoneWithItsPublicKeyCanWrapADek() throws Exception {
+    String kek = kv.keyUrl("orders");
+    EncryptionContext ctx = EncryptionContext.forDek(kek);
+    byte[] chosen = new byte[32];
+    java.util.Arrays.fill(chosen, (byte) 0x5a);
+    javax.crypto.Cipher rsa = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+    rsa.init(javax.crypto.Cipher.ENCRYPT_MODE, kv.publicKey("orders"),
+        new javax.crypto.spec.OAEPParameterSpec("SHA-256", "MGF1",
+            java.security.spec.MGF1ParameterSpec.SHA256,
+            javax.crypto.spec.PSource.PSpecified.DEFAULT));
+    byte[] forged = new AzureWrappedKey(AzureWrappedKey.RSA_OAEP_256,
+        kv.currentVersion("orders"), rsa.doFinal(AzureWrappedKey.payload(chosen, ctx))).encode();
+    try (KeyManagementService k = kms()) {
+      assertArrayEquals(chosen, k.unwrap(kek, forged, ctx), "accepted: documented, not hidden");
+    }
+  }
+
+  @Test
+  void aForgedOctHsmWrappedKeyIsRefused() {
+    String kek = kv.keyUrl("hsm-orders");
+    EncryptionContext ctx = EncryptionContext.forDek(kek);
+    byte[] guess = new byte[72];
+    java.util.Arrays.fill(guess, (byte) 0x11);
+    byte[] forged = new AzureWrappedKey(AzureWrappedKey.A256KW, kv.currentVersion("hsm-orders"),
+        guess).encode();
+    try (KeyManagementService k = kms()) {
+      KmsException e = fails(() -> k.unwrap(kek, forged, ctx));
+      assertEquals(Reason.INVALID_CIPHERTEXT, e.reason(), e.getMessage());
+    }
+  }
+
   @Test
   void disabledMissingAndDeniedKeysAreTypedAndNotRetried() {
     kv.createKey("disabled", true);

@@ -188,6 +188,12 @@ final class FakeKeyVault implements AutoCloseable {
     return keys.get(name).current();
   }
 
+  /** The current version's RSA public key: what {@code GET /keys/{name}} hands to any reader. */
+  synchronized java.security.PublicKey publicKey(String name) {
+    KeyEntry k = keys.get(name);
+    return ((KeyPair) k.versions.get(k.current())).getPublic();
+  }
+
   void setEnabled(String name, boolean enabled) {
     keys.get(name).enabled = enabled;
   }
