@@ -72,6 +72,7 @@ final class FakeKeyVault implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<byte[]> ISSUED = Collections.synchronizedList(new ArrayList<>());
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final java.util.Set<Integer> USED_PORTS = ConcurrentHashMap.newKeySet();
 
   /** One key: its type and versions (in creation order; the last is current). */
   private static final class KeyEntry {
@@ -128,11 +129,27 @@ final class FakeKeyVault implements AutoCloseable {
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
             .encodeToString(cert.getEncoded())
         + "\n-----END CERTIFICATE-----\n");
-    server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server = bindUnusedPort();
     server.setHttpsConfigurator(new HttpsConfigurator(ssl));
     server.createContext("/", this::handle);
     server.setExecutor(executor);
     server.start();
+  }
+
+  /**
+   * A server on a port no earlier FakeKeyVault of this JVM had: the SDK caches a vault's
+   * authentication challenge per host and port for the JVM's lifetime, so a reused port would
+   * skip the challenge a test expects to see.
+   */
+  private static HttpsServer bindUnusedPort() throws IOException {
+    while (true) {
+      HttpsServer s =
+          HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      if (USED_PORTS.add(s.getAddress().getPort())) {
+        return s;
+      }
+      s.stop(0);
+    }
   }
 
   /** {@code https://127.0.0.1:<port>}: the vault's base URL. */
