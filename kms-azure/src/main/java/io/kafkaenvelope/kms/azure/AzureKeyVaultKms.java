@@ -1,5 +1,6 @@
 package io.kafkaenvelope.kms.azure;
 
+import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.identity.CredentialUnavailableException;
 import com.azure.security.keyvault.keys.cryptography.models.KeyWrapAlgorithm;
@@ -198,6 +199,12 @@ final class AzureKeyVaultKms implements KeyManagementService {
     if (e instanceof KmsException) {
       return (KmsException) e;
     }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CredentialUnavailableException) {
+        return new KmsException(Reason.MISCONFIGURED, kekId, operation + " not attempted: no "
+            + "Entra credential (" + AzureKeyVaultConfig.CREDENTIAL + "): " + t.getMessage(), e);
+      }
+    }
     if (e instanceof HttpResponseException && ((HttpResponseException) e).getResponse() != null) {
       int status = ((HttpResponseException) e).getResponse().getStatusCode();
       String text = String.valueOf(e.getMessage());
@@ -208,9 +215,15 @@ final class AzureKeyVaultKms implements KeyManagementService {
       }
       Matcher msg = MESSAGE.matcher(text);
       String detail = msg.find() ? msg.group(1) : "";
-      Reason reason = reasonOf(status, codes, detail, operation.startsWith("unwrapKey"));
+      // an Entra token error carries Entra's response (400 invalid_client, ...): never a
+      // ciphertext or configuration verdict about the key
+      Reason reason = e instanceof ClientAuthenticationException ? Reason.ACCESS_DENIED
+          : reasonOf(status, codes, detail, operation.startsWith("unwrapKey"));
       String hint = "";
-      if (reason == Reason.ACCESS_DENIED) {
+      if (e instanceof ClientAuthenticationException) {
+        hint = " (not authenticated: Entra refused the credential or Key Vault the token; check "
+            + AzureKeyVaultConfig.CREDENTIAL + " and its settings)";
+      } else if (reason == Reason.ACCESS_DENIED) {
         hint = " (the identity needs the key permission for this operation: the 'Key Vault "
             + "Crypto Service Encryption User' role or wrap/unwrap data actions; see "
             + "docs/kms-azure.md)";
@@ -223,10 +236,6 @@ final class AzureKeyVaultKms implements KeyManagementService {
           + hint, e);
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CredentialUnavailableException) {
-        return new KmsException(Reason.MISCONFIGURED, kekId, operation + " not attempted: no "
-            + "Entra credential (" + AzureKeyVaultConfig.CREDENTIAL + "): " + t.getMessage(), e);
-      }
       if (t instanceof IOException || t instanceof UncheckedIOException
           || t instanceof TimeoutException) {
         return new KmsException(Reason.UNAVAILABLE, kekId, operation + " could not reach Key "

@@ -287,6 +287,67 @@ class AzureKeyVaultKmsTest {
     assertTrue(kek.startsWith("https://127.0.0.1:"));
   }
 
+  /** An HTTP answer of the given status, for mapping tests. */
+  private static com.azure.core.http.HttpResponse answer(int status) {
+    com.azure.core.http.HttpRequest req = new com.azure.core.http.HttpRequest(
+        com.azure.core.http.HttpMethod.POST, "https://login.microsoftonline.com/t/token");
+    return new com.azure.core.http.HttpResponse(req) {
+      @Override
+      public int getStatusCode() {
+        return status;
+      }
+
+      @Override
+      @SuppressWarnings("deprecation")
+      public String getHeaderValue(String name) {
+        return null;
+      }
+
+      @Override
+      public com.azure.core.http.HttpHeaders getHeaders() {
+        return new com.azure.core.http.HttpHeaders();
+      }
+
+      @Override
+      public reactor.core.publisher.Flux<java.nio.ByteBuffer> getBody() {
+        return reactor.core.publisher.Flux.empty();
+      }
+
+      @Override
+      public reactor.core.publisher.Mono<byte[]> getBodyAsByteArray() {
+        return reactor.core.publisher.Mono.empty();
+      }
+
+      @Override
+      public reactor.core.publisher.Mono<String> getBodyAsString() {
+        return reactor.core.publisher.Mono.empty();
+      }
+
+      @Override
+      public reactor.core.publisher.Mono<String> getBodyAsString(
+          java.nio.charset.Charset charset) {
+        return reactor.core.publisher.Mono.empty();
+      }
+    };
+  }
+
+  @Test
+  void entraAndCredentialFailuresAreNeverTakenForAKeyVerdict() {
+    KmsException entra = AzureKeyVaultKms.translate(
+        new com.azure.core.exception.ClientAuthenticationException(
+            "AADSTS7000215: Invalid client secret provided.", answer(400)),
+        "k", "unwrapKey (RSA-OAEP-256) on k");
+    assertEquals(Reason.ACCESS_DENIED, entra.reason(), "not INVALID_CIPHERTEXT for Entra's 400");
+    assertTrue(entra.getMessage().contains("envelope.kms.azure.credential"), entra.getMessage());
+    KmsException none = AzureKeyVaultKms.translate(
+        new com.azure.identity.CredentialUnavailableException("no managed identity endpoint"),
+        "k", "wrapKey on k");
+    assertEquals(Reason.MISCONFIGURED, none.reason());
+    KmsException io = AzureKeyVaultKms.translate(new java.io.UncheckedIOException(
+        new java.net.ConnectException("refused")), "k", "wrapKey on k");
+    assertEquals(Reason.UNAVAILABLE, io.reason());
+  }
+
   @Test
   void throttlingIsRetriedWithACappedRetryAfterThenReportedAsThrottled() {
     String kek = kv.keyUrl("orders");
