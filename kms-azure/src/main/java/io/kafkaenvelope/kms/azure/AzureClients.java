@@ -136,6 +136,7 @@ final class AzureClients implements AutoCloseable {
     String tenant = config.getString(AzureKeyVaultConfig.TENANT_ID);
     String clientId = config.getString(AzureKeyVaultConfig.CLIENT_ID);
     String authority = config.getString(AzureKeyVaultConfig.AUTHORITY_HOST);
+    boolean discovery = config.getBoolean(AzureKeyVaultConfig.INSTANCE_DISCOVERY);
     switch (config.getString(AzureKeyVaultConfig.CREDENTIAL)) {
       case AzureKeyVaultConfig.MANAGED_IDENTITY: {
         ManagedIdentityCredentialBuilder b =
@@ -151,6 +152,9 @@ final class AzureClients implements AutoCloseable {
             .clientSecret(config.password(AzureKeyVaultConfig.CLIENT_SECRET));
         if (authority != null) {
           b.authorityHost(authority);
+        }
+        if (!discovery) {
+          b.disableInstanceDiscovery();
         }
         return b.build();
       }
@@ -171,6 +175,9 @@ final class AzureClients implements AutoCloseable {
         if (authority != null) {
           b.authorityHost(authority);
         }
+        if (!discovery) {
+          b.disableInstanceDiscovery();
+        }
         return b.build();
       }
       case AzureKeyVaultConfig.WORKLOAD_IDENTITY: {
@@ -189,6 +196,9 @@ final class AzureClients implements AutoCloseable {
         if (authority != null) {
           b.authorityHost(authority);
         }
+        if (!discovery) {
+          b.disableInstanceDiscovery();
+        }
         return b.build();
       }
       case AzureKeyVaultConfig.CUSTOM:
@@ -203,6 +213,9 @@ final class AzureClients implements AutoCloseable {
         }
         if (authority != null) {
           b.authorityHost(authority);
+        }
+        if (!discovery) {
+          b.disableInstanceDiscovery();
         }
         return b.build();
       }

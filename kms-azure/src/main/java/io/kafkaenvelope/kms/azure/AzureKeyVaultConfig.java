@@ -26,6 +26,7 @@ public final class AzureKeyVaultConfig extends AbstractConfig {
   public static final String FEDERATED_TOKEN_FILE = P + "federated.token.file";
   public static final String AUTHORITY_HOST = P + "authority.host";
   public static final String CREDENTIAL_CLASS = P + "credential.class";
+  public static final String INSTANCE_DISCOVERY = P + "instance.discovery";
   public static final String WRAP_ALGORITHM = P + "wrap.algorithm";
   public static final String TLS_CA_FILE = P + "tls.ca.file";
   public static final String CONNECT_TIMEOUT_MS = P + "connect.timeout.ms";
@@ -81,6 +82,10 @@ public final class AzureKeyVaultConfig extends AbstractConfig {
           "Microsoft Entra authority for sovereign clouds, e.g. "
               + "https://login.chinacloudapi.cn/; unset: the public cloud "
               + "(or AZURE_AUTHORITY_HOST).")
+      .define(INSTANCE_DISCOVERY, Type.BOOLEAN, true, Importance.LOW,
+          "Whether Microsoft Entra instance discovery (authority validation through "
+              + "login.microsoftonline.com) runs before a token request. Turn off for Azure Stack "
+              + "Hub, a private cloud, or an authority.host that discovery does not know.")
       .define(CREDENTIAL_CLASS, Type.CLASS, null, Importance.LOW,
           "With credential=custom: a class implementing com.azure.core.credential.TokenCredential "
               + "with a public no-argument constructor.")

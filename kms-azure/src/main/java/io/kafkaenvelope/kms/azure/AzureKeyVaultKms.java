@@ -7,6 +7,7 @@ import com.azure.security.keyvault.keys.cryptography.models.KeyWrapAlgorithm;
 import com.azure.security.keyvault.keys.cryptography.models.UnwrapResult;
 import com.azure.security.keyvault.keys.cryptography.models.WrapResult;
 import com.azure.security.keyvault.keys.models.KeyType;
+import com.microsoft.aad.msal4j.MsalServiceException;
 import io.kafkaenvelope.kms.DataKey;
 import io.kafkaenvelope.kms.EncryptionContext;
 import io.kafkaenvelope.kms.KeyManagementService;
@@ -203,6 +204,15 @@ final class AzureKeyVaultKms implements KeyManagementService {
       if (t instanceof CredentialUnavailableException) {
         return new KmsException(Reason.MISCONFIGURED, kekId, operation + " not attempted: no "
             + "Entra credential (" + AzureKeyVaultConfig.CREDENTIAL + "): " + t.getMessage(), e);
+      }
+      if (t instanceof MsalServiceException) { // Entra answered the token request
+        Integer s = ((MsalServiceException) t).statusCode();
+        Reason r = s == null ? Reason.ACCESS_DENIED : s == 429 ? Reason.THROTTLED
+            : s >= 500 ? Reason.UNAVAILABLE : Reason.ACCESS_DENIED;
+        return new KmsException(r, kekId, operation + " not attempted: Microsoft Entra refused "
+            + "the token request (HTTP " + s + ", " + ((MsalServiceException) t).errorCode()
+            + "; check " + AzureKeyVaultConfig.CREDENTIAL + " and its settings): "
+            + t.getMessage(), e);
       }
     }
     if (e instanceof HttpResponseException && ((HttpResponseException) e).getResponse() != null) {

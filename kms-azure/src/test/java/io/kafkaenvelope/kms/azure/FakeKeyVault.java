@@ -100,6 +100,8 @@ final class FakeKeyVault implements AutoCloseable {
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Deque<int[]> failures = new ArrayDeque<>();
   private volatile String acceptedToken;
+  volatile String entraClient;
+  volatile String entraSecret;
   private volatile String deniedOperation;
   private volatile CountDownLatch stall;
 
@@ -272,6 +274,10 @@ final class FakeKeyVault implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       byte[] body = ex.getRequestBody().readAllBytes();
+      if (ex.getRequestURI().getPath().equals("/" + TENANT + "/oauth2/v2.0/token")) {
+        token(ex, new String(body, StandardCharsets.UTF_8));
+        return;
+      }
       String auth = ex.getRequestHeaders().getFirst("Authorization");
       if (auth == null) {
         count("challenge");
@@ -396,6 +402,37 @@ final class FakeKeyVault implements AutoCloseable {
     } catch (Exception e) {
       send(ex, 500, error("InternalServerError", e.getClass().getSimpleName()));
     }
+  }
+
+  /**
+   * Microsoft Entra's client-credentials token endpoint for {@link #TENANT}: issues the accepted
+   * Key Vault token to {@link #entraClient} with {@link #entraSecret} and the Key Vault scope.
+   */
+  private void token(HttpExchange ex, String form) throws IOException {
+    count("token");
+    Map<String, String> f = new HashMap<>();
+    for (String pair : form.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        f.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    if (!"client_credentials".equals(f.get("grant_type"))
+        || !java.util.Arrays.asList(String.valueOf(f.get("scope")).split(" "))
+            .contains("https://vault.azure.net/.default")) {
+      send(ex, 400, "{\"error\":\"invalid_request\",\"error_description\":\"AADSTS900144: "
+          + "bad grant or scope\"}");
+      return;
+    }
+    if (!String.valueOf(entraClient).equals(f.get("client_id"))
+        || !String.valueOf(entraSecret).equals(f.get("client_secret"))) {
+      send(ex, 401, "{\"error\":\"invalid_client\",\"error_description\":\"AADSTS7000215: "
+          + "Invalid client secret provided.\",\"error_codes\":[7000215]}");
+      return;
+    }
+    send(ex, 200, JSON.createObjectNode().put("token_type", "Bearer").put("expires_in", 3599)
+        .put("ext_expires_in", 3599).put("access_token", acceptedToken).toString());
   }
 
   private static byte[] crypt(boolean rsa, Object material, boolean wrap, byte[] value)

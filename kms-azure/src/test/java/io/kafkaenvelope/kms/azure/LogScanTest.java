@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs after every other class of the module (see junit-platform.properties) and scans everything
- * the suite logged (the Azure SDK and this library at DEBUG) for the bearer token, the client
- * secret, record plaintext and every data key clients sent to the fake Key Vault, in hex, Base64
- * and array form.
+ * the suite logged (the Azure SDK, MSAL and this library at DEBUG) for the bearer tokens, the
+ * client secrets (right and wrong), record plaintext and every data key clients sent to the
+ * fake Key Vault, in hex, Base64 and array form.
  */
 @Order(Integer.MAX_VALUE)
 class LogScanTest {
@@ -27,7 +27,9 @@ class LogScanTest {
     List<byte[]> keys = FakeKeyVault.issuedKeys();
     assertTrue(keys.size() > 10, "the suite made keys to look for: " + keys.size());
     List<String> needles = new ArrayList<>(List.of(TestCredential.TOKEN,
-        AzureKeyVaultConfigTest.SECRET, AzureKeyVaultEndToEndTest.MARKER));
+        AzureKeyVaultConfigTest.SECRET, AzureKeyVaultEndToEndTest.MARKER,
+        AzureClientSecretTest.SECRET, AzureClientSecretTest.WRONG_SECRET,
+        AzureClientSecretTest.ENTRA_TOKEN));
     needles.addAll(LogScan.keyForms(keys));
     for (byte[] k : keys) { // Key Vault's bodies are base64url: the DEK's first 30 bytes align
       needles.add(Base64.getUrlEncoder().encodeToString(Arrays.copyOf(k, 30)));
