@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.kms.KmsProvider;
 import io.kafkaenvelope.internal.kms.KmsProviders;
+import io.kafkaenvelope.serde.protobuf.ProtobufSerdeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -42,6 +43,7 @@ class ExampleConfigFilesTest {
     KmsProvider provider = KmsProviders.forType(type);
     Set<String> known = new TreeSet<>(EnvelopeConfig.configDef().names());
     known.addAll(provider.configDef().names());
+    known.addAll(ProtobufSerdeConfig.configDef().names()); // protobuf-*.properties
     String name = file.getFileName().toString();
     if (name.contains("producer")) {
       known.addAll(ProducerConfig.configNames());

@@ -40,26 +40,15 @@ class EncryptedAvroBrokerTest {
     String topic = Fixtures.unique("orders-avro");
     KAFKA.broker().createTopic(topic, 2);
     int n = 40;
-    try (KafkaProducer<String, GenericRecord> p = new KafkaProducer<>(Fixtures.producer(
-        KAFKA.broker(), envelope, EncryptingAvroSerializer.class.getName()))) {
-      for (int i = 0; i < n; i++) {
-        p.send(new ProducerRecord<>(topic, "k" + i, Fixtures.v1("o-" + i, 100L + i)));
-      }
-      p.flush();
-    }
-    try (KafkaConsumer<byte[], byte[]> raw = Fixtures.raw(KAFKA.broker())) {
-      List<ConsumerRecord<byte[], byte[]>> stored = Fixtures.drain(raw, topic, n);
-      assertEquals(n, stored.size());
-      for (ConsumerRecord<byte[], byte[]> r : stored) {
-        assertFalse(Fixtures.contains(r.value(), MARKER), "plaintext on the broker");
-        assertFalse(Fixtures.contains(r.value(), "o-"), "record id on the broker");
-        EnvelopeHeader h = EnvelopeHeader.parse(
-            r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
-        assertEquals(topic, h.topic());
-        assertEquals(0, h.clearPrefixLength());
-        assertFalse(r.value()[0] == (byte) 0xC3 && r.value()[1] == 0x01,
-            "the Avro single-object marker is encrypted too");
-      }
+    for (ConsumerRecord<byte[], byte[]> r : Fixtures.sendAndReadRaw(KAFKA.broker(), envelope,
+        EncryptingAvroSerializer.class.getName(), topic, n, i -> Fixtures.v1("o-" + i, 100L + i),
+        MARKER, "o-")) {
+      EnvelopeHeader h = EnvelopeHeader.parse(
+          r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
+      assertEquals(topic, h.topic());
+      assertEquals(0, h.clearPrefixLength());
+      assertFalse(r.value()[0] == (byte) 0xC3 && r.value()[1] == 0x01,
+          "the Avro single-object marker is encrypted too");
     }
     Map<String, Object> reader = new HashMap<>(envelope);
     reader.put(AvroSerdeConfig.READER_SCHEMA, "classpath:avro/order-v2.avsc");

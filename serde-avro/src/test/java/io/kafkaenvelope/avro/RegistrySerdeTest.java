@@ -17,7 +17,6 @@ import io.kafkaenvelope.testing.KafkaExtension;
 import io.kafkaenvelope.internal.wire.EnvelopeHeader;
 import io.kafkaenvelope.internal.wire.WireFormat;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,13 +26,10 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -72,22 +68,11 @@ class RegistrySerdeTest {
   private List<ConsumerRecord<byte[], byte[]>> produce(String topic, Map<String, Object> settings,
       int n) {
     KAFKA.broker().createTopic(topic, 1);
-    try (KafkaProducer<String, GenericRecord> p = new KafkaProducer<>(Fixtures.producer(
-        KAFKA.broker(), settings, EncryptingAvroSerializer.class.getName()))) {
-      for (int i = 0; i < n; i++) {
-        p.send(new ProducerRecord<>(topic, "k" + i, Fixtures.v1("r-" + i, i)));
-      }
-      p.flush();
-    }
-    try (KafkaConsumer<byte[], byte[]> raw = Fixtures.raw(KAFKA.broker())) {
-      List<ConsumerRecord<byte[], byte[]>> stored = Fixtures.drain(raw, topic, n);
-      assertEquals(n, stored.size());
-      for (ConsumerRecord<byte[], byte[]> r : stored) {
-        assertFalse(Fixtures.contains(r.value(), MARKER), "plaintext on the broker");
-        assertNotNull(r.headers().lastHeader(WireFormat.VALUE_HEADER));
-      }
-      return stored;
-    }
+    List<ConsumerRecord<byte[], byte[]>> stored = Fixtures.sendAndReadRaw(KAFKA.broker(),
+        settings, EncryptingAvroSerializer.class.getName(), topic, n,
+        i -> Fixtures.v1("r-" + i, i), MARKER);
+    stored.forEach(r -> assertNotNull(r.headers().lastHeader(WireFormat.VALUE_HEADER)));
+    return stored;
   }
 
   private List<GenericRecord> consume(String topic, Map<String, Object> settings, int n) {
@@ -209,32 +194,17 @@ class RegistrySerdeTest {
     assertFalse(Arrays.equals(forged, original.value()));
     String target = Fixtures.unique(topic + "-replayed");
     KAFKA.broker().createTopic(target, 1);
-    Map<String, Object> pc = new HashMap<>();
-    pc.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
     // The envelope binds the topic: replay into the same topic (allowed by design), not another.
-    try (KafkaProducer<byte[], byte[]> p =
-        new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer())) {
-      p.send(new ProducerRecord<>(topic, null, original.key(), original.value(),
-          original.headers()));
-      p.send(new ProducerRecord<>(topic, null, original.key(), forged, original.headers()));
-      p.flush();
-    }
+    Fixtures.sendRaw(KAFKA.broker(), List.of(
+        new ProducerRecord<>(topic, null, original.key(), original.value(), original.headers()),
+        new ProducerRecord<>(topic, null, original.key(), forged, original.headers())));
     Map<String, Object> settings = apicurio(false, idBytes == 4);
     try (KafkaConsumer<String, GenericRecord> c = new KafkaConsumer<>(Fixtures.consumer(
         KAFKA.broker(), settings, DecryptingAvroDeserializer.class.getName()))) {
-      c.subscribe(List.of(topic));
-      List<GenericRecord> good = new ArrayList<>();
-      RecordDeserializationException refused = null;
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (refused == null && System.currentTimeMillis() < deadline) {
-        try {
-          c.poll(Duration.ofMillis(200)).forEach(r -> good.add(r.value()));
-        } catch (RecordDeserializationException e) {
-          refused = e;
-        }
-      }
+      Fixtures.Refusal<GenericRecord> outcome = Fixtures.pollUntilRefusal(c, topic);
+      RecordDeserializationException refused = outcome.refused();
       assertNotNull(refused, "the record with a changed schema id was refused");
-      assertEquals(4, good.size(), "3 originals and the unchanged replay decrypt");
+      assertEquals(4, outcome.accepted().size(), "3 originals and the unchanged replay decrypt");
       assertEquals(4, refused.offset(), "exactly the forged record is refused");
       EnvelopeException cause = assertInstanceOf(EnvelopeException.class, refused.getCause());
       assertEquals(EnvelopeException.Reason.TAMPERED, cause.reason());

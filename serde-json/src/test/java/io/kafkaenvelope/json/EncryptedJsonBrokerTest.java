@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,22 +32,11 @@ class EncryptedJsonBrokerTest {
     String topic = Fixtures.unique("orders-json");
     KAFKA.broker().createTopic(topic, 2);
     int n = 40;
-    try (KafkaProducer<String, OrderV1> p = new KafkaProducer<>(Fixtures.producer(
-        KAFKA.broker(), envelope, EncryptingJsonSerializer.class.getName()))) {
-      for (int i = 0; i < n; i++) {
-        p.send(new ProducerRecord<>(topic, "k" + i, Fixtures.v1("o-" + i, 100L + i)));
-      }
-      p.flush();
-    }
-    try (KafkaConsumer<byte[], byte[]> raw = Fixtures.raw(KAFKA.broker())) {
-      List<ConsumerRecord<byte[], byte[]>> stored = Fixtures.drain(raw, topic, n);
-      assertEquals(n, stored.size());
-      for (ConsumerRecord<byte[], byte[]> r : stored) {
-        assertFalse(Fixtures.contains(r.value(), MARKER), "plaintext on the broker");
-        assertFalse(Fixtures.contains(r.value(), "amountCents"), "field names on the broker");
-        assertNotNull(EnvelopeHeader.parse(
-            r.headers().lastHeader(WireFormat.VALUE_HEADER).value()));
-      }
+    for (ConsumerRecord<byte[], byte[]> r : Fixtures.sendAndReadRaw(KAFKA.broker(), envelope,
+        EncryptingJsonSerializer.class.getName(), topic, n, i -> Fixtures.v1("o-" + i, 100L + i),
+        MARKER, "amountCents")) {
+      assertNotNull(EnvelopeHeader.parse(
+          r.headers().lastHeader(WireFormat.VALUE_HEADER).value()));
     }
     Map<String, Object> asV2 = new HashMap<>(envelope);
     asV2.put(JsonSerdeConfig.TYPE, OrderV2.class.getName());

@@ -18,17 +18,14 @@ import io.kafkaenvelope.internal.wire.EnvelopeHeader;
 import io.kafkaenvelope.internal.wire.WireFormat;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -69,25 +66,15 @@ class RegistryJsonTest {
     String topic = Fixtures.unique("json-registry");
     KAFKA.broker().createTopic(topic, 1);
     Map<String, Object> settings = settings("schema-id-4");
-    try (KafkaProducer<String, OrderV1> p = new KafkaProducer<>(Fixtures.producer(
-        KAFKA.broker(), settings, EncryptingJsonSerializer.class.getName()))) {
-      for (int i = 0; i < 3; i++) {
-        p.send(new ProducerRecord<>(topic, "k" + i, Fixtures.v1("j-" + i, i))).get();
-      }
+    List<ConsumerRecord<byte[], byte[]>> stored = Fixtures.sendAndReadRaw(KAFKA.broker(),
+        settings, EncryptingJsonSerializer.class.getName(), topic, 3,
+        i -> Fixtures.v1("j-" + i, i), MARKER, "amountCents");
+    for (ConsumerRecord<byte[], byte[]> r : stored) {
+      assertEquals(0x00, r.value()[0], "registry magic byte in the clear");
+      assertEquals(5, EnvelopeHeader.parse(r.headers().lastHeader(WireFormat.VALUE_HEADER)
+          .value()).clearPrefixLength());
     }
-    ConsumerRecord<byte[], byte[]> first;
-    try (KafkaConsumer<byte[], byte[]> raw = Fixtures.raw(KAFKA.broker())) {
-      List<ConsumerRecord<byte[], byte[]>> stored = Fixtures.drain(raw, topic, 3);
-      assertEquals(3, stored.size());
-      for (ConsumerRecord<byte[], byte[]> r : stored) {
-        assertFalse(Fixtures.contains(r.value(), MARKER));
-        assertFalse(Fixtures.contains(r.value(), "amountCents"));
-        assertEquals(0x00, r.value()[0], "registry magic byte in the clear");
-        assertEquals(5, EnvelopeHeader.parse(r.headers().lastHeader(WireFormat.VALUE_HEADER)
-            .value()).clearPrefixLength());
-      }
-      first = stored.get(0);
-    }
+    ConsumerRecord<byte[], byte[]> first = stored.get(0);
     int id = ByteBuffer.wrap(first.value(), 1, 4).getInt();
     JsonNode schema = JsonMapper.builder().build().readTree(REGISTRY.registry().schema(id));
     assertEquals("Order", schema.get("title").asText(), "the clear id names the JSON schema");
@@ -107,29 +94,15 @@ class RegistryJsonTest {
     // point the clear schema id elsewhere and re-publish (plus an untouched control copy)
     byte[] forged = first.value().clone();
     ByteBuffer.wrap(forged, 1, 4).putInt(id + 1);
-    Map<String, Object> pc = new HashMap<>();
-    pc.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers());
-    try (KafkaProducer<byte[], byte[]> p =
-        new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer())) {
-      p.send(new ProducerRecord<>(topic, null, first.key(), first.value(), first.headers()));
-      p.send(new ProducerRecord<>(topic, null, first.key(), forged, first.headers()));
-      p.flush();
-    }
+    Fixtures.sendRaw(KAFKA.broker(), List.of(
+        new ProducerRecord<>(topic, null, first.key(), first.value(), first.headers()),
+        new ProducerRecord<>(topic, null, first.key(), forged, first.headers())));
     try (KafkaConsumer<String, Object> c = new KafkaConsumer<>(Fixtures.consumer(
         KAFKA.broker(), settings, DecryptingJsonDeserializer.class.getName()))) {
-      c.subscribe(List.of(topic));
-      List<Object> good = new ArrayList<>();
-      RecordDeserializationException refused = null;
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (refused == null && System.currentTimeMillis() < deadline) {
-        try {
-          c.poll(Duration.ofMillis(200)).forEach(r -> good.add(r.value()));
-        } catch (RecordDeserializationException e) {
-          refused = e;
-        }
-      }
+      Fixtures.Refusal<Object> outcome = Fixtures.pollUntilRefusal(c, topic);
+      RecordDeserializationException refused = outcome.refused();
       assertNotNull(refused, "the record with a changed schema id was refused");
-      assertEquals(4, good.size(), "3 originals and the unchanged copy decrypt");
+      assertEquals(4, outcome.accepted().size(), "3 originals and the unchanged copy decrypt");
       assertEquals(4, refused.offset());
       EnvelopeException cause = assertInstanceOf(EnvelopeException.class, refused.getCause());
       assertEquals(EnvelopeException.Reason.TAMPERED, cause.reason());

@@ -2,14 +2,22 @@ package io.kafkaenvelope.testing;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * What the format modules' broker tests share: envelope settings against a fresh in-memory KMS and
@@ -79,6 +87,65 @@ public class EnvelopeFixtures {
         consumer.poll(Duration.ofMillis(200));
       }
     });
+  }
+
+  /**
+   * Sends {@code n} records with keys {@code k0..k<n-1>} and values {@code value.apply(i)} through
+   * a producer with {@code valueSerializer}, then reads them back raw and fails the test unless
+   * exactly {@code n} are stored and no stored value contains any of {@code forbidden} (the
+   * plaintext markers). Returns the stored records, for the caller's assertions on the envelope.
+   */
+  public static <V> List<ConsumerRecord<byte[], byte[]>> sendAndReadRaw(KafkaBroker broker,
+      Map<String, Object> settings, String valueSerializer, String topic, int n,
+      IntFunction<V> value, String... forbidden) {
+    try (KafkaProducer<String, V> p = newProducer(broker, settings, valueSerializer)) {
+      for (int i = 0; i < n; i++) {
+        p.send(new ProducerRecord<>(topic, "k" + i, value.apply(i)));
+      }
+      p.flush();
+    }
+    try (KafkaConsumer<byte[], byte[]> raw = raw(broker)) {
+      List<ConsumerRecord<byte[], byte[]>> stored = drain(raw, topic, n);
+      assertEquals(n, stored.size(), "records stored");
+      for (ConsumerRecord<byte[], byte[]> r : stored) {
+        for (String f : forbidden) {
+          assertFalse(contains(r.value(), f), "plaintext on the broker: " + f);
+        }
+      }
+      return stored;
+    }
+  }
+
+  /** Writes {@code records} to the broker as they are, with a byte-array producer (a forger). */
+  public static void sendRaw(KafkaBroker broker, List<ProducerRecord<byte[], byte[]>> records) {
+    Map<String, Object> pc = new HashMap<>();
+    pc.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    try (KafkaProducer<byte[], byte[]> p =
+        new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer())) {
+      records.forEach(p::send);
+      p.flush();
+    }
+  }
+
+  /** What a consumer returned before a poll refused a record, and that refusal (or null). */
+  public record Refusal<V>(List<V> accepted, RecordDeserializationException refused) {}
+
+  /**
+   * Subscribes {@code consumer} to {@code topic} and polls for up to 30 s, collecting values,
+   * until a poll throws a {@link RecordDeserializationException}.
+   */
+  public static <V> Refusal<V> pollUntilRefusal(KafkaConsumer<?, V> consumer, String topic) {
+    consumer.subscribe(List.of(topic));
+    List<V> accepted = new ArrayList<>();
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> accepted.add(r.value()));
+      } catch (RecordDeserializationException e) {
+        return new Refusal<>(accepted, e);
+      }
+    }
+    return new Refusal<>(accepted, null);
   }
 
   public static boolean contains(byte[] haystack, String needle) {

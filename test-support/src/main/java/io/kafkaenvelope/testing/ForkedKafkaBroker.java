@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +27,9 @@ import java.util.concurrent.TimeUnit;
 final class ForkedKafkaBroker extends AdminSupport {
 
   /** Written at build time by the maven-dependency-plugin: this module's runtime classpath. */
-  private static final String CLASSPATH_RESOURCE = "/io/kafkaenvelope/testing/broker.classpath";
+  static final String CLASSPATH_RESOURCE = "/io/kafkaenvelope/testing/broker.classpath";
+  /** How that file names the local Maven repository (no machine's path is written into it). */
+  static final String REPO_PLACEHOLDER = "M2_REPO";
   private static final long START_TIMEOUT_S = 120;
   /** WARN and up to the log file; logback's default would be DEBUG to the stdout we drain. */
   private static final String LOGBACK_RESOURCE =
@@ -73,13 +77,49 @@ final class ForkedKafkaBroker extends AdminSupport {
         throw new IllegalStateException(CLASSPATH_RESOURCE + " is missing: build test-support "
             + "with Maven, which writes it");
       }
-      String deps = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
       String self = Paths.get(BrokerMain.class.getProtectionDomain().getCodeSource().getLocation()
           .toURI()).toString();
-      return self + File.pathSeparator + deps;
+      List<String> entries = new ArrayList<>();
+      entries.add(self);
+      entries.addAll(resolve(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+          localRepository()));
+      return String.join(File.pathSeparator, entries);
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The broker's jars as written at build time ({@code |}-separated, each under the placeholder
+   * {@link #REPO_PLACEHOLDER}) resolved against {@code localRepository}; fails naming the first
+   * jar that is not there.
+   */
+  static List<String> resolve(String listing, Path localRepository) {
+    List<String> out = new ArrayList<>();
+    for (String entry : listing.trim().split("\\|")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      if (!entry.startsWith(REPO_PLACEHOLDER + "/")) {
+        throw new IllegalStateException("broker classpath entry outside the local repository: "
+            + entry);
+      }
+      Path jar = localRepository.resolve(entry.substring(REPO_PLACEHOLDER.length() + 1));
+      if (!Files.isRegularFile(jar)) {
+        throw new IllegalStateException("the forked broker needs " + jar + ", which is not in "
+            + "the local Maven repository " + localRepository + " (set -Dmaven.repo.local if "
+            + "yours is elsewhere, or let Maven download test-support's dependencies)");
+      }
+      out.add(jar.toString());
+    }
+    return out;
+  }
+
+  /** {@code maven.repo.local} when set (Maven's own property), else ~/.m2/repository. */
+  static Path localRepository() {
+    String configured = System.getProperty("maven.repo.local");
+    return configured != null && !configured.isBlank() ? Path.of(configured)
+        : Path.of(System.getProperty("user.home"), ".m2", "repository");
   }
 
   /** Keeps the child's stdout flowing (a full pipe would block it) and picks out our replies. */

@@ -1,0 +1,176 @@
+package io.kafkaenvelope.benchmarks.micro;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Two builds of this benchmarks jar (say, before and after a refactor) in ONE JVM, each in its own
+ * class loader, timed in alternating batches of about 100 ms (A B, B A, A B, ...): the ratio of
+ * each adjacent pair sees the same JIT, heap and machine load, so it holds on a busy 2-core VM
+ * where two JMH runs minutes apart differ by 20% or more. Time is the thread's CPU time
+ * ({@code ThreadMXBean.getCurrentThreadCpuTime}), not wall time: a batch descheduled by other
+ * processes on a loaded machine is not charged for the wait. Each side runs its own
+ * {@code SerializeBenchmark.envelope} / {@code DeserializeBenchmark.envelope} with that build's own
+ * set-up; bytes allocated per operation come from the thread's allocation counter (what JMH's
+ * {@code -prof gc} reports as {@code gc.alloc.rate.norm}).
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.kafkaenvelope.benchmarks.micro.JarAB \
+ *     old-benchmarks.jar benchmarks/target/benchmarks.jar [rounds=40] [sizes=64,1024]
+ * </pre>
+ *
+ * <p>Prints one line per benchmark and size: the median and quartiles of time(A)/time(B) over the
+ * rounds (above 1: B is faster), each side's median ns/op and B/op.
+ */
+public final class JarAB {
+
+  private static final String PACKAGE = "io.kafkaenvelope.benchmarks.micro.";
+  private static final long BATCH_NANOS = 100_000_000L;
+  private static final int WARMUP_ROUNDS = 30;
+
+  private static volatile long sink;
+
+  private JarAB() {}
+
+  public static void main(String[] args) throws Throwable {
+    if (args.length < 2) {
+      System.err.println("usage: JarAB <a.jar> <b.jar> [rounds] [sizes, e.g. 64,1024]");
+      System.exit(2);
+    }
+    Path a = Path.of(args[0]);
+    Path b = Path.of(args[1]);
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 40;
+    int[] sizes = args.length > 3
+        ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray()
+        : new int[] {64, 1024};
+    System.out.printf("A=%s%nB=%s%nrounds=%d, batches of ~%d ms, load %s%n", a, b, rounds,
+        BATCH_NANOS / 1_000_000, loadAverage());
+    for (String bench : List.of("SerializeBenchmark", "DeserializeBenchmark")) {
+      for (int size : sizes) {
+        compare(bench, size, op(a, bench, size), op(b, bench, size), rounds);
+      }
+    }
+    System.out.printf("load at the end %s%n", loadAverage());
+  }
+
+  private static void compare(String bench, int size, MethodHandle a, MethodHandle b,
+      int rounds) throws Throwable {
+    long warm = calibrate(a);
+    for (int i = 0; i < WARMUP_ROUNDS; i++) {
+      batch(a, warm);
+      batch(b, warm);
+    }
+    long n = calibrate(a); // again, now that both sides are compiled
+    double[] ratio = new double[rounds];
+    double[] nsA = new double[rounds];
+    double[] nsB = new double[rounds];
+    double[] bytesA = new double[rounds];
+    double[] bytesB = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      double[] ra;
+      double[] rb;
+      if (r % 2 == 0) {
+        ra = batch(a, n);
+        rb = batch(b, n);
+      } else {
+        rb = batch(b, n);
+        ra = batch(a, n);
+      }
+      nsA[r] = ra[0];
+      nsB[r] = rb[0];
+      bytesA[r] = ra[1];
+      bytesB[r] = rb[1];
+      ratio[r] = ra[0] / rb[0];
+    }
+    Arrays.sort(ratio);
+    System.out.printf("%s size=%d: CPU time A/B median %.3f (quartiles %.3f..%.3f, %d rounds"
+            + " of %d ops);"
+            + " A %.0f ns/op %.0f B/op; B %.0f ns/op %.0f B/op%n",
+        bench.replace("Benchmark", ""), size, median(ratio), ratio[rounds / 4],
+        ratio[(3 * rounds) / 4], rounds, n, median(nsA), median(bytesA), median(nsB),
+        median(bytesB));
+  }
+
+  /** {CPU ns/op, bytes allocated/op} over {@code n} calls. */
+  private static double[] batch(MethodHandle op, long n) throws Throwable {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long bytes0 = threads.getCurrentThreadAllocatedBytes();
+    long t0 = threads.getCurrentThreadCpuTime();
+    long acc = 0;
+    for (long i = 0; i < n; i++) {
+      byte[] out = (byte[]) (Object) op.invokeExact();
+      acc += out.length;
+    }
+    long t1 = threads.getCurrentThreadCpuTime();
+    long bytes1 = threads.getCurrentThreadAllocatedBytes();
+    sink = acc;
+    return new double[] {(t1 - t0) / (double) n, (bytes1 - bytes0) / (double) n};
+  }
+
+  private static long calibrate(MethodHandle op) throws Throwable {
+    long n = 1_000;
+    while (true) {
+      long took = (long) (batch(op, n)[0] * n);
+      if (took >= BATCH_NANOS / 4) {
+        return Math.max(1, n * BATCH_NANOS / took);
+      }
+      n *= 4;
+    }
+  }
+
+  /**
+   * That build's {@code envelope} benchmark method bound to its own set-up state, as a handle
+   * {@code () -> Object}. The jar gets a class loader of its own under the platform loader, so
+   * nothing (kafka-clients, serde-core, Tink) is shared between the two sides.
+   */
+  private static MethodHandle op(Path jar, String bench, int size) throws Exception {
+    URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()},
+        ClassLoader.getPlatformClassLoader());
+    Class<?> benchClass = loader.loadClass(PACKAGE + bench);
+    Class<?> shared = loader.loadClass(PACKAGE + bench + "$Shared");
+    Object state = shared.getConstructor().newInstance();
+    shared.getField("size").setInt(state, size);
+    // ServiceLoader (the KMS providers) and Kafka's class-name configs look at the context loader
+    Thread self = Thread.currentThread();
+    ClassLoader previous = self.getContextClassLoader();
+    self.setContextClassLoader(loader);
+    try {
+      shared.getMethod("setUp").invoke(state);
+    } finally {
+      self.setContextClassLoader(previous);
+    }
+    Method method = Arrays.stream(benchClass.getMethods())
+        .filter(m -> m.getName().equals("envelope")).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(bench + ".envelope not in " + jar));
+    List<Object> params = new ArrayList<>();
+    for (Class<?> p : method.getParameterTypes()) {
+      params.add(p == shared ? state : p.getConstructor().newInstance());
+    }
+    MethodHandle h = MethodHandles.publicLookup().unreflect(method)
+        .bindTo(benchClass.getConstructor().newInstance());
+    return MethodHandles.insertArguments(h, 0, params.toArray())
+        .asType(MethodType.methodType(Object.class));
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int m = v.length / 2;
+    return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+  }
+
+  private static String loadAverage() {
+    return String.format("%.2f", ManagementFactory.getOperatingSystemMXBean()
+        .getSystemLoadAverage());
+  }
+}
