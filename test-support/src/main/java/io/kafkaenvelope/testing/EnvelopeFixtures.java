@@ -1,9 +1,10 @@
 package io.kafkaenvelope.testing;
 
-import static org.junit.jupiter.api.Assertions.assertThrows;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,6 +147,39 @@ public class EnvelopeFixtures {
       }
     }
     return new Refusal<>(accepted, null);
+  }
+
+  /**
+   * The refusal every KMS module's broker tests check: subscribes {@code consumer} to
+   * {@code topic}, polls until a record is refused and asserts that the refused record is at
+   * {@code offset} ({@code -1}: any), that its cause is Kafka Envelope's {@code EnvelopeException}
+   * with {@code reason} (compared by name: this module does not depend on serde-core), that the
+   * message names each of {@code mentions} and that it does not contain {@code marker} (the
+   * records' plaintext). Returns the values read before the refusal.
+   */
+  public static <V> List<V> assertRefused(KafkaConsumer<?, V> consumer, String topic, long offset,
+      String reason, String marker, String... mentions) {
+    Refusal<V> outcome = pollUntilRefusal(consumer, topic);
+    RecordDeserializationException e = outcome.refused();
+    assertNotNull(e, "no record of " + topic + " was refused within 30 s");
+    if (offset >= 0) {
+      assertEquals(offset, e.offset(), "the refused record's offset");
+    }
+    Throwable cause = e.getCause();
+    assertNotNull(cause, "the refusal has a cause");
+    assertEquals("io.kafkaenvelope.serde.EnvelopeException", cause.getClass().getName(),
+        String.valueOf(cause));
+    try {
+      assertEquals(reason, String.valueOf(cause.getClass().getMethod("reason").invoke(cause)),
+          cause.getMessage());
+    } catch (ReflectiveOperationException r) {
+      throw new AssertionError("EnvelopeException.reason() could not be read", r);
+    }
+    for (String m : mentions) {
+      assertTrue(cause.getMessage().contains(m), "message names " + m + ": " + cause.getMessage());
+    }
+    assertFalse(cause.getMessage().contains(marker), "plaintext in the message");
+    return outcome.accepted();
   }
 
   public static boolean contains(byte[] haystack, String needle) {

@@ -20,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -166,6 +167,35 @@ final class FakeVault implements AutoCloseable {
     server.createContext("/", this::handle);
     server.setExecutor(executor);
     server.start();
+  }
+
+  /**
+   * The set-up most tests share: a Vault with the root token {@code token} and non-derived keys
+   * {@code transit/<name>} for each of {@code transitKeys}.
+   */
+  static FakeVault withRootToken(String token, String... transitKeys) throws IOException {
+    FakeVault v = new FakeVault();
+    v.addToken(token, 0, 0, false, null);
+    for (String key : transitKeys) {
+      v.createKey("transit", key, false);
+    }
+    return v;
+  }
+
+  /** Client settings for this Vault with {@code token}, retrying fast (5 ms backoff). */
+  Map<String, Object> clientConfig(String token) {
+    Map<String, Object> c = new HashMap<>();
+    c.put("envelope.kms.type", "vault-transit");
+    c.put("envelope.kms.vault.address", address());
+    c.put("envelope.kms.vault.token", token);
+    c.put("envelope.kms.vault.retry.backoff.ms", "5");
+    return c;
+  }
+
+  /** Before each test: no injected failures, every counter at zero. */
+  void reset() {
+    clearFailures();
+    resetCounters();
   }
 
   String address() {

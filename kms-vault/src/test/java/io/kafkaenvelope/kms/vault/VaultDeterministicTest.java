@@ -13,7 +13,6 @@ import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.serde.EnvelopeException;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -40,8 +39,7 @@ class VaultDeterministicTest {
 
   @BeforeAll
   static void start() throws Exception {
-    vault = new FakeVault();
-    vault.addToken(PRODUCER_TOKEN, 0, 0, false, null);
+    vault = FakeVault.withRootToken(PRODUCER_TOKEN);
     vault.addToken(HMAC_ONLY_TOKEN, 0, 0, false, List.of("transit/hmac/kafka-keys*"));
     vault.addToken(DECRYPT_ONLY_TOKEN, 0, 0, false, List.of("transit/decrypt/kafka-keys*"));
     vault.createKey("transit", "kafka-keys", false);
@@ -54,15 +52,11 @@ class VaultDeterministicTest {
 
   @BeforeEach
   void reset() {
-    vault.clearFailures();
-    vault.resetCounters();
+    vault.reset();
   }
 
   private static Map<String, Object> config(String token) {
-    Map<String, Object> c = new HashMap<>();
-    c.put("envelope.kms.type", "vault-transit");
-    c.put("envelope.kms.vault.address", vault.address());
-    c.put("envelope.kms.vault.token", token);
+    Map<String, Object> c = vault.clientConfig(token);
     c.put("envelope.kms.vault.max.attempts", "1");
     c.put("envelope.kek.id", "kafka-keys");
     c.put("envelope.mode", "deterministic");

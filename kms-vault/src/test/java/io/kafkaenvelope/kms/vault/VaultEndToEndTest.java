@@ -3,7 +3,7 @@ package io.kafkaenvelope.kms.vault;
 import static io.kafkaenvelope.testing.EnvelopeFixtures.drain;
 import static io.kafkaenvelope.testing.EnvelopeFixtures.newConsumer;
 import static io.kafkaenvelope.testing.EnvelopeFixtures.newProducer;
-import static io.kafkaenvelope.testing.EnvelopeFixtures.pollUntilRefused;
+import static io.kafkaenvelope.testing.EnvelopeFixtures.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -285,13 +285,7 @@ class VaultEndToEndTest {
     // the producer's role may make DEKs but not decrypt them
     Map<String, Object> wrongRole = envelope("producer-role", PRODUCER_SECRET_ID);
     try (KafkaConsumer<String, String> c = consumer(wrongRole, DecryptingDeserializer.class)) {
-      c.subscribe(List.of("vault-denied"));
-      RecordDeserializationException e = pollUntilRefused(c);
-      EnvelopeException cause = assertInstanceOf(EnvelopeException.class, e.getCause());
-      assertEquals(EnvelopeException.Reason.ACCESS_DENIED, cause.reason());
-      assertTrue(cause.getMessage().contains("orders")
-          && cause.getMessage().contains("transit/decrypt/orders"), cause.getMessage());
-      assertFalse(cause.getMessage().contains(MARKER));
+      assertRefused(c, "vault-denied", 0, "ACCESS_DENIED", MARKER, "transit/decrypt/orders");
     }
     assertEquals(1, vault.calls("decrypt"), "a policy denial is not retried");
   }

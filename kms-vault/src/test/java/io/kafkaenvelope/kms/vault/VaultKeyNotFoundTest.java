@@ -19,7 +19,6 @@ import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.serde.EnvelopeException;
 import io.kafkaenvelope.internal.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -41,9 +40,7 @@ class VaultKeyNotFoundTest {
 
   @BeforeAll
   static void start() throws Exception {
-    vault = new FakeVault();
-    vault.addToken(TOKEN, 0, 0, false, null);
-    vault.createKey("transit", "orders", false);
+    vault = FakeVault.withRootToken(TOKEN, "orders");
   }
 
   @AfterAll
@@ -53,17 +50,11 @@ class VaultKeyNotFoundTest {
 
   @BeforeEach
   void reset() {
-    vault.clearFailures();
-    vault.resetCounters();
+    vault.reset();
   }
 
   static Map<String, Object> config() {
-    Map<String, Object> c = new HashMap<>();
-    c.put("envelope.kms.type", "vault-transit");
-    c.put("envelope.kms.vault.address", vault.address());
-    c.put("envelope.kms.vault.token", TOKEN);
-    c.put("envelope.kms.vault.retry.backoff.ms", "5");
-    return c;
+    return vault.clientConfig(TOKEN);
   }
 
   private static KmsException fails(Reason reason, Runnable call) {

@@ -57,10 +57,7 @@ class VaultTransitKmsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    vault = new FakeVault();
-    vault.addToken(ROOT_TOKEN, 0, 0, false, null);
-    vault.createKey("transit", "orders", false);
-    vault.createKey("transit", "payments", false);
+    vault = FakeVault.withRootToken(ROOT_TOKEN, "orders", "payments");
     vault.createKey("transit", "derived-orders", true);
     vault.createKey("kafka/transit", "orders", false);
   }
@@ -72,8 +69,7 @@ class VaultTransitKmsTest {
 
   @BeforeEach
   void reset() {
-    vault.clearFailures();
-    vault.resetCounters();
+    vault.reset();
     vault.latency(0);
     vault.sealed(false);
     vault.namespace(null);
@@ -81,12 +77,8 @@ class VaultTransitKmsTest {
   }
 
   static Map<String, Object> config() {
-    Map<String, Object> c = new HashMap<>();
-    c.put("envelope.kms.type", "vault-transit");
-    c.put("envelope.kms.vault.address", vault.address());
-    c.put("envelope.kms.vault.token", ROOT_TOKEN);
+    Map<String, Object> c = vault.clientConfig(ROOT_TOKEN);
     c.put("envelope.kms.vault.max.attempts", "3");
-    c.put("envelope.kms.vault.retry.backoff.ms", "5");
     return c;
   }
 
