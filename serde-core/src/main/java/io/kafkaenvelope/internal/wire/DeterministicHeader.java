@@ -1,8 +1,6 @@
 package io.kafkaenvelope.internal.wire;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -23,6 +21,9 @@ import java.util.Objects;
  * exact bytes are the AES-SIV associated data. Canonical: one byte string per header.
  */
 public final class DeterministicHeader {
+
+  /** How a malformed field of this header is described. */
+  private static final String FIELDS_OF = "deterministic envelope header";
 
   private static final int MAX_FIELD = 0xFFFF;
 
@@ -124,8 +125,8 @@ public final class DeterministicHeader {
       throw new MalformedEnvelopeException("unknown deterministic scope kind");
     }
     long epoch = buf.getInt() & 0xFFFFFFFFL;
-    String scope = utf8(field(buf, "scope"), "scope");
-    String kekId = utf8(field(buf, "KEK id"), "KEK id");
+    String scope = HeaderFields.readUtf8(buf, FIELDS_OF, "scope");
+    String kekId = HeaderFields.readUtf8(buf, FIELDS_OF, "KEK id");
     if (buf.hasRemaining()) {
       throw new MalformedEnvelopeException("deterministic envelope header has "
           + buf.remaining() + " trailing bytes");
@@ -152,31 +153,6 @@ public final class DeterministicHeader {
     int at = InlineFrame.writePrefix(out, encoded);
     System.arraycopy(sivOutput, 0, out, at, sivOutput.length);
     return out;
-  }
-
-  private static byte[] field(ByteBuffer buf, String name) {
-    if (buf.remaining() < 2) {
-      throw new MalformedEnvelopeException("deterministic envelope header truncated before "
-          + name);
-    }
-    int len = buf.getShort() & 0xFFFF;
-    if (buf.remaining() < len) {
-      throw new MalformedEnvelopeException("deterministic envelope header truncated in " + name);
-    }
-    byte[] f = new byte[len];
-    buf.get(f);
-    return f;
-  }
-
-  private static String utf8(byte[] b, String name) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(b)).toString();
-    } catch (CharacterCodingException e) {
-      throw new MalformedEnvelopeException("envelope " + name + " is not valid UTF-8");
-    }
   }
 
   public Role role() {

@@ -1,8 +1,6 @@
 package io.kafkaenvelope.internal.wire;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -30,6 +28,9 @@ import java.util.Objects;
  * per header and rejects trailing bytes.
  */
 public final class EnvelopeHeader {
+
+  /** How a malformed field of this header is described. */
+  private static final String FIELDS_OF = "envelope header";
 
   private static final int MAX_FIELD = 0xFFFF;
 
@@ -112,10 +113,10 @@ public final class EnvelopeHeader {
       buf.putShort((short) clearPrefixLength);
     }
     buf.put(dekId);
-    putField(buf, t);
-    putField(buf, k);
-    putField(buf, v);
-    putField(buf, wrappedDek);
+    HeaderFields.put(buf, t);
+    HeaderFields.put(buf, k);
+    HeaderFields.put(buf, v);
+    HeaderFields.put(buf, wrappedDek);
     return new EnvelopeHeader(role, clearPrefixLength, codec, dekId.clone(), topic, kekId,
         v.length == 0 ? null : kekVersion, wrappedDek.clone(), buf.array());
   }
@@ -180,10 +181,10 @@ public final class EnvelopeHeader {
     }
     byte[] dekId = new byte[WireFormat.DEK_ID_LENGTH];
     buf.get(dekId);
-    String topic = utf8(field(buf, "topic"), "topic");
-    String kekId = utf8(field(buf, "KEK id"), "KEK id");
-    byte[] version0 = field(buf, "KEK version");
-    byte[] wrapped = field(buf, "wrapped DEK");
+    String topic = HeaderFields.readUtf8(buf, FIELDS_OF, "topic");
+    String kekId = HeaderFields.readUtf8(buf, FIELDS_OF, "KEK id");
+    byte[] version0 = HeaderFields.read(buf, FIELDS_OF, "KEK version");
+    byte[] wrapped = HeaderFields.read(buf, FIELDS_OF, "wrapped DEK");
     if (buf.hasRemaining()) {
       throw new MalformedEnvelopeException("envelope header has " + buf.remaining()
           + " trailing bytes");
@@ -191,38 +192,10 @@ public final class EnvelopeHeader {
     if (kekId.isEmpty() || wrapped.length == 0) {
       throw new MalformedEnvelopeException("envelope header has an empty KEK id or wrapped DEK");
     }
-    String kekVersion = version0.length == 0 ? null : utf8(version0, "KEK version");
+    String kekVersion = version0.length == 0 ? null : HeaderFields.utf8(version0, "KEK version");
     byte[] encoded = Arrays.copyOfRange(bytes, offset, offset + length);
     return new EnvelopeHeader(role, clearPrefixLength, codec, dekId, topic, kekId, kekVersion,
         wrapped, encoded);
-  }
-
-  private static void putField(ByteBuffer buf, byte[] f) {
-    buf.putShort((short) f.length).put(f);
-  }
-
-  private static byte[] field(ByteBuffer buf, String name) {
-    if (buf.remaining() < 2) {
-      throw new MalformedEnvelopeException("envelope header truncated before " + name);
-    }
-    int len = buf.getShort() & 0xFFFF;
-    if (buf.remaining() < len) {
-      throw new MalformedEnvelopeException("envelope header truncated in " + name);
-    }
-    byte[] f = new byte[len];
-    buf.get(f);
-    return f;
-  }
-
-  private static String utf8(byte[] b, String name) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(b)).toString();
-    } catch (CharacterCodingException e) {
-      throw new MalformedEnvelopeException("envelope " + name + " is not valid UTF-8");
-    }
   }
 
   public Role role() {
