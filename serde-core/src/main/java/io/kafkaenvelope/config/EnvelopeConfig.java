@@ -154,7 +154,8 @@ public final class EnvelopeConfig extends AbstractConfig {
       .define(KMS_TYPE, Type.STRING, null, Importance.HIGH,
           "Which KMS holds the key-encryption keys: 'local' (Tink keyset files, development "
               + "only), 'in-memory' (tests only), 'aws-kms' (module kms-aws), 'vault-transit' "
-              + "(module kms-vault), or any provider found with ServiceLoader. Required.")
+              + "(module kms-vault), 'gcp-kms' (module kms-gcp), 'azure-keyvault' (module "
+              + "kms-azure), or any provider found with ServiceLoader. Required.")
       .define(KMS_TIMEOUT_MS, Type.LONG, 15_000L, Range.between(1, 600_000), Importance.MEDIUM,
           "How long a send waits for the KMS when it has no usable data key (first record, or "
               + "the current key is exhausted and the next one is not ready).")
@@ -540,7 +541,7 @@ public final class EnvelopeConfig extends AbstractConfig {
     if (type == null || type.isBlank()) {
       throw new ConfigException("Missing required configuration \"" + KMS_TYPE
           + "\": name the KMS that holds the key-encryption keys (e.g. local, aws-kms, "
-          + "vault-transit)");
+          + "vault-transit, gcp-kms, azure-keyvault)");
     }
     return type.trim();
   }

@@ -37,8 +37,9 @@ public final class KmsProviders {
     KmsProvider p = all.get(type);
     if (p == null) {
       throw new ConfigException("envelope.kms.type", type, "no KMS provider of this type on the "
-          + "classpath; available: " + all.keySet() + " (aws-kms and vault-transit come with the "
-          + "kafka-envelope-kms-aws and kafka-envelope-kms-vault jars)");
+          + "classpath; available: " + all.keySet() + " (aws-kms, vault-transit, gcp-kms and "
+          + "azure-keyvault come with the kafka-envelope-kms-aws, -kms-vault, -kms-gcp and "
+          + "-kms-azure jars)");
     }
     return p;
   }
