@@ -1,14 +1,18 @@
 package io.kafkaenvelope.serde;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
+import io.kafkaenvelope.internal.config.UnknownSettings;
 import io.kafkaenvelope.kms.KeyManagementService;
+import io.kafkaenvelope.kms.KmsProvider;
 import io.kafkaenvelope.internal.kms.KmsProviders;
 import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.kafka.common.config.types.Password;
@@ -51,13 +55,24 @@ final class KmsSupport {
   /** Creates the configured KMS client and builds {@code build}'s worker on it. */
   static <W extends Worker> Bound<W> open(EnvelopeConfig config, Map<String, Object> resolved,
       Function<KeyManagementService, W> build) {
-    KeyManagementService kms = KmsProviders.forType(config.kmsType()).create(resolved);
+    KmsProvider provider = KmsProviders.forType(config.kmsType());
+    UnknownSettings.warnOnce(resolved.keySet(), knownSettings());
+    KeyManagementService kms = provider.create(resolved);
     try {
       return new Bound<>(kms, build.apply(kms));
     } catch (RuntimeException e) {
       kms.close();
       throw e;
     }
+  }
+
+  /** serde-core's settings and every KMS provider's on the classpath. */
+  private static Set<String> knownSettings() {
+    Set<String> known = new HashSet<>(EnvelopeConfig.configDef().names());
+    for (KmsProvider p : KmsProviders.available().values()) {
+      known.addAll(p.configDef().names());
+    }
+    return known;
   }
 
   /** Closes {@code bound} if there is one (configured again, or closed). */
