@@ -1,8 +1,11 @@
 package io.kafkaenvelope;
 
 import static io.kafkaenvelope.testing.TestConfigs.MARKER;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kafkaenvelope.internal.events.AuditLog;
+import io.kafkaenvelope.testing.CapturingAppender;
 import io.kafkaenvelope.testing.LogScan;
 import io.kafkaenvelope.testing.RecordingKmsProvider;
 import java.util.ArrayList;
@@ -25,5 +28,29 @@ class LogScanTest {
     List<String> needles = new ArrayList<>(LogScan.keyForms(RecordingKmsProvider.ISSUED));
     needles.add(MARKER);
     LogScan.assertNoneLogged(needles, 10);
+  }
+
+  /**
+   * The audit logger is covered by the scan above (it captures every logger); this checks the
+   * suite did write audit lines of each key event, so the scan had them to look at, and that each
+   * is one {@code event=...} line of {@code key=value} pairs.
+   */
+  @Test
+  void auditLinesWereWrittenAndScanned() {
+    List<String> audit = new ArrayList<>();
+    for (String e : CapturingAppender.events()) {
+      if (e.startsWith(AuditLog.LOGGER_NAME + " ")) {
+        audit.add(e.substring(AuditLog.LOGGER_NAME.length() + 1));
+      }
+    }
+    for (String event : List.of("dek-created", "dek-retired", "dek-unwrapped", "record-refused",
+        "record-sent-unencrypted")) {
+      assertTrue(audit.stream().anyMatch(l -> l.startsWith("event=" + event + " ")),
+          "an audit line for " + event);
+    }
+    for (String line : audit) {
+      assertTrue(line.matches("event=[a-z-]+( [a-z-]+=(\"[^\"]*\"|[^ \"]+))*"), line);
+      assertFalse(line.contains(MARKER), line);
+    }
   }
 }

@@ -1,6 +1,8 @@
 package io.kafkaenvelope.serde;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.kafkaenvelope.config.EnvelopeConfig;
+import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.wire.Role;
 import java.util.Map;
 import java.util.Objects;
@@ -64,6 +66,8 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
   @SuppressWarnings("unchecked")
   public void configure(Map<String, ?> configs, boolean isKey) {
     EnvelopeConfig config = EnvelopeConfig.forRole(configs, isKey);
+    EnvelopeEvents events = KmsSupport.events(EnvelopeEvents.Side.DESERIALIZER, configs, isKey,
+        Ticker.systemTicker());
     KmsSupport.close(keys); // configured again: drop the previous KMS client
     keys = null;
     if (!innerGiven) {
@@ -73,8 +77,8 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
       inner.configure(configs, isKey);
     }
     Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);
-    keys = KmsSupport.open(config, resolved, kms -> new RecordDecryptor(config, Role.of(isKey),
-        kms, KmsSupport.scope(resolved), maxPollRecords(configs)));
+    keys = KmsSupport.open(config, resolved, events, kms -> new RecordDecryptor(config,
+        Role.of(isKey), kms, KmsSupport.scope(resolved), maxPollRecords(configs), events));
   }
 
   /** Inline mode (no headers): the envelope must be framed inside {@code data}. */

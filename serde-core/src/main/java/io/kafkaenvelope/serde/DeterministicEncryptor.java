@@ -4,6 +4,7 @@ import com.google.crypto.tink.DeterministicAead;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.internal.deterministic.DeterministicScope;
 import io.kafkaenvelope.internal.deterministic.SivKeys;
+import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.dek.DekCache;
 import io.kafkaenvelope.internal.kek.KekSelector;
 import io.kafkaenvelope.internal.wire.DeterministicHeader;
@@ -35,13 +36,13 @@ final class DeterministicEncryptor {
   private record Sealer(DeterministicHeader header, DekCache.WrappedKey key) {}
 
   DeterministicEncryptor(EnvelopeConfig config, Role role, KeyManagementService kms,
-      String kmsScope, KekSelector kekSelector) {
+      String kmsScope, KekSelector kekSelector, EnvelopeEvents events) {
     this.role = role;
     this.kekSelector = kekSelector;
     this.scopeName = config.deterministicScope();
     this.epoch = config.deterministicEpoch();
     this.cache = DekCache.acquire(kmsScope, DeterministicDecryptor.cacheSettings(config));
-    this.keys = new SivKeys(cache, kms);
+    this.keys = new SivKeys(cache, kms, events);
   }
 
   /** Checks the settings deterministic mode cannot be combined with. */

@@ -2,6 +2,7 @@ package io.kafkaenvelope.serde;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.kafkaenvelope.config.EnvelopeConfig;
+import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.wire.Role;
 import java.util.Map;
 import java.util.Objects;
@@ -79,6 +80,8 @@ public class EncryptingSerializer<T> implements Serializer<T> {
   @SuppressWarnings("unchecked")
   public void configure(Map<String, ?> configs, boolean isKey) {
     EnvelopeConfig config = EnvelopeConfig.forRole(configs, isKey);
+    EnvelopeEvents events = KmsSupport.events(EnvelopeEvents.Side.SERIALIZER, configs, isKey,
+        ticker);
     KmsSupport.close(keys); // configured again: drop the previous KMS client and keys
     keys = null;
     if (!config.hasKek()) {
@@ -93,9 +96,9 @@ public class EncryptingSerializer<T> implements Serializer<T> {
     }
     alwaysInline = config.alwaysInline();
     Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);
-    keys = KmsSupport.open(config, resolved,
+    keys = KmsSupport.open(config, resolved, events,
         kms -> new RecordEncryptor(config, Role.of(isKey), kms, ticker,
-            KmsSupport.scope(resolved)));
+            KmsSupport.scope(resolved), events));
   }
 
   /** Inline mode: the envelope is framed inside the returned bytes. */

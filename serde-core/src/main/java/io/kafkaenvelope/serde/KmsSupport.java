@@ -1,6 +1,9 @@
 package io.kafkaenvelope.serde;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.kafkaenvelope.config.EnvelopeConfig;
+import io.kafkaenvelope.internal.events.EnvelopeEvents;
+import io.kafkaenvelope.internal.wire.Role;
 import io.kafkaenvelope.internal.config.UnknownSettings;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsProvider;
@@ -15,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.types.Password;
 
 /** Creating the KMS client and naming its settings, shared by serializer and deserializer. */
@@ -36,10 +40,12 @@ final class KmsSupport {
   static final class Bound<W extends Worker> implements AutoCloseable {
     final KeyManagementService kms;
     final W worker;
+    final EnvelopeEvents events;
 
-    private Bound(KeyManagementService kms, W worker) {
+    private Bound(KeyManagementService kms, W worker, EnvelopeEvents events) {
       this.kms = kms;
       this.worker = worker;
+      this.events = events;
     }
 
     @Override
@@ -47,23 +53,44 @@ final class KmsSupport {
       try {
         worker.close();
       } finally {
-        kms.close();
+        try {
+          kms.close();
+        } finally {
+          events.close(); // its metrics leave JMX
+        }
       }
     }
   }
 
-  /** Creates the configured KMS client and builds {@code build}'s worker on it. */
+  /**
+   * Creates the configured KMS client and builds {@code build}'s worker on it; once both exist,
+   * {@code events}' metrics are registered (JMX), to leave with the bound's {@code close()}.
+   */
   static <W extends Worker> Bound<W> open(EnvelopeConfig config, Map<String, Object> resolved,
-      Function<KeyManagementService, W> build) {
+      EnvelopeEvents events, Function<KeyManagementService, W> build) {
     KmsProvider provider = KmsProviders.forType(config.kmsType());
     UnknownSettings.warnOnce(resolved.keySet(), knownSettings());
     KeyManagementService kms = provider.create(resolved);
+    Bound<W> bound;
     try {
-      return new Bound<>(kms, build.apply(kms));
+      bound = new Bound<>(kms, build.apply(kms), events);
     } catch (RuntimeException e) {
       kms.close();
       throw e;
     }
+    events.registerJmx();
+    return bound;
+  }
+
+  /**
+   * What a serializer or deserializer reports to, named by the {@code client.id} Kafka passes in
+   * {@code configs} (a made-up name when there is none, as for a serde built by hand).
+   */
+  static EnvelopeEvents events(EnvelopeEvents.Side side, Map<String, ?> configs, boolean isKey,
+      Ticker ticker) {
+    Object clientId = configs.get(CommonClientConfigs.CLIENT_ID_CONFIG);
+    return new EnvelopeEvents(side, Role.of(isKey), clientId == null ? null
+        : clientId.toString(), ticker);
   }
 
   /** serde-core's settings and every KMS provider's on the classpath. */

@@ -8,6 +8,7 @@ import io.kafkaenvelope.internal.compress.CorruptDataException;
 import io.kafkaenvelope.internal.crypto.AesGcm;
 import io.kafkaenvelope.internal.compress.DecompressionBudget;
 import io.kafkaenvelope.internal.dek.DekCache;
+import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.kek.KekHeaderException;
 import io.kafkaenvelope.internal.deterministic.SivKeys;
 import io.kafkaenvelope.internal.wire.DeterministicHeader;
@@ -57,6 +58,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
    * and topic carry byte-identical headers, so they skip parsing and the cache lookup.
    */
   private volatile Recent recent;
+  private final EnvelopeEvents events;
 
   private record Recent(byte[] header, String topic, SecretKeySpec key, int clearPrefixLength,
       int codec, String kekId, String dekId) {}
@@ -67,7 +69,14 @@ final class RecordDecryptor implements KmsSupport.Worker {
    */
   RecordDecryptor(EnvelopeConfig config, Role role, KeyManagementService kms, String kmsScope,
       int maxPollRecords) {
+    this(config, role, kms, kmsScope, maxPollRecords,
+        EnvelopeEvents.detached(EnvelopeEvents.Side.DESERIALIZER, role));
+  }
+
+  RecordDecryptor(EnvelopeConfig config, Role role, KeyManagementService kms, String kmsScope,
+      int maxPollRecords, EnvelopeEvents events) {
     this.role = role;
+    this.events = events;
     this.kms = kms;
     this.kekPolicy = kekPolicy(config, kms, role);
     this.plaintextPolicy = config.plaintextPolicy();
@@ -78,7 +87,8 @@ final class RecordDecryptor implements KmsSupport.Worker {
         maxPollRecords);
     this.cache = DekCache.acquire(kmsScope, DeterministicDecryptor.cacheSettings(config));
     this.deterministic = new DeterministicDecryptor(config, role, kekPolicy,
-        new SivKeys(cache, kms), this::provenanceAllows);
+        new SivKeys(cache, kms, events), this::provenanceAllows);
+    events.cacheSize(cache::size);
   }
 
   /**
@@ -120,6 +130,20 @@ final class RecordDecryptor implements KmsSupport.Worker {
    * the plaintext policy allows it.
    */
   byte[] decrypt(String topic, Headers headers, byte[] data) {
+    byte[] plaintext;
+    try {
+      plaintext = decryptUncounted(topic, headers, data);
+    } catch (EnvelopeException e) {
+      events.failed(e);
+      throw e;
+    }
+    if (plaintext != data) { // passed on unencrypted by policy: counted where decided
+      events.processed(plaintext.length);
+    }
+    return plaintext;
+  }
+
+  private byte[] decryptUncounted(String topic, Headers headers, byte[] data) {
     Header h = headers == null ? null : headers.lastHeader(role.headerName());
     boolean hasHeader = h != null && h.value() != null;
     if (InlineFrame.isInline(data)) {
@@ -152,6 +176,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
       return open(topic, headers, header, 0, header.length, data, 0, false);
     }
     if (plaintextPolicy == PlaintextPolicy.ALLOW) {
+      events.plaintext(topic, null);
       return data;
     }
     throw error(Reason.PLAINTEXT_REJECTED, topic, null, null, "the record has no '"
@@ -189,6 +214,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
           r.clearPrefixLength,
               inline ? nonceOffset : SealedRecord.nonceOffset(r.clearPrefixLength));
       if (plaintext != null) {
+        events.cacheHit();
         return r.codec == 0 ? plaintext
             : decompress(topic, r.kekId, r.dekId, r.codec, plaintext, r.clearPrefixLength);
       }
@@ -233,7 +259,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
     }
     SecretKeySpec key;
     try {
-      key = cache.get(kekId, envelope.wrappedDek(), kms);
+      key = cache.get(kekId, envelope.wrappedDek(), kms, events, topic, dekId);
     } catch (KmsException e) {
       EnvelopeException failure = EnvelopeException.decrypting(Reason.of(e.reason()), role,
           topic, kekId, dekId, "could not unwrap the data key: " + e.getMessage(), e);

@@ -10,6 +10,7 @@ import io.kafkaenvelope.internal.compress.CompressedBody;
 import io.kafkaenvelope.internal.crypto.AesGcm;
 import io.kafkaenvelope.internal.dek.DekRotator;
 import io.kafkaenvelope.internal.dek.RotationLimits;
+import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.kek.KekHeaderException;
 import io.kafkaenvelope.internal.kek.KekSelector;
 import io.kafkaenvelope.kms.KeyManagementService;
@@ -59,10 +60,18 @@ final class RecordEncryptor implements KmsSupport.Worker {
   private final Set<String> plaintextTopicsLogged = ConcurrentHashMap.newKeySet();
   /** {@code envelope.mode=deterministic}: every record goes through it; otherwise {@code null}. */
   private final DeterministicEncryptor deterministic;
+  private final EnvelopeEvents events;
 
   RecordEncryptor(EnvelopeConfig config, Role role, KeyManagementService kms, Ticker ticker,
       String kmsScope) {
+    this(config, role, kms, ticker, kmsScope,
+        EnvelopeEvents.detached(EnvelopeEvents.Side.SERIALIZER, role));
+  }
+
+  RecordEncryptor(EnvelopeConfig config, Role role, KeyManagementService kms, Ticker ticker,
+      String kmsScope, EnvelopeEvents events) {
     this.role = role;
+    this.events = events;
     this.kms = kms;
     this.kekSelector = config.kekId() != null ? KekSelector.fixed(config.kekId())
         : KekSelector.template(config.kekIdTemplate());
@@ -78,7 +87,8 @@ final class RecordEncryptor implements KmsSupport.Worker {
     this.kmsTimeoutMs = config.kmsTimeoutMs();
     this.failureBackoffMs = config.kmsFailureBackoffMs();
     this.deterministic = config.deterministic()
-        ? new DeterministicEncryptor(config, role, kms, kmsScope, kekSelector) : null;
+        ? new DeterministicEncryptor(config, role, kms, kmsScope, kekSelector, events) : null;
+    events.activeDekAge(this::oldestDekAgeMs);
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "kafka-envelope-dek-" + role + "-" + THREADS.incrementAndGet());
       t.setDaemon(true);
@@ -103,13 +113,22 @@ final class RecordEncryptor implements KmsSupport.Worker {
     return role;
   }
 
+  /** The age of the oldest data key in use, in ms on the rotators' clock (0: none in use). */
+  private long oldestDekAgeMs() {
+    long oldest = 0;
+    for (DekRotator r : rotatorByKek.values()) {
+      oldest = Math.max(oldest, r.activeAgeNanos());
+    }
+    return TimeUnit.NANOSECONDS.toMillis(oldest);
+  }
+
   /**
    * Header mode: returns the sealed value and puts the envelope header into {@code headers}.
    * Returns {@code plaintext} itself only under the opt-in plaintext policy for an unresolved
    * KEK.
    */
   byte[] encrypt(String topic, Headers headers, byte[] plaintext) {
-    return seal(topic, headers, headers, plaintext);
+    return counted(topic, headers, headers, plaintext);
   }
 
   /**
@@ -118,7 +137,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
    * so the whole value is encrypted.
    */
   byte[] encryptInline(String topic, byte[] plaintext) {
-    return seal(topic, null, null, plaintext);
+    return counted(topic, null, null, plaintext);
   }
 
   /**
@@ -126,7 +145,25 @@ final class RecordEncryptor implements KmsSupport.Worker {
    * into the value, and a KEK template may still read the record's headers.
    */
   byte[] encryptInline(String topic, Headers kekHeaders, byte[] plaintext) {
-    return seal(topic, null, kekHeaders, plaintext);
+    return counted(topic, null, kekHeaders, plaintext);
+  }
+
+  /**
+   * {@link #seal} reported: a failure by its reason, a sealed record and its bytes (records sent
+   * unencrypted by policy are reported where that is decided).
+   */
+  private byte[] counted(String topic, Headers headers, Headers kekHeaders, byte[] plaintext) {
+    byte[] out;
+    try {
+      out = seal(topic, headers, kekHeaders, plaintext);
+    } catch (EnvelopeException e) {
+      events.failed(e);
+      throw e;
+    }
+    if (out != plaintext) {
+      events.processed(plaintext.length);
+    }
+    return out;
   }
 
   /**
@@ -262,7 +299,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
     if (rotator == null) {
       String kekId = kekSelector.kekFor(topic);
       rotator = rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits,
-          ticker, executor, kmsTimeoutMs, failureBackoffMs));
+          ticker, executor, kmsTimeoutMs, failureBackoffMs, events));
       rotatorByTopic.putIfAbsent(topic, rotator);
     }
     try {
@@ -275,6 +312,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
               + "{}=plaintext allows", rotator.kekId(), topic,
                   EnvelopeConfig.KEK_UNRESOLVED_POLICY);
         }
+        events.plaintext(topic, rotator.kekId());
         return null;
       }
       throw EnvelopeException.encrypting(Reason.of(e.reason()), role, topic, rotator.kekId(),
@@ -299,12 +337,15 @@ final class RecordEncryptor implements KmsSupport.Worker {
               + " reads it to choose the KEK; nothing was sent", null);
     }
     return rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits,
-        ticker, executor, kmsTimeoutMs, failureBackoffMs));
+        ticker, executor, kmsTimeoutMs, failureBackoffMs, events));
   }
 
   @Override
   public void close() {
     executor.shutdownNow();
+    for (DekRotator r : rotatorByKek.values()) {
+      r.retire();
+    }
     if (deterministic != null) {
       deterministic.close();
     }

@@ -1,5 +1,6 @@
 package io.kafkaenvelope.internal.dek;
 
+import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.wire.EnvelopeHeader;
 import io.kafkaenvelope.internal.wire.Role;
 import java.util.HexFormat;
@@ -24,6 +25,7 @@ final class ActiveDek implements DekRotator.Lease {
   private final int noncePrefix;
   private final long counterStart;
 
+  private final long activatedAt;
   private final long expiresAt;
   private final long refreshAt;
   private final long maxRecords;
@@ -57,6 +59,7 @@ final class ActiveDek implements DekRotator.Lease {
     this.role = role;
     this.noncePrefix = noncePrefix;
     this.counterStart = counterStart;
+    this.activatedAt = activatedAt;
     this.expiresAt = activatedAt + limits.maxAgeNanos();
     this.refreshAt = activatedAt + RotationLimits.refreshPoint(limits.maxAgeNanos());
     this.maxRecords = limits.maxRecords();
@@ -84,6 +87,28 @@ final class ActiveDek implements DekRotator.Lease {
       return -1;
     }
     return seq;
+  }
+
+  /** Which limit this key reached (called once {@link #reserve} refused it). */
+  EnvelopeEvents.RotationReason exhaustedBy(long now) {
+    if (now - expiresAt >= 0) {
+      return EnvelopeEvents.RotationReason.AGE;
+    }
+    return sequence.get() >= maxRecords ? EnvelopeEvents.RotationReason.RECORDS
+        : EnvelopeEvents.RotationReason.BYTES;
+  }
+
+  /** Records encrypted under this key (reservations within the limit). */
+  long recordsEncrypted() {
+    return Math.min(sequence.get(), maxRecords);
+  }
+
+  long activatedAt() {
+    return activatedAt;
+  }
+
+  String kekVersion() {
+    return kekVersion;
   }
 
   /** Whether the record just reserved brings this key past the point to prepare the next. */

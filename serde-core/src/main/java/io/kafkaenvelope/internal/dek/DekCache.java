@@ -3,6 +3,7 @@ package io.kafkaenvelope.internal.dek;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.kms.DataKey;
 import io.kafkaenvelope.kms.EncryptionContext;
 import io.kafkaenvelope.kms.KeyManagementService;
@@ -125,7 +126,17 @@ public final class DekCache {
    *     or with reason {@link KmsException.Reason#LIMITED} when a budget forbids a KMS call now
    */
   public SecretKeySpec get(String kekId, byte[] wrapped, KeyManagementService kms) {
-    return load(new WrappedKey(kekId, wrapped, null), kms);
+    return load(new WrappedKey(kekId, wrapped, null), kms, null, null, null);
+  }
+
+  /**
+   * As {@link #get(String, byte[], KeyManagementService)}, reporting the hit or miss and any KMS
+   * call to {@code events}, and auditing the key's first unwrap in this cache ({@code topic} and
+   * {@code dekId}, the record's, are only named in that line).
+   */
+  public SecretKeySpec get(String kekId, byte[] wrapped, KeyManagementService kms,
+      EnvelopeEvents events, String topic, String dekId) {
+    return load(new WrappedKey(kekId, wrapped, null), kms, events, topic, dekId);
   }
 
   /**
@@ -137,15 +148,21 @@ public final class DekCache {
    * @throws KmsException as {@link #get}
    */
   public SecretKeySpec derive(String kekId, EncryptionContext context, KeyManagementService kms) {
-    return load(derivation(kekId, context), kms);
+    return load(derivation(kekId, context), kms, null, null, null);
   }
 
   /** As {@link #derive(String, EncryptionContext, KeyManagementService)}, for a kept reference. */
   public SecretKeySpec derive(WrappedKey derivation, KeyManagementService kms) {
+    return derive(derivation, kms, null);
+  }
+
+  /** As {@link #derive(WrappedKey, KeyManagementService)}, reporting to {@code events}. */
+  public SecretKeySpec derive(WrappedKey derivation, KeyManagementService kms,
+      EnvelopeEvents events) {
     if (derivation.derivation == null) {
       throw new IllegalArgumentException("not a derivation");
     }
-    return load(derivation, kms);
+    return load(derivation, kms, events, null, null);
   }
 
   /**
@@ -156,11 +173,18 @@ public final class DekCache {
     return new WrappedKey(kekId, context.canonicalBytes(), context);
   }
 
-  private SecretKeySpec load(WrappedKey ref, KeyManagementService kms) {
+  private SecretKeySpec load(WrappedKey ref, KeyManagementService kms, EnvelopeEvents events,
+      String topic, String dekId) {
     String kekId = ref.kekId;
     SecretKeySpec cached = keys.getIfPresent(ref);
     if (cached != null) {
+      if (events != null) {
+        events.cacheHit();
+      }
       return cached;
+    }
+    if (events != null) {
+      events.cacheMiss();
     }
     KmsException remembered = failures.getIfPresent(ref);
     if (remembered != null) {
@@ -175,8 +199,11 @@ public final class DekCache {
     try {
       SecretKeySpec key = keys.getIfPresent(ref); // a call that ended since our first look
       if (key == null) {
-        key = unwrap(ref, kms);
+        key = unwrap(ref, kms, events);
         keys.put(ref, key);
+        if (events != null && ref.derivation == null) {
+          events.firstUnwrap(topic, kekId, dekId);
+        }
       }
       inFlight.remove(ref, mine);
       mine.complete(key);
@@ -202,7 +229,7 @@ public final class DekCache {
    * Unwraps through the budgets: none while this KEK failed within the backoff, and at most the
    * configured rate.
    */
-  private SecretKeySpec unwrap(WrappedKey ref, KeyManagementService kms) {
+  private SecretKeySpec unwrap(WrappedKey ref, KeyManagementService kms, EnvelopeEvents events) {
     KmsException kekFailure = kekFailures.getIfPresent(ref.kekId);
     if (kekFailure != null) {
       throw new KmsException(KmsException.Reason.LIMITED, ref.kekId, "an unwrap under this KEK "
@@ -224,8 +251,7 @@ public final class DekCache {
         throw new KmsException(KmsException.Reason.UNAVAILABLE, ref.kekId, "interrupted");
       }
     }
-    byte[] plaintext = ref.derivation != null ? kms.deriveKeyMaterial(ref.kekId, ref.derivation)
-        : kms.unwrap(ref.kekId, ref.wrapped, EncryptionContext.forDek(ref.kekId));
+    byte[] plaintext = call(ref, kms, events);
     try {
       if (plaintext == null || plaintext.length != DataKey.KEY_LENGTH) {
         throw new KmsException(KmsException.Reason.INVALID_CIPHERTEXT, ref.kekId,
@@ -236,6 +262,24 @@ public final class DekCache {
     } finally {
       if (plaintext != null) {
         Arrays.fill(plaintext, (byte) 0);
+      }
+    }
+  }
+
+  /** The KMS call itself, timed and counted. */
+  private static byte[] call(WrappedKey ref, KeyManagementService kms, EnvelopeEvents events) {
+    EnvelopeEvents.KmsOperation op = ref.derivation != null ? EnvelopeEvents.KmsOperation.DERIVE
+        : EnvelopeEvents.KmsOperation.UNWRAP;
+    long start = System.nanoTime();
+    boolean ok = false;
+    try {
+      byte[] plaintext = ref.derivation != null ? kms.deriveKeyMaterial(ref.kekId, ref.derivation)
+          : kms.unwrap(ref.kekId, ref.wrapped, EncryptionContext.forDek(ref.kekId));
+      ok = plaintext != null && plaintext.length == DataKey.KEY_LENGTH;
+      return plaintext;
+    } finally {
+      if (events != null) {
+        events.kmsCall(op, System.nanoTime() - start, ok);
       }
     }
   }

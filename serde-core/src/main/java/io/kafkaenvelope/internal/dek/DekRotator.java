@@ -1,6 +1,7 @@
 package io.kafkaenvelope.internal.dek;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.kms.DataKey;
 import io.kafkaenvelope.kms.EncryptionContext;
 import io.kafkaenvelope.kms.KeyManagementService;
@@ -49,6 +50,7 @@ public final class DekRotator {
   private final long failureBackoffNanos;
   private final SecureRandom random = new SecureRandom();
   private final EncryptionContext context;
+  private final EnvelopeEvents events;
 
   private volatile ActiveDek current;
   private final AtomicReference<CompletableFuture<DataKey>> pending = new AtomicReference<>();
@@ -59,6 +61,15 @@ public final class DekRotator {
 
   public DekRotator(KeyManagementService kms, String kekId, Role role, RotationLimits limits,
       Ticker ticker, ScheduledExecutorService executor, long kmsTimeoutMs, long failureBackoffMs) {
+    this(kms, kekId, role, limits, ticker, executor, kmsTimeoutMs, failureBackoffMs,
+        EnvelopeEvents.detached(EnvelopeEvents.Side.SERIALIZER, role));
+  }
+
+  /** As above, reporting KMS calls, new keys and rotations to {@code events}. */
+  public DekRotator(KeyManagementService kms, String kekId, Role role, RotationLimits limits,
+      Ticker ticker, ScheduledExecutorService executor, long kmsTimeoutMs, long failureBackoffMs,
+      EnvelopeEvents events) {
+    this.events = events;
     this.kms = kms;
     this.kekId = kekId;
     this.role = role;
@@ -106,6 +117,23 @@ public final class DekRotator {
         }
       }
       d = rotate(d);
+    }
+  }
+
+  /**
+   * Nanoseconds on the rotator's clock since the key in use was created, or -1 when there is
+   * none.
+   */
+  public long activeAgeNanos() {
+    ActiveDek d = current;
+    return d == null ? -1 : ticker.read() - d.activatedAt();
+  }
+
+  /** Audits the key in use as retired (the serializer is closing). */
+  public void retire() {
+    ActiveDek d = current;
+    if (d != null) {
+      events.dekRetired(kekId, d.kekVersion(), d.dekIdHex(), "closed", d.recordsEncrypted());
     }
   }
 
@@ -159,6 +187,12 @@ public final class DekRotator {
       RESOLVED.add(resolvedKey());
       pending.compareAndSet(next, null);
       current = fresh;
+      if (exhausted == null) {
+        events.dekCreated(kekId, fresh.kekVersion(), fresh.dekIdHex(), null, null, 0);
+      } else {
+        events.dekCreated(kekId, fresh.kekVersion(), fresh.dekIdHex(), exhausted.dekIdHex(),
+            exhausted.exhaustedBy(ticker.read()), exhausted.recordsEncrypted());
+      }
       log.info("Data key {} for KEK '{}' ({}) in use{}", fresh.dekIdHex(), kekId, role,
           exhausted == null ? "" : "; retired " + exhausted.dekIdHex());
       return fresh;
@@ -190,9 +224,13 @@ public final class DekRotator {
   }
 
   private void generate(CompletableFuture<DataKey> f, ActiveDek requestedBy) {
+    long start = System.nanoTime();
     try {
-      f.complete(kms.generateDataKey(kekId, context));
+      DataKey key = kms.generateDataKey(kekId, context);
+      events.kmsCall(EnvelopeEvents.KmsOperation.GENERATE, System.nanoTime() - start, true);
+      f.complete(key);
     } catch (Throwable t) {
+      events.kmsCall(EnvelopeEvents.KmsOperation.GENERATE, System.nanoTime() - start, false);
       KmsException e = asKmsException(t);
       lastFailure = new Failure(e, ticker.read());
       log.warn("Could not get a new data key for KEK '{}' from {}: {}", kekId, kms.describe(),

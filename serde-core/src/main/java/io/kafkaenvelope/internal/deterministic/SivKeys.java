@@ -6,6 +6,7 @@ import com.google.crypto.tink.DeterministicAead;
 import com.google.crypto.tink.subtle.AesSiv;
 import com.google.crypto.tink.subtle.Hkdf;
 import io.kafkaenvelope.internal.dek.DekCache;
+import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.kms.EncryptionContext;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsException;
@@ -49,11 +50,18 @@ public final class SivKeys {
   public static final int SIV_KEY_LENGTH = 64;
 
   private final DekCache cache;
+  private final EnvelopeEvents events;
   private final KeyManagementService kms;
   private final Cache<SecretKeySpec, DeterministicAead> sivs =
       Caffeine.newBuilder().weakKeys().build();
 
   public SivKeys(DekCache cache, KeyManagementService kms) {
+    this(cache, kms, null);
+  }
+
+  /** As above, reporting derivations (KMS calls, cache hits) to {@code events}. */
+  public SivKeys(DekCache cache, KeyManagementService kms, EnvelopeEvents events) {
+    this.events = events;
     this.cache = cache;
     this.kms = kms;
   }
@@ -78,7 +86,7 @@ public final class SivKeys {
    * @throws KmsException as {@link DekCache#derive}
    */
   public DeterministicAead aead(DekCache.WrappedKey ref) {
-    SecretKeySpec material = cache.derive(ref, kms);
+    SecretKeySpec material = cache.derive(ref, kms, events);
     return sivs.get(material, SivKeys::siv);
   }
 
