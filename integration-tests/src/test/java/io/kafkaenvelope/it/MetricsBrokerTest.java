@@ -200,6 +200,89 @@ class MetricsBrokerTest {
     }
   }
 
+  /**
+   * KIP-877: on kafka-clients 4.1 and newer the {@code Monitorable*} serdes' metrics appear among
+   * the client's own (its JMX domain, group {@code plugins}, its tags), under the same names; on
+   * 3.x those classes cannot load (the interface is missing), which is why the plain serdes do not
+   * implement it.
+   */
+  @Test
+  void onKafkaClients41AndNewerTheMonitorableSerdesReportThroughTheClientsMetrics()
+      throws Exception {
+    String serializer = "io.kafkaenvelope.serde.MonitorableEncryptingSerializer";
+    String deserializer = "io.kafkaenvelope.serde.MonitorableDecryptingDeserializer";
+    boolean kip877;
+    try {
+      Class.forName("org.apache.kafka.common.metrics.Monitorable");
+      kip877 = true;
+    } catch (ClassNotFoundException e) {
+      kip877 = false;
+    }
+    if (!kip877) {
+      assertTrue(System.getProperty("kafka-envelope.expected.clients.version").startsWith("3."));
+      for (String name : List.of(serializer, deserializer)) {
+        try {
+          Class.forName(name);
+          throw new AssertionError(name + " loaded without Monitorable");
+        } catch (NoClassDefFoundError expected) {
+          assertTrue(expected.getMessage().contains("Monitorable"), expected.getMessage());
+        }
+      }
+      return;
+    }
+    String topic = Clients.unique("plugin-metrics");
+    broker().createTopic(topic, 1);
+    String kmsName = Clients.unique("plugin-kms");
+    String producerId = Clients.unique("plugin-producer");
+    String consumerId = Clients.unique("plugin-consumer");
+    Map<String, Object> pc = Clients.producerConfig(broker(), Clients.envelope(kmsName));
+    pc.put("client.id", producerId);
+    pc.put("value.serializer", serializer);
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(pc)) {
+      for (int i = 0; i < 4; i++) {
+        producer.send(new ProducerRecord<>(topic, MARKER + "-" + i)).get(30, TimeUnit.SECONDS);
+      }
+      assertEquals(4, plugin("kafka.producer", producerId, "records-encrypted-total"));
+      assertEquals(1, plugin("kafka.producer", producerId, "kms-calls-total",
+          "operation=generate", "outcome=success"));
+      assertTrue(JMX.queryNames(new ObjectName("kafka.envelope:client-id=" + producerId + ",*"),
+          null).isEmpty(), "no JMX registration of its own");
+    }
+    assertTrue(JMX.queryNames(new ObjectName("kafka.producer:type=plugins,client-id="
+        + producerId + ",*"), null).isEmpty(), "gone with the producer");
+    Map<String, Object> cc = Clients.consumerConfig(broker(), Clients.envelope(kmsName),
+        Clients.unique("group"));
+    cc.put("client.id", consumerId);
+    cc.put("value.deserializer", deserializer);
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cc)) {
+      consumer.subscribe(List.of(topic));
+      assertEquals(4, Clients.drain(consumer, topic, 4).size());
+      assertEquals(4, plugin("kafka.consumer", consumerId, "records-decrypted-total"));
+      assertEquals(1, plugin("kafka.consumer", consumerId, "dek-cache-misses-total"));
+      assertEquals(3, plugin("kafka.consumer", consumerId, "dek-cache-hits-total"));
+    }
+  }
+
+  /** A metric among the client's plugin metrics: {@code <domain>:type=plugins,...}. */
+  private static double plugin(String domain, String clientId, String metric, String... tags)
+      throws Exception {
+    StringBuilder pattern = new StringBuilder(domain + ":type=plugins,client-id=" + clientId
+        + ",config=value." + (domain.endsWith("producer") ? "serializer" : "deserializer")
+        + ",role=value");
+    for (String t : tags) {
+      pattern.append(',').append(t);
+    }
+    pattern.append(",*");
+    List<Double> values = new ArrayList<>();
+    for (ObjectName n : JMX.queryNames(new ObjectName(pattern.toString()), null)) {
+      if (n.getKeyPropertyList().size() == 5 + tags.length) { // + class
+        values.add(((Number) JMX.getAttribute(n, metric)).doubleValue());
+      }
+    }
+    assertEquals(1, values.size(), metric);
+    return values.get(0);
+  }
+
   private static long count(List<String> lines, String... parts) {
     return lines.stream().filter(l -> {
       for (String p : parts) {

@@ -34,6 +34,8 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
   private final boolean innerGiven;
   private final Class<?> defaultInner;
   private Deserializer<T> inner;
+  /** The client's KIP-877 plugin metrics once handed over ({@code Monitorable*} serdes). */
+  private volatile Object pluginMetrics;
   private KmsSupport.Bound<RecordDecryptor> keys;
 
   /**
@@ -77,6 +79,7 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
       inner.configure(configs, isKey);
     }
     Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);
+    events.usePluginMetricsIfAny(pluginMetrics);
     keys = KmsSupport.open(config, resolved, events, kms -> new RecordDecryptor(config,
         Role.of(isKey), kms, KmsSupport.scope(resolved), maxPollRecords(configs), events));
   }
@@ -108,6 +111,19 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
       return v == null ? DEFAULT_MAX_POLL_RECORDS : Integer.parseInt(v.toString().trim());
     } catch (NumberFormatException e) {
       return DEFAULT_MAX_POLL_RECORDS; // the consumer itself rejects it
+    }
+  }
+
+  /**
+   * Registers the metrics in the client's KIP-877 plugin metrics from now on (typed {@code
+   * Object} so this class loads on kafka-clients 3.x); called by the {@code Monitorable*}
+   * subclass.
+   */
+  void usePluginMetrics(Object pluginMetrics) {
+    this.pluginMetrics = pluginMetrics;
+    KmsSupport.Bound<?> k = keys;
+    if (k != null) {
+      k.events.usePluginMetrics(pluginMetrics);
     }
   }
 

@@ -37,6 +37,8 @@ public class EncryptingSerializer<T> implements Serializer<T> {
   private final Class<?> defaultInner;
   private final Ticker ticker;
   private Serializer<T> inner;
+  /** The client's KIP-877 plugin metrics once handed over ({@code Monitorable*} serdes). */
+  private volatile Object pluginMetrics;
   private KmsSupport.Bound<RecordEncryptor> keys;
   private boolean alwaysInline;
 
@@ -96,6 +98,7 @@ public class EncryptingSerializer<T> implements Serializer<T> {
     }
     alwaysInline = config.alwaysInline();
     Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);
+    events.usePluginMetricsIfAny(pluginMetrics);
     keys = KmsSupport.open(config, resolved, events,
         kms -> new RecordEncryptor(config, Role.of(isKey), kms, ticker,
             KmsSupport.scope(resolved), events));
@@ -135,6 +138,19 @@ public class EncryptingSerializer<T> implements Serializer<T> {
       throw new IllegalStateException("EncryptingSerializer used before configure()");
     }
     return inner;
+  }
+
+  /**
+   * Registers the metrics in the client's KIP-877 plugin metrics from now on (typed {@code
+   * Object} so this class loads on kafka-clients 3.x); called by the {@code Monitorable*}
+   * subclass.
+   */
+  void usePluginMetrics(Object pluginMetrics) {
+    this.pluginMetrics = pluginMetrics;
+    KmsSupport.Bound<?> k = keys;
+    if (k != null) {
+      k.events.usePluginMetrics(pluginMetrics);
+    }
   }
 
   @Override

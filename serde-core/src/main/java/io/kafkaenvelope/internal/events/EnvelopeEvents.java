@@ -19,6 +19,7 @@ import org.apache.kafka.common.metrics.JmxReporter;
 import org.apache.kafka.common.metrics.KafkaMetricsContext;
 import org.apache.kafka.common.metrics.Measurable;
 import org.apache.kafka.common.metrics.MetricConfig;
+import org.apache.kafka.common.metrics.MetricValueProvider;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.MetricsReporter;
 import org.apache.kafka.common.metrics.Sensor;
@@ -121,6 +122,48 @@ public final class EnvelopeEvents implements AutoCloseable {
   private final Set<String> plaintextAudited = ConcurrentHashMap.newKeySet();
 
   private Metrics metrics;
+  /** Set once the client handed over its KIP-877 plugin metrics (kafka-clients 4.1+). */
+  private boolean pluginBound;
+  private Sink pluginSink;
+
+  /**
+   * Where metrics are registered: a {@link Metrics} of our own, or the client's plugin metrics
+   * (in {@link PluginMetricsSink}, the one class that names kafka-clients 4.1's types).
+   */
+  interface Sink {
+    MetricName name(String name, String group, String doc, LinkedHashMap<String, String> tags);
+
+    void add(MetricName name, MetricValueProvider<?> value);
+
+    Sensor sensor(String name);
+
+    /** Removes what was registered (a sink of our own goes with its {@link Metrics}). */
+    default void close() {}
+  }
+
+  /** A sink on a {@link Metrics} of our own: the client id and role tags are ours to set. */
+  private Sink sink(Metrics m) {
+    return new Sink() {
+      @Override
+      public MetricName name(String name, String group, String doc,
+          LinkedHashMap<String, String> tags) {
+        LinkedHashMap<String, String> all = new LinkedHashMap<>();
+        all.put("client-id", clientId);
+        all.putAll(tags);
+        return m.metricName(name, group, doc, all);
+      }
+
+      @Override
+      public void add(MetricName name, MetricValueProvider<?> value) {
+        m.addMetric(name, value);
+      }
+
+      @Override
+      public Sensor sensor(String name) {
+        return m.sensor(name);
+      }
+    };
+  }
 
   /**
    * @param clientId the client's {@code client.id}, or {@code null}: a name of the form {@code
@@ -312,7 +355,7 @@ public final class EnvelopeEvents implements AutoCloseable {
    * {@value #JMX_DOMAIN}; {@link #close} unregisters them.
    */
   public synchronized void registerJmx() {
-    if (metrics != null) {
+    if (metrics != null || pluginBound) {
       return;
     }
     JmxReporter jmx = new JmxReporter();
@@ -320,12 +363,45 @@ public final class EnvelopeEvents implements AutoCloseable {
     List<MetricsReporter> reporters = List.of(jmx);
     Metrics m = new Metrics(new MetricConfig(), reporters, Time.SYSTEM,
         new KafkaMetricsContext(JMX_DOMAIN));
-    register(m);
+    register(sink(m));
     metrics = m;
   }
 
-  /** Registers every metric in {@code m}. Package-private for tests. */
+  /**
+   * Moves the metrics to the client's KIP-877 plugin metrics ({@code
+   * org.apache.kafka.common.metrics.PluginMetrics}, kafka-clients 4.1+; typed {@code Object} so
+   * this class loads on 3.x): the JMX registration of our own is removed, the counters carry on,
+   * and the client's reporters (JMX under its own domain, and any configured) see the same names
+   * in its group {@code plugins}, tagged by the client ({@code client-id}, {@code config},
+   * {@code class}) and by us ({@code role} and the metric's own tags). The client removes them
+   * when it closes.
+   */
+  public synchronized void usePluginMetrics(Object pluginMetrics) {
+    if (metrics != null) {
+      metrics.close();
+      metrics = null;
+    }
+    pluginBound = true;
+    if (pluginSink != null) {
+      pluginSink.close();
+    }
+    pluginSink = PluginMetricsSink.of(pluginMetrics);
+    register(pluginSink);
+  }
+
+  /** {@link #usePluginMetrics} if {@code pluginMetrics} is not {@code null}. */
+  public void usePluginMetricsIfAny(Object pluginMetrics) {
+    if (pluginMetrics != null) {
+      usePluginMetrics(pluginMetrics);
+    }
+  }
+
+  /** Registers every metric in {@code m}, with the client id and role tags. For tests. */
   void register(Metrics m) {
+    register(sink(m));
+  }
+
+  private void register(Sink m) {
     gauge(m, "records-" + verb() + "-total", "Records " + verb() + " since start.", records);
     gauge(m, "bytes-" + verb() + "-total", "Plaintext bytes " + verb() + " since start.", bytes);
     gauge(m, "records-plaintext-total", side == Side.SERIALIZER
@@ -343,7 +419,8 @@ public final class EnvelopeEvents implements AutoCloseable {
             kmsCalls[2 * op.ordinal() + (ok ? 0 : 1)], "operation", op.tag(), "outcome",
             ok ? "success" : "failure");
       }
-      Sensor s = m.sensor("kms-" + op.tag() + "-time");
+      Sensor s = m.sensor("kafka-envelope-" + side.name().toLowerCase(Locale.ROOT) + "-" + role
+          + "-kms-" + op.tag() + "-time");
       s.add(name(m, "kms-call-time-avg-ms", "Average time of a KMS call (ms), by operation.",
           "operation", op.tag()), new Avg());
       s.add(name(m, "kms-call-time-max-ms", "Longest KMS call (ms), by operation.",
@@ -357,14 +434,14 @@ public final class EnvelopeEvents implements AutoCloseable {
         gauge(m, "dek-rotations-total", "Data keys retired for a new one, by the limit reached.",
             rotations[r.ordinal()], "reason", r.tag());
       }
-      m.addMetric(name(m, "dek-active-age-max-ms", "Age (ms) of the oldest data key in use; 0 "
+      m.add(name(m, "dek-active-age-max-ms", "Age (ms) of the oldest data key in use; 0 "
           + "when none is."), (Measurable) (c, now) -> activeDekAgeMs.getAsLong());
     } else {
       gauge(m, "dek-cache-hits-total", "Records whose data key was already in memory.",
           cacheHits);
       gauge(m, "dek-cache-misses-total", "Records whose data key had to come from the KMS.",
           cacheMisses);
-      m.addMetric(name(m, "dek-cache-size", "Data keys held by the unwrap cache this "
+      m.add(name(m, "dek-cache-size", "Data keys held by the unwrap cache this "
           + "deserializer uses (shared by deserializers with the same KMS settings)."),
           (Measurable) (c, now) -> cacheSize.getAsLong());
     }
@@ -379,18 +456,17 @@ public final class EnvelopeEvents implements AutoCloseable {
         KmsOperation.DERIVE} : new KmsOperation[] {KmsOperation.UNWRAP, KmsOperation.DERIVE};
   }
 
-  private void gauge(Metrics m, String name, String doc, LongAdder adder, String... tags) {
-    m.addMetric(name(m, name, doc, tags), (Measurable) (c, now) -> adder.sum());
+  private void gauge(Sink m, String name, String doc, LongAdder adder, String... tags) {
+    m.add(name(m, name, doc, tags), (Measurable) (c, now) -> adder.sum());
   }
 
-  private MetricName name(Metrics m, String name, String doc, String... extraTags) {
-    Map<String, String> tags = new LinkedHashMap<>();
-    tags.put("client-id", clientId);
+  private MetricName name(Sink m, String name, String doc, String... extraTags) {
+    LinkedHashMap<String, String> tags = new LinkedHashMap<>();
     tags.put("role", role.toString());
     for (int i = 0; i + 1 < extraTags.length; i += 2) {
       tags.put(extraTags[i], extraTags[i + 1]);
     }
-    return m.metricName(name, side.group(), doc, tags);
+    return m.name(name, side.group(), doc, tags);
   }
 
   /** Unregisters the metrics (JMX included). */
@@ -400,6 +476,10 @@ public final class EnvelopeEvents implements AutoCloseable {
     if (metrics != null) {
       metrics.close();
       metrics = null;
+    }
+    if (pluginSink != null) {
+      pluginSink.close();
+      pluginSink = null;
     }
   }
 }
