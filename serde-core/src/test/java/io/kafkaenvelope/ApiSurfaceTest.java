@@ -32,6 +32,8 @@ class ApiSurfaceTest {
       "io.kafkaenvelope.serde.EncryptingSerializer",
       "io.kafkaenvelope.serde.EnvelopeException",
       "io.kafkaenvelope.serde.EnvelopeSerde",
+      "io.kafkaenvelope.serde.MonitorableDecryptingDeserializer",
+      "io.kafkaenvelope.serde.MonitorableEncryptingSerializer",
       "io.kafkaenvelope.serde.PlaintextKeyPartitioner");
 
   @Test
@@ -48,7 +50,9 @@ class ApiSurfaceTest {
           .sorted().toList();
     }
     assertEquals(API, publicTypes);
-    assertTrue(API.size() <= 15, "a small API: " + API.size() + " types");
+    // 17: the two Monitorable* serdes (KIP-877 metrics on kafka-clients 4.1+) are separate
+    // classes only because 3.x cannot load a class implementing Monitorable
+    assertTrue(API.size() <= 17, "a small API: " + API.size() + " types");
   }
 
   @Test
