@@ -112,6 +112,10 @@ class OrdersApplicationTest {
     // the escaped dollar spelling reaches Kafka unresolved
     assertEquals("legacy-kek-${topic}",
         consumerFactory.getConfigurationProperties().get("envelope.kek.allowed.ids"));
+    // Kafka's config-provider syntax is a Spring placeholder too: "env" with the default
+    // "KEYSET_DIR", so unescaped it reaches Kafka as that literal; escaped it passes through
+    assertEquals("KEYSET_DIR", env.resolvePlaceholders("${env:KEYSET_DIR}"));
+    assertEquals("${env:KEYSET_DIR}", env.resolvePlaceholders("\\${env:KEYSET_DIR}"));
     // ${KEYSET_DIR}, a Spring placeholder, was resolved by Spring from the environment
     assertEquals(KEYSETS.toString(),
         producerFactory.getConfigurationProperties().get("envelope.kms.local.keyset.dir"));

@@ -25,8 +25,8 @@ import org.apache.kafka.common.header.Headers;
  * it (Spring's property placeholders, Kafka's config providers, shells and {@code envsubst}):
  * an environment variable {@code TOPIC} turned {@code ${topic}} into its value in a Spring Boot
  * application. None of them touches a brace without a dollar (or a hash, SpEL's {@code #{...}}),
- * and no KMS allows braces in a key name, so the bare form is never a real KEK id. The two
- * spellings may be mixed in one template.
+ * and AWS, Google Cloud and Azure key names allow no braces, so the bare form is not part of a
+ * real KEK id there. The two spellings may be mixed in one template.
  *
  * <p>A header value becomes part of a KEK id, so it is validated first ({@link #HEADER_VALUE}):
  * a value like {@code ../x} could otherwise name a file outside the local KMS's directory or
