@@ -45,6 +45,14 @@ public final class EnvelopeConfig extends AbstractConfig {
    * {@code ${header:tenant}}.
    */
   public static final String HEADER_PLACEHOLDER_START = KekSelector.HEADER_PLACEHOLDER_START;
+  /**
+   * The bare spelling of {@link #TOPIC_PLACEHOLDER}, {@code {topic}}: means the same, and no
+   * framework rewrites it (Spring resolves {@code ${...}}, Kafka's config providers too).
+   */
+  public static final String BARE_TOPIC_PLACEHOLDER = KekSelector.BARE_TOPIC_PLACEHOLDER;
+  /** The bare spelling of {@link #HEADER_PLACEHOLDER_START}: {@code {header:tenant}}. */
+  public static final String BARE_HEADER_PLACEHOLDER_START =
+      KekSelector.BARE_HEADER_PLACEHOLDER_START;
 
   public static final String DEK_MAX_AGE_MS = "envelope.dek.max.age.ms";
   public static final String DEK_MAX_RECORDS = "envelope.dek.max.records";
@@ -181,12 +189,19 @@ public final class EnvelopeConfig extends AbstractConfig {
               + "dots or slashes: it becomes part of a KEK id); a record without the header, or "
               + "whose value does not match, fails closed (KEK_HEADER_INVALID) before any KMS "
               + "call (the serializer sends nothing). Header templates need the record's "
-              + "headers: values serialized without them (Kafka Streams state stores) fail.")
+              + "headers: values serialized without them (Kafka Streams state stores) fail. "
+              + "Each placeholder may also be written without the dollar sign, "
+              + BARE_TOPIC_PLACEHOLDER + " and " + BARE_HEADER_PLACEHOLDER_START + "NAME}, with "
+              + "the same meaning (the two spellings mix): frameworks that resolve ${...} "
+              + "themselves (Spring property placeholders, Kafka config providers, shells) leave "
+              + "the bare form alone.")
       .define(KEK_ALLOWED_IDS, Type.LIST, List.of(), Importance.MEDIUM,
           "Deserializer: KEKs accepted besides the one " + KEK_ID + " or " + KEK_ID_TEMPLATE
               + " names for the topic: exact ids, and templates in which " + TOPIC_PLACEHOLDER
               + " stands for the topic the record was produced to and "
-              + HEADER_PLACEHOLDER_START + "NAME} for the value of the record's header NAME "
+              + HEADER_PLACEHOLDER_START + "NAME} for the value of the record's header NAME, "
+              + "or their bare spellings " + BARE_TOPIC_PLACEHOLDER + " and "
+              + BARE_HEADER_PLACEHOLDER_START + "NAME} "
               + "(e.g. an old KEK after a "
               + "migration, 'alias/kafka-" + TOPIC_PLACEHOLDER + "' beside a new one). A record "
               + "whose envelope names any other KEK is refused (KEK_NOT_ALLOWED) before any KMS "
@@ -336,7 +351,8 @@ public final class EnvelopeConfig extends AbstractConfig {
     }
     if (template && !KekSelector.isTemplate(getString(KEK_ID_TEMPLATE))) {
       throw new ConfigException(KEK_ID_TEMPLATE, getString(KEK_ID_TEMPLATE),
-          "must contain " + TOPIC_PLACEHOLDER + " or " + HEADER_PLACEHOLDER_START + "NAME}");
+          "must contain " + TOPIC_PLACEHOLDER + " or " + HEADER_PLACEHOLDER_START + "NAME} (or "
+              + BARE_TOPIC_PLACEHOLDER + " or " + BARE_HEADER_PLACEHOLDER_START + "NAME})");
     }
     checkTemplates();
     for (String alias : getList(MIRROR_SOURCE_ALIASES)) {

@@ -54,7 +54,7 @@ final class DeterministicEncryptor {
       why = EnvelopeConfig.COMPRESSION_TYPE + " (compressed lengths would leak more, and keys "
           + "are short)";
     } else if (config.kekIdTemplate() != null
-        && config.kekIdTemplate().contains(KekSelector.HEADER_PLACEHOLDER_START)) {
+        && KekSelector.readsHeaders(config.kekIdTemplate())) {
       why = EnvelopeConfig.KEK_ID_TEMPLATE + " reading a record header (the key bytes must name "
           + "their KEK by themselves: compaction and Streams stores see no record headers)";
     } else if (config.deterministicScope() != null && config.kekId() == null) {

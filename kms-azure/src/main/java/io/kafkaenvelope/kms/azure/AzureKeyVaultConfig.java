@@ -36,6 +36,7 @@ public final class AzureKeyVaultConfig extends AbstractConfig {
   public static final String RETRY_MAX_BACKOFF_MS = P + "retry.max.backoff.ms";
   public static final String DISCOVERY_HOSTS = P + "discovery.hosts";
   public static final String VERIFY_CHALLENGE_RESOURCE = P + "verify.challenge.resource";
+  public static final String RSA_WRITER_SIGNATURE = P + "rsa.writer.signature";
 
   /** Values of {@link #CREDENTIAL}. */
   static final String DEFAULT = "default";
@@ -96,6 +97,19 @@ public final class AzureKeyVaultConfig extends AbstractConfig {
               + "'get' key permission) and use RSA-OAEP-256 for RSA and RSA-HSM keys, A256KW for "
               + "Managed HSM oct-HSM keys. Setting it saves that read. Unwrapping always uses the "
               + "algorithm recorded in the wrapped key.")
+      .define(RSA_WRITER_SIGNATURE, Type.BOOLEAN, true, Importance.HIGH,
+          "With an RSA key: producers have Key Vault sign (PS256, with the private key that "
+              + "never leaves Key Vault) each wrapped DEK together with its encryption context "
+              + "and key version, and consumers verify that signature with the key version's "
+              + "public key (one GET per key version, cached) before any unwrapKey, refusing "
+              + "unsigned or badly signed RSA-wrapped DEKs as INVALID_CIPHERTEXT. Without it "
+              + "anyone who can read the key's public part can wrap a DEK of their choosing "
+              + "and write records consumers accept. Producers need the 'sign' key permission "
+              + "(plus 'wrapKey'), consumers 'get' (plus 'unwrapKey'). false: no signature is "
+              + "made or checked (producers need only wrapKey, consumers only unwrapKey) and an "
+              + "RSA KEK no longer authenticates the writer; set it the same on producers and "
+              + "consumers. No effect on Managed HSM oct-HSM (A256KW) keys, whose wrapping "
+              + "already needs the secret key.")
       .define(TLS_CA_FILE, Type.STRING, null, Importance.LOW,
           "PEM file of the CA certificates to trust for Key Vault and Entra connections instead "
               + "of the JDK's trust store (a TLS-inspecting proxy, a test server).")

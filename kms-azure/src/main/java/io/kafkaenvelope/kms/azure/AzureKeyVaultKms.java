@@ -4,6 +4,8 @@ import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.identity.CredentialUnavailableException;
 import com.azure.security.keyvault.keys.cryptography.models.KeyWrapAlgorithm;
+import com.azure.security.keyvault.keys.cryptography.models.SignResult;
+import com.azure.security.keyvault.keys.cryptography.models.SignatureAlgorithm;
 import com.azure.security.keyvault.keys.cryptography.models.UnwrapResult;
 import com.azure.security.keyvault.keys.cryptography.models.WrapResult;
 import com.azure.security.keyvault.keys.models.KeyType;
@@ -34,8 +36,15 @@ import java.util.regex.Pattern;
  * the envelope header as the KEK version and into the wrapped DEK (see {@link AzureWrappedKey}),
  * and {@code unwrapKey} is called on exactly that version of the KEK the record names, so a
  * wrapped key made under another key fails in Key Vault instead of being unwrapped by whatever key
- * it names. Failures map to {@link KmsException} reasons here; building the SDK clients is
- * {@link AzureClients}'s.
+ * it names.
+ *
+ * <p>RSA wrapping needs only the key's public part, so by default
+ * ({@code envelope.kms.azure.rsa.writer.signature=true}) the producer also has Key Vault sign
+ * (PS256, on the version that wrapped) a digest of the wrapped DEK, its key version and the
+ * encryption context, and the consumer checks that signature with the version's public key
+ * ({@link AzureSignatureVerifier}) before it calls {@code unwrapKey}: someone who only read the
+ * public key cannot make a wrapped DEK a consumer accepts. Failures map to {@link KmsException}
+ * reasons here; building the SDK clients is {@link AzureClients}'s.
  */
 final class AzureKeyVaultKms implements KeyManagementService {
 
@@ -46,6 +55,8 @@ final class AzureKeyVaultKms implements KeyManagementService {
   private final AzureClients clients;
   private final String configuredAlgorithm;
   private final List<String> discoveryHosts;
+  private final boolean rsaSignatures;
+  private final AzureSignatureVerifier verifier;
   private final Map<AzureKeyUrl, String> algorithms = new ConcurrentHashMap<>();
   private final SecureRandom random = new SecureRandom();
   private final String description;
@@ -54,8 +65,11 @@ final class AzureKeyVaultKms implements KeyManagementService {
     this.clients = new AzureClients(config);
     this.configuredAlgorithm = config.getString(AzureKeyVaultConfig.WRAP_ALGORITHM);
     this.discoveryHosts = config.discoveryHosts();
+    this.rsaSignatures = config.getBoolean(AzureKeyVaultConfig.RSA_WRITER_SIGNATURE);
+    this.verifier = new AzureSignatureVerifier(clients);
     this.description = "azure-keyvault(credential=" + clients.credentialKind()
         + ", wrap.algorithm=" + configuredAlgorithm
+        + (rsaSignatures ? "" : ", RSA writer signature OFF")
         + (discoveryHosts.isEmpty() ? "" : ", discovery filter=" + discoveryHosts)
         + (config.getBoolean(AzureKeyVaultConfig.VERIFY_CHALLENGE_RESOURCE) ? ""
             : ", challenge resource NOT verified") + ")";
@@ -86,8 +100,11 @@ final class AzureKeyVaultKms implements KeyManagementService {
         throw new KmsException(Reason.MISCONFIGURED, kekId, "wrapKey on " + kek
             + " returned " + (wrapped == null ? 0 : wrapped.length) + " bytes");
       }
-      return new DataKey(dek, new AzureWrappedKey(algorithm, kid.version, wrapped).encode(),
-          kid.version);
+      AzureWrappedKey w = new AzureWrappedKey(algorithm, kid.version, wrapped);
+      if (rsaSignatures && AzureWrappedKey.RSA_OAEP_256.equals(algorithm)) {
+        w = w.signed(sign(kek.withVersion(kid.version), w, context, kekId));
+      }
+      return new DataKey(dek, w.encode(), kid.version);
     } finally {
       Arrays.fill(dek, (byte) 0);
       Arrays.fill(payload, (byte) 0);
@@ -100,13 +117,24 @@ final class AzureKeyVaultKms implements KeyManagementService {
     AzureWrappedKey w = AzureWrappedKey.parse(wrappedKey);
     if (w == null) {
       throw new KmsException(Reason.INVALID_CIPHERTEXT, kekId, "the wrapped key is not one this "
-          + "module makes (format 1: algorithm, key version, Key Vault result); not sent");
+          + "module makes (format 1: algorithm, key version, Key Vault result; format 2: the "
+          + "same with Key Vault's writer signature); not sent");
     }
     if (kek.version != null && !kek.version.equals(w.version)) {
       throw new KmsException(Reason.INVALID_CIPHERTEXT, kekId, "the wrapped key names key "
           + "version '" + w.version + "', not the version in the KEK id; not sent");
     }
     AzureKeyUrl versioned = kek.withVersion(w.version);
+    if (rsaSignatures && AzureWrappedKey.RSA_OAEP_256.equals(w.algorithm)) {
+      if (w.signature == null) {
+        throw new KmsException(Reason.INVALID_CIPHERTEXT, kekId, "the RSA-wrapped key carries "
+            + "no writer signature (format 1): anyone with the key's public part could have "
+            + "made it; not sent. Records of producers with "
+            + AzureKeyVaultConfig.RSA_WRITER_SIGNATURE + "=false are read only with that "
+            + "setting false here too");
+      }
+      verifier.verify(versioned, w, context, kekId);
+    }
     String operation = "unwrapKey (" + w.algorithm + ") on " + versioned;
     UnwrapResult r;
     try {
@@ -121,6 +149,29 @@ final class AzureKeyVaultKms implements KeyManagementService {
           + "that was not wrapped for this KEK id and purpose (encryption context digest)");
     }
     return dek;
+  }
+
+  /**
+   * Key Vault's PS256 signature over the wrapped key's digest, made by {@code versioned} (the
+   * version that wrapped, so a rotation between the two calls cannot split them).
+   */
+  private byte[] sign(AzureKeyUrl versioned, AzureWrappedKey w, EncryptionContext context,
+      String kekId) {
+    SignResult r;
+    try {
+      r = clients.crypto(versioned).sign(SignatureAlgorithm.PS256, w.signedDigest(context));
+    } catch (RuntimeException e) {
+      throw translate(e, kekId, "sign (" + AzureWrappedKey.PS256 + ", the writer signature; "
+          + AzureKeyVaultConfig.RSA_WRITER_SIGNATURE + ") on " + versioned);
+    }
+    AzureKeyUrl kid = AzureKeyUrl.parse(r.getKeyId());
+    byte[] sig = r.getSignature();
+    if (kid == null || !kid.sameKey(versioned) || !versioned.version.equals(kid.version)
+        || sig == null || sig.length == 0 || sig.length > 1024) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "sign on " + versioned + " answered "
+          + "for kid '" + r.getKeyId() + "' with " + (sig == null ? 0 : sig.length) + " bytes");
+    }
+    return sig;
   }
 
   /**
@@ -234,8 +285,8 @@ final class AzureKeyVaultKms implements KeyManagementService {
         hint = " (not authenticated: Entra refused the credential or Key Vault the token; check "
             + AzureKeyVaultConfig.CREDENTIAL + " and its settings)";
       } else if (reason == Reason.ACCESS_DENIED) {
-        hint = " (the identity needs the key permission for this operation: the 'Key Vault "
-            + "Crypto Service Encryption User' role or wrap/unwrap data actions; see "
+        hint = " (the identity needs the key permission for this operation: wrapKey, "
+            + "unwrapKey, sign or get (read) data actions, e.g. a custom role; see "
             + "docs/kms-azure.md)";
       } else if (status == 404 && reason != Reason.KEY_NOT_FOUND) {
         hint = " (nothing answers at this path: check the key URL and any proxy; a missing key "

@@ -6,8 +6,10 @@
  * {@code ConfigDef}); applications configure it through properties and never call it directly.
  * Everything else is internal: {@code AzureClients} builds the Entra credential, the JDK HTTP
  * client and one {@code CryptographyClient} per key URL, {@code AzureRetry} bounds retries,
- * {@code AzureKeyVaultKms} performs {@code wrapKey} and {@code unwrapKey} and maps Key Vault
- * errors to {@code KmsException} reasons, {@code AzureWrappedKey} is the wrapped-DEK format with
- * its context digest, and {@code AzureKeyUrl} parses key URLs for the consumer KEK matching.
+ * {@code AzureKeyVaultKms} performs {@code wrapKey}, {@code sign} (the writer signature of RSA
+ * keys) and {@code unwrapKey} and maps Key Vault errors to {@code KmsException} reasons,
+ * {@code AzureSignatureVerifier} checks writer signatures with each key version's public key
+ * before an unwrap, {@code AzureWrappedKey} is the wrapped-DEK format with its context digest
+ * and signature, and {@code AzureKeyUrl} parses key URLs for the consumer KEK matching.
  */
 package io.kafkaenvelope.kms.azure;

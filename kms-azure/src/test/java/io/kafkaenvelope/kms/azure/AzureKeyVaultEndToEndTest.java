@@ -117,6 +117,7 @@ class AzureKeyVaultEndToEndTest {
     assertEquals(3, deks.size());
     int wraps = kv.calls("wrapkey");
     assertTrue(wraps == 3 || wraps == 4, "one wrapKey per DEK (+1 prefetched): " + wraps);
+    assertEquals(wraps, kv.calls("sign"), "one writer signature per DEK");
     assertEquals(1, kv.calls("get"), "the key type, read once");
     try (KafkaConsumer<String, String> c = consumer(env, DecryptingDeserializer.class)) {
       List<ConsumerRecord<String, String>> got = drain(c, "az-orders", 250);
@@ -124,6 +125,44 @@ class AzureKeyVaultEndToEndTest {
       assertTrue(got.stream().allMatch(r -> r.value().startsWith(MARKER)));
     }
     assertEquals(3, kv.calls("unwrapkey"), "one unwrapKey per distinct DEK");
+    assertEquals(2, kv.calls("get"), "+ one public key read for the one key version");
+    assertEquals(wraps, kv.calls("sign"), "the consumer signs nothing");
+  }
+
+  /**
+   * Records whose RSA-wrapped DEK carries no writer signature (here from a producer with the
+   * signature turned off: the same wrapped DEK a writer holding only the public key could make)
+   * are refused by a default consumer as tampered, before any Key Vault call; a consumer with the
+   * setting off too reads them.
+   */
+  @Test
+  void recordsWithoutAWriterSignatureAreRefusedByADefaultConsumerBeforeAnyKeyVaultCall() {
+    kv.createKey("e2e-unsigned", true);
+    KAFKA.broker().createTopic("az-unsigned", 1);
+    Map<String, Object> off = envelope("e2e-unsigned", 9);
+    off.put("envelope.kms.azure.rsa.writer.signature", "false");
+    kv.resetCounters();
+    try (KafkaProducer<String, String> p = producer(off)) {
+      p.send(new ProducerRecord<>("az-unsigned", MARKER + "unsigned"));
+    }
+    assertEquals(0, kv.calls("sign"));
+    kv.resetCounters();
+    try (KafkaConsumer<String, String> c = consumer(envelope("e2e-unsigned", 10),
+        DecryptingDeserializer.class)) {
+      c.subscribe(List.of("az-unsigned"));
+      RecordDeserializationException e = pollUntilRefused(c);
+      EnvelopeException cause = assertInstanceOf(EnvelopeException.class, e.getCause());
+      assertEquals(EnvelopeException.Reason.TAMPERED, cause.reason(), cause.getMessage());
+      assertFalse(cause.getMessage().contains(MARKER));
+    }
+    assertEquals(0, kv.calls("unwrapkey") + kv.calls("get"), "refused before Key Vault");
+    Map<String, Object> offConsumer = envelope("e2e-unsigned", 11);
+    offConsumer.put("envelope.kms.azure.rsa.writer.signature", "false");
+    try (KafkaConsumer<String, String> c = consumer(offConsumer, DecryptingDeserializer.class)) {
+      assertEquals(List.of(MARKER + "unsigned"),
+          drain(c, "az-unsigned", 1).stream().map(ConsumerRecord::value).toList());
+    }
+    assertEquals(1, kv.calls("unwrapkey"));
   }
 
   @Test

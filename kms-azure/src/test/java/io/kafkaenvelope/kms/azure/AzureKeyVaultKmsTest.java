@@ -95,6 +95,7 @@ class AzureKeyVaultKmsTest {
       assertEquals(kv.currentVersion("orders"), dk.kekVersion());
       assertEquals(1, kv.calls("get"), "auto: the key type is read once");
       assertEquals(1, kv.calls("wrapkey"));
+      assertEquals(1, kv.calls("sign"), "the writer signature");
       assertEquals(1, kv.calls("challenge"), "the SDK met Key Vault's challenge once");
       assertTrue(TestCredential.CALLS.get() > tokensBefore, "and asked the credential");
       assertTrue(TestCredential.SCOPES.contains("https://vault.azure.net/.default"),
@@ -103,9 +104,14 @@ class AzureKeyVaultKmsTest {
       assertEquals(0, kv.calls("rejected-token"));
       assertArrayEquals(dk.plaintext(), k.unwrap(kek, dk.wrapped(), ctx));
       assertEquals(1, kv.calls("unwrapkey"));
-      k.generateDataKey(kek, ctx);
-      assertEquals(1, kv.calls("get"), "the key type is cached");
+      assertEquals(2, kv.calls("get"), "+ the version's public key");
+      DataKey second = k.generateDataKey(kek, ctx);
+      assertEquals(2, kv.calls("get"), "the key type is cached");
       assertEquals(2, kv.calls("wrapkey"));
+      assertEquals(2, kv.calls("sign"));
+      assertArrayEquals(second.plaintext(), k.unwrap(kek, second.wrapped(), ctx));
+      assertEquals(2, kv.calls("get"), "the public key is cached");
+      assertEquals(2, kv.calls("unwrapkey"));
     }
   }
 
@@ -118,6 +124,8 @@ class AzureKeyVaultKmsTest {
       AzureWrappedKey w = AzureWrappedKey.parse(dk.wrapped());
       assertEquals(AzureWrappedKey.A256KW, w.algorithm);
       assertEquals(72, w.wrapped.length, "AES key wrap of the 64-byte payload");
+      assertEquals(null, w.signature, "no writer signature: A256KW needs the secret key");
+      assertEquals(0, kv.calls("sign"));
       assertArrayEquals(dk.plaintext(), k.unwrap(kek, dk.wrapped(), ctx));
     }
   }
@@ -200,13 +208,15 @@ class AzureKeyVaultKmsTest {
   }
 
   /**
-   * The limit docs/kms-azure.md states: RSA wrapping is a public-key operation, so a writer who
-   * read the key's public part (any identity with 'get') makes a wrapped DEK the consumer's
-   * unwrap accepts. The envelope then authenticates "someone with the public key", not a
-   * producer with wrap permission.
+   * RSA wrapping is a public-key operation: a writer who read the key's public part (any
+   * identity with 'get') can wrap a DEK of its choosing and compute the context digest. Such a
+   * wrapped DEK has no Key Vault writer signature, so it is refused before any Key Vault call;
+   * signed with the forger's own RSA key instead, it fails verification under the KEK version's
+   * public key, again before any unwrapKey. Only with the writer signature explicitly off does the
+   * old, documented limitation come back.
    */
   @Test
-  void anRsaKekDoesNotAuthenticateTheWriterAnyoneWithItsPublicKeyCanWrapADek() throws Exception {
+  void anRsaWrappedKeyForgedWithThePublicKeyIsRefusedBeforeAnyUnwrap() throws Exception {
     String kek = kv.keyUrl("orders");
     EncryptionContext ctx = EncryptionContext.forDek(kek);
     byte[] chosen = new byte[32];
@@ -216,10 +226,29 @@ class AzureKeyVaultKmsTest {
         new javax.crypto.spec.OAEPParameterSpec("SHA-256", "MGF1",
             java.security.spec.MGF1ParameterSpec.SHA256,
             javax.crypto.spec.PSource.PSpecified.DEFAULT));
-    byte[] forged = new AzureWrappedKey(AzureWrappedKey.RSA_OAEP_256,
-        kv.currentVersion("orders"), rsa.doFinal(AzureWrappedKey.payload(chosen, ctx))).encode();
+    AzureWrappedKey forgedKey = new AzureWrappedKey(AzureWrappedKey.RSA_OAEP_256,
+        kv.currentVersion("orders"), rsa.doFinal(AzureWrappedKey.payload(chosen, ctx)));
+    byte[] unsigned = forgedKey.encode();
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    byte[] selfSigned = forgedKey.signed(FakeKeyVault.ps256(g.generateKeyPair().getPrivate(),
+        forgedKey.signedData(ctx))).encode();
     try (KeyManagementService k = kms()) {
-      assertArrayEquals(chosen, k.unwrap(kek, forged, ctx), "accepted: documented, not hidden");
+      kv.resetCounters();
+      KmsException e = fails(() -> k.unwrap(kek, unsigned, ctx));
+      assertEquals(Reason.INVALID_CIPHERTEXT, e.reason(), e.getMessage());
+      assertTrue(e.getMessage().contains("envelope.kms.azure.rsa.writer.signature"),
+          e.getMessage());
+      assertEquals(0, kv.calls("get") + kv.calls("unwrapkey"), "refused without a call");
+      KmsException s = fails(() -> k.unwrap(kek, selfSigned, ctx));
+      assertEquals(Reason.INVALID_CIPHERTEXT, s.reason(), s.getMessage());
+      assertEquals(1, kv.calls("get"), "the KEK version's public key, read once");
+      assertEquals(0, kv.calls("unwrapkey"), "refused before unwrapKey");
+    }
+    try (KeyManagementService off = kms(Map.of("envelope.kms.azure.rsa.writer.signature",
+        "false"))) {
+      assertArrayEquals(chosen, off.unwrap(kek, unsigned, ctx),
+          "with the signature turned off, the documented limitation is back");
     }
   }
 
@@ -253,7 +282,8 @@ class AzureKeyVaultKmsTest {
           EncryptionContext.forDek(disabled)));
       assertEquals(Reason.KEY_DISABLED, u.reason(), u.getMessage());
       assertEquals(1, kv.calls("wrapkey"));
-      assertEquals(1, kv.calls("unwrapkey"));
+      assertEquals(1, kv.calls("get"), "the public key to verify the writer signature");
+      assertEquals(0, kv.calls("unwrapkey"), "Key Vault refused the read already");
 
       String missing = kv.keyUrl("no-such-key");
       KmsException m = fails(() -> k.generateDataKey(missing, EncryptionContext.forDek(missing)));

@@ -2,6 +2,7 @@ package io.kafkaenvelope.kms.azure;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -52,13 +53,20 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.engines.RSABlindedEngine;
+import org.bouncycastle.crypto.params.ParametersWithRandom;
+import org.bouncycastle.crypto.signers.PSSSigner;
+import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A loopback HTTPS server speaking the parts of the Azure Key Vault / Managed HSM REST API the
  * module uses, so the real Azure SDK (CryptographyClient, its bearer-challenge policy, azure-core's
- * pipeline and the JDK HTTP client) runs against it: {@code GET /keys/{name}[/{version}]},
- * {@code POST /keys/{name}[/{version}]/wrapkey} and {@code .../unwrapkey}, all requiring
+ * pipeline and the JDK HTTP client) runs against it: {@code GET /keys/{name}[/{version}]} (with
+ * an RSA key's public part, {@code n} and {@code e}),
+ * {@code POST /keys/{name}[/{version}]/wrapkey}, {@code .../unwrapkey} and {@code .../sign}
+ * (PS256 over a base64url digest), all requiring
  * {@code api-version}. A request without a bearer token gets Key Vault's 401 challenge
  * ({@code WWW-Authenticate: Bearer authorization="...", resource="https://vault.azure.net"}); a
  * request with a token other than the accepted one gets 401 too. RSA keys wrap with real
@@ -236,7 +244,7 @@ final class FakeKeyVault implements AutoCloseable {
     }
   }
 
-  /** Answers 403 ForbiddenByRbac to {@code operation} (wrapkey, unwrapkey, get); null: none. */
+  /** Answers 403 ForbiddenByRbac to {@code operation} (wrapkey, unwrapkey, sign, get). */
   void deny(String operation) {
     deniedOperation = operation;
   }
@@ -256,7 +264,7 @@ final class FakeKeyVault implements AutoCloseable {
 
   /**
    * Requests per kind: "challenge" (401 to a request without token), "wrapkey", "unwrapkey",
-   * "get", "rejected-token".
+   * "sign", "get", "rejected-token".
    */
   int calls(String kind) {
     AtomicInteger c = calls.get(kind);
@@ -310,7 +318,8 @@ final class FakeKeyVault implements AutoCloseable {
         op = "get";
       } else if (method.equals("POST") && (seg.size() == 3 || seg.size() == 4)
           && (seg.get(seg.size() - 1).equals("wrapkey")
-              || seg.get(seg.size() - 1).equals("unwrapkey"))) {
+              || seg.get(seg.size() - 1).equals("unwrapkey")
+              || seg.get(seg.size() - 1).equals("sign"))) {
         op = seg.remove(seg.size() - 1);
       } else {
         send(ex, 404, "{\"error\":{\"code\":\"NotFound\",\"message\":\"no route\"}}");
@@ -380,6 +389,10 @@ final class FakeKeyVault implements AutoCloseable {
         send(ex, 400, error("BadParameter", "value is not base64url"));
         return;
       }
+      if (op.equals("sign")) {
+        sign(ex, kid, key, material, alg, value);
+        return;
+      }
       boolean wrap = op.equals("wrapkey");
       if (!(key.rsa ? alg.equals("RSA-OAEP-256") : alg.equals("A256KW"))) {
         send(ex, 400, error("BadParameter", "Algorithm " + alg + " is not supported for this "
@@ -402,6 +415,61 @@ final class FakeKeyVault implements AutoCloseable {
     } catch (Exception e) {
       send(ex, 500, error("InternalServerError", e.getClass().getSimpleName()));
     }
+  }
+
+  /**
+   * Key Vault's {@code POST {key}/{version}/sign}: {@code alg} and the base64url {@code value} of
+   * a digest of the length the algorithm's hash gives; answers {@code kid} and the signature.
+   * PS256 (RSASSA-PSS, SHA-256, MGF1-SHA-256, 32-byte salt) over the given digest, made with
+   * BouncyCastle's raw PSS signer since the JDK signs messages, not digests. Other algorithms and
+   * oct-HSM keys are refused as Key Vault does (400 BadParameter).
+   */
+  private void sign(HttpExchange ex, String kid, KeyEntry key, Object material, String alg,
+      byte[] digest) throws IOException {
+    if (!key.rsa || !alg.equals("PS256")) {
+      send(ex, 400, error("BadParameter", "Algorithm " + alg + " is not supported for this "
+          + "key type"));
+      return;
+    }
+    if (digest.length != 32) {
+      send(ex, 400, error("BadParameter", "Invalid length of digest for algorithm " + alg));
+      return;
+    }
+    byte[] sig = ps256Digest(((KeyPair) material).getPrivate(), digest);
+    send(ex, 200, JSON.createObjectNode().put("kid", kid)
+        .put("value", Base64.getUrlEncoder().withoutPadding().encodeToString(sig)).toString());
+  }
+
+  /** PS256 over an already computed SHA-256 digest, as Key Vault's sign does. */
+  private static byte[] ps256Digest(java.security.PrivateKey key, byte[] digest) {
+    try {
+      PSSSigner pss = PSSSigner.createRawSigner(new RSABlindedEngine(), new SHA256Digest());
+      pss.init(true, new ParametersWithRandom(PrivateKeyFactory.createKey(key.getEncoded()),
+          RANDOM));
+      pss.update(digest, 0, digest.length);
+      return pss.generateSignature();
+    } catch (IOException | org.bouncycastle.crypto.CryptoException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * What {@code POST /keys/{name}/{current version}/sign} would answer for {@code digest}: a
+   * test's way to get a signature by another Key Vault key over data of its choosing.
+   */
+  synchronized byte[] signAs(String name, byte[] digest) {
+    KeyEntry k = keys.get(name);
+    return ps256Digest(((KeyPair) k.versions.get(k.current())).getPrivate(), digest);
+  }
+
+  /** A PS256 signature by another party's private key: what a forger could make. */
+  static byte[] ps256(java.security.PrivateKey key, byte[] message)
+      throws GeneralSecurityException {
+    java.security.Signature s = java.security.Signature.getInstance("RSASSA-PSS");
+    s.setParameter(AzureSignatureVerifier.PS256);
+    s.initSign(key);
+    s.update(message);
+    return s.sign();
   }
 
   /**
@@ -454,7 +522,10 @@ final class FakeKeyVault implements AutoCloseable {
   private static String keyBundle(String kid, KeyEntry key, Object material) {
     ObjectNode jwk = JSON.createObjectNode().put("kid", kid)
         .put("kty", key.rsa ? "RSA" : "oct-HSM");
-    jwk.putArray("key_ops").add("wrapKey").add("unwrapKey");
+    ArrayNode ops = jwk.putArray("key_ops").add("wrapKey").add("unwrapKey");
+    if (key.rsa) {
+      ops.add("sign").add("verify");
+    }
     if (key.rsa) {
       java.security.interfaces.RSAPublicKey pub =
           (java.security.interfaces.RSAPublicKey) ((KeyPair) material).getPublic();

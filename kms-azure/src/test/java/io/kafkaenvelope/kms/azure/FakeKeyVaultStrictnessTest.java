@@ -74,4 +74,34 @@ class FakeKeyVaultStrictnessTest {
     assertEquals(200, ok.statusCode(), ok.body());
     assertTrue(ok.body().contains("/keys/strict/" + version), ok.body());
   }
+
+  /**
+   * Sign takes a digest of the algorithm's hash length, answers Key Vault's {@code kid} and
+   * base64url value, and the PS256 signature verifies with the JDK over the digested message.
+   */
+  @Test
+  void signTakesADigestAndMakesAPs256SignatureTheJdkVerifies() throws Exception {
+    String t = TestCredential.TOKEN;
+    byte[] message = "what the producer signs".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(message);
+    String b64 = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    String path = "/keys/strict/" + version + "/sign?api-version=7.6";
+    assertEquals(400, post(path, t, "{\"alg\":\"RS256\",\"value\":\"" + b64 + "\"}")
+        .statusCode(), "only PS256 is served; another algorithm is refused, not mis-signed");
+    assertEquals(400, post(path, t, "{\"alg\":\"PS256\",\"value\":\"AAAA\"}").statusCode(),
+        "a digest of the wrong length");
+    HttpResponse<String> ok = post(path, t, "{\"alg\":\"PS256\",\"value\":\"" + b64 + "\"}");
+    assertEquals(200, ok.statusCode(), ok.body());
+    com.fasterxml.jackson.databind.JsonNode res =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(ok.body());
+    assertTrue(res.path("kid").asText().endsWith("/keys/strict/" + version), ok.body());
+    java.security.Signature v = java.security.Signature.getInstance("RSASSA-PSS");
+    v.setParameter(AzureSignatureVerifier.PS256);
+    v.initVerify(kv.publicKey("strict"));
+    v.update(message);
+    assertTrue(v.verify(java.util.Base64.getUrlDecoder().decode(res.path("value").asText())));
+    kv.createKey("strict-hsm", false);
+    assertEquals(400, post("/keys/strict-hsm/sign?api-version=7.6", t,
+        "{\"alg\":\"PS256\",\"value\":\"" + b64 + "\"}").statusCode(), "oct-HSM keys do not sign");
+  }
 }

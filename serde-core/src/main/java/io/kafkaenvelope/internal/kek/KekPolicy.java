@@ -35,11 +35,14 @@ public final class KekPolicy {
   private final List<KekSelector> templates;
   private final boolean discovery;
   private final KeyManagementService kms;
+  /** Asked for every record (the deserializer's fast path): computed once, not streamed. */
+  private final boolean usesHeaders;
 
   private KekPolicy(List<String> exact, List<String> templates, boolean discovery,
       KeyManagementService kms) {
     this.exact = List.copyOf(exact);
     this.templates = templates.stream().map(KekSelector::template).toList();
+    this.usesHeaders = this.templates.stream().anyMatch(KekSelector::usesHeaders);
     this.discovery = discovery;
     this.kms = Objects.requireNonNull(kms, "kms");
   }
@@ -74,7 +77,7 @@ public final class KekPolicy {
 
   /** Whether some template reads a record header, so {@link #allows} needs the headers. */
   public boolean usesHeaders() {
-    return templates.stream().anyMatch(KekSelector::usesHeaders);
+    return usesHeaders;
   }
 
   /**

@@ -20,6 +20,14 @@ import org.apache.kafka.common.header.Headers;
  * Whether the chosen KEK exists is the KMS's answer; what happens when it does not is the
  * unresolved-KEK policy.
  *
+ * <p>Each placeholder has a second, bare spelling that means exactly the same: {@code {topic}} and
+ * {@code {header:NAME}}, without the dollar sign. Frameworks rewrite {@code ${...}} before we see
+ * it (Spring's property placeholders, Kafka's config providers, shells and {@code envsubst}):
+ * an environment variable {@code TOPIC} turned {@code ${topic}} into its value in a Spring Boot
+ * application. None of them touches a brace without a dollar (or a hash, SpEL's {@code #{...}}),
+ * and AWS, Google Cloud and Azure key names allow no braces, so the bare form is not part of a
+ * real KEK id there. The two spellings may be mixed in one template.
+ *
  * <p>A header value becomes part of a KEK id, so it is validated first ({@link #HEADER_VALUE}):
  * a value like {@code ../x} could otherwise name a file outside the local KMS's directory or
  * another KMS's key path. A record without the header, or with an invalid value, fails closed
@@ -31,6 +39,10 @@ public final class KekSelector {
   public static final String TOPIC_PLACEHOLDER = "${topic}";
   /** How a placeholder for a record header's value starts: {@code ${header:NAME}}. */
   public static final String HEADER_PLACEHOLDER_START = "${header:";
+  /** The bare spelling of {@link #TOPIC_PLACEHOLDER}, which no framework rewrites. */
+  public static final String BARE_TOPIC_PLACEHOLDER = "{topic}";
+  /** The bare spelling of {@link #HEADER_PLACEHOLDER_START}: {@code {header:NAME}}. */
+  public static final String BARE_HEADER_PLACEHOLDER_START = "{header:";
   /**
    * What a header value must look like to become part of a KEK id: 1 to 64 ASCII letters, digits,
    * {@code _} and {@code -}, starting with a letter or digit. No dots, slashes or colons, so no
@@ -38,11 +50,18 @@ public final class KekSelector {
    */
   public static final Pattern HEADER_VALUE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
 
+  /**
+   * Either spelling of either placeholder. The optional {@code $} is tried first at each position,
+   * so {@code ${topic}} is one placeholder, never a {@code $} followed by {@code {topic}}.
+   */
   private static final Pattern PLACEHOLDER =
-      Pattern.compile("\\$\\{topic}|\\$\\{header:([^}]*)}");
+      Pattern.compile("\\$?\\{topic}|\\$?\\{header:([^}]*)}");
 
-  /** A template's parts: literal text, {@code null} for the topic, or a header name. */
-  private record Part(String literal, String header) {}
+  /**
+   * A template's parts: literal text, {@code null} for the topic, or a header name; {@code text}
+   * is the placeholder as written (for {@link #kekFor(String)}'s messages).
+   */
+  private record Part(String literal, String header, String text) {}
 
   private final String fixed;
   private final String template;
@@ -68,42 +87,52 @@ public final class KekSelector {
   }
 
   /**
-   * Each record uses {@code template} with {@code ${topic}} replaced by the topic name and each
-   * {@code ${header:NAME}} by the value of the record's header {@code NAME}.
+   * Each record uses {@code template} with {@code ${topic}} (or {@code {topic}}) replaced by the
+   * topic name and each {@code ${header:NAME}} (or {@code {header:NAME}}) by the value of the
+   * record's header {@code NAME}.
    *
    * @throws IllegalArgumentException if the template has no placeholder or an empty header name
    */
   public static KekSelector template(String template) {
     if (!isTemplate(template)) {
       throw new IllegalArgumentException("KEK template must contain " + TOPIC_PLACEHOLDER
-          + " or " + HEADER_PLACEHOLDER_START + "NAME}");
+          + " or " + HEADER_PLACEHOLDER_START + "NAME} (or their bare spellings "
+          + BARE_TOPIC_PLACEHOLDER + ", " + BARE_HEADER_PLACEHOLDER_START + "NAME})");
     }
     List<Part> parts = new ArrayList<>();
     Matcher m = PLACEHOLDER.matcher(template);
     int at = 0;
     while (m.find()) {
       if (m.start() > at) {
-        parts.add(new Part(template.substring(at, m.start()), null));
+        parts.add(new Part(template.substring(at, m.start()), null, null));
       }
       if (m.group(1) == null) {
-        parts.add(new Part(null, null));
+        parts.add(new Part(null, null, m.group()));
       } else if (m.group(1).isBlank()) {
         throw new IllegalArgumentException("KEK template has an empty header name in "
-            + HEADER_PLACEHOLDER_START + "}");
+            + m.group());
       } else {
-        parts.add(new Part(null, m.group(1)));
+        parts.add(new Part(null, m.group(1), m.group()));
       }
       at = m.end();
     }
     if (at < template.length()) {
-      parts.add(new Part(template.substring(at), null));
+      parts.add(new Part(template.substring(at), null, null));
     }
     return new KekSelector(null, template, List.copyOf(parts));
   }
 
-  /** Whether {@code id} contains a placeholder, i.e. is a template rather than a KEK id. */
+  /**
+   * Whether {@code id} contains a placeholder in either spelling, i.e. is a template rather than a
+   * KEK id. ({@code ${topic}} contains {@code {topic}}, so the bare test covers both.)
+   */
   public static boolean isTemplate(String id) {
-    return id.contains(TOPIC_PLACEHOLDER) || id.contains(HEADER_PLACEHOLDER_START);
+    return id.contains(BARE_TOPIC_PLACEHOLDER) || id.contains(BARE_HEADER_PLACEHOLDER_START);
+  }
+
+  /** Whether template {@code id} reads a record header, in either spelling. */
+  public static boolean readsHeaders(String id) {
+    return id.contains(BARE_HEADER_PLACEHOLDER_START);
   }
 
   /** Whether the KEK depends on record headers ({@code ${header:NAME}}). */
@@ -125,7 +154,11 @@ public final class KekSelector {
     if (fixed != null) {
       return fixed;
     }
-    return template.replace(TOPIC_PLACEHOLDER, topic);
+    StringBuilder sb = new StringBuilder(template.length() + 32);
+    for (Part p : parts) {
+      sb.append(p.literal() != null ? p.literal() : p.header() == null ? topic : p.text());
+    }
+    return sb.toString();
   }
 
   /**
