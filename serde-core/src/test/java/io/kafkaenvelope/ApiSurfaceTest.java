@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 class ApiSurfaceTest {
 
   static final List<String> API = List.of(
-      "io.kafkaenvelope.config.ConfigDocs",
       "io.kafkaenvelope.config.EnvelopeConfig",
       "io.kafkaenvelope.kms.DataKey",
       "io.kafkaenvelope.kms.EncryptionContext",
@@ -50,9 +49,10 @@ class ApiSurfaceTest {
           .sorted().toList();
     }
     assertEquals(API, publicTypes);
-    // 17: the two Monitorable* serdes (KIP-877 metrics on kafka-clients 4.1+) are separate
-    // classes only because 3.x cannot load a class implementing Monitorable
-    assertTrue(API.size() <= 17, "a small API: " + API.size() + " types");
+    // The two Monitorable* serdes (KIP-877 metrics on kafka-clients 4.1+) are separate classes
+    // only because 3.x cannot load a class implementing Monitorable; ConfigDocs (the reference
+    // generator) moved to internal to keep the API at 15.
+    assertTrue(API.size() <= 15, "a small API: " + API.size() + " types");
   }
 
   @Test

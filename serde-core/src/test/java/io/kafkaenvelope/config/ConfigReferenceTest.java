@@ -1,5 +1,6 @@
 package io.kafkaenvelope.config;
 
+import io.kafkaenvelope.internal.config.ConfigDocs;
 import io.kafkaenvelope.internal.kms.LocalKmsProvider;
 import io.kafkaenvelope.internal.kms.InMemoryKmsProvider;
 import io.kafkaenvelope.testing.ConfigReference;

@@ -1,6 +1,6 @@
 package io.kafkaenvelope.kms.aws;
 
-import io.kafkaenvelope.config.ConfigDocs;
+import io.kafkaenvelope.internal.config.ConfigDocs;
 import io.kafkaenvelope.testing.ConfigReference;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.kafkaenvelope.config;
+package io.kafkaenvelope.internal.config;
 
 import java.util.ArrayList;
 import java.util.Comparator;
