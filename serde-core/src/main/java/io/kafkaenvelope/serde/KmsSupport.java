@@ -78,7 +78,12 @@ final class KmsSupport {
       kms.close();
       throw e;
     }
-    events.registerJmx();
+    try {
+      events.registerJmx();
+    } catch (RuntimeException e) {
+      bound.close(); // the KMS client and the worker's threads must not outlive a failed configure
+      throw e;
+    }
     return bound;
   }
 

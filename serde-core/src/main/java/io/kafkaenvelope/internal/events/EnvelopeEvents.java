@@ -363,7 +363,12 @@ public final class EnvelopeEvents implements AutoCloseable {
     List<MetricsReporter> reporters = List.of(jmx);
     Metrics m = new Metrics(new MetricConfig(), reporters, Time.SYSTEM,
         new KafkaMetricsContext(JMX_DOMAIN));
-    register(sink(m));
+    try {
+      register(sink(m));
+    } catch (RuntimeException e) {
+      m.close(); // unregisters whatever reached JMX
+      throw e;
+    }
     metrics = m;
   }
 
