@@ -81,7 +81,7 @@ final class FieldDecryptor {
       if (decoded != null) {
         opener.checkAllOpened();
       }
-      keys.events().processed(data.length);
+      keys.events().processed(opener.openedBytes);
       return result;
     } catch (EnvelopeException e) {
       keys.events().failed(e);
@@ -209,6 +209,8 @@ final class FieldDecryptor {
     private final Map<String, Parsed> byPath;
     private final List<String> paths;
     private final Set<String> opened = new HashSet<>();
+    /** The decrypted fields' bytes (their encodings), for the metrics. */
+    int openedBytes;
 
     Opener(String topic, Map<String, Parsed> byPath, List<String> paths) {
       this.topic = topic;
@@ -238,9 +240,16 @@ final class FieldDecryptor {
         }
         return null;
       }
+      byte[] plain = openReadable(fh, p.key, concretePath, ciphertext);
+      openedBytes += plain.length;
+      return plain;
+    }
+
+    private byte[] openReadable(FieldHeader fh, SecretKeySpec key, String concretePath,
+        byte[] ciphertext) {
       if (ciphertext != null && ciphertext.length > 0
           && ciphertext[0] == WireFormat.VERSION_5) {
-        return openRandom(fh, p.key, concretePath, ciphertext);
+        return openRandom(fh, key, concretePath, ciphertext);
       }
       if (ciphertext != null && InlineFrame.isInline(ciphertext)
           && DeterministicHeader.isDeterministic(ciphertext)) {

@@ -472,6 +472,13 @@ class FieldModeTest {
       assertEquals(Reason.ACCESS_DENIED, assertThrows(EnvelopeException.class,
           () -> read(d, "orders", sent)).reason());
     }
+    try (DecryptingDeserializer<Object> d = taggedDeserializer(with(twoTeams(),
+        "envelope.fields.unreadable", "null"))) {
+      Object r = read(d, "orders", sent);
+      assertNull(at(r, "customer", "ssn"), "the KMS denied both keys");
+      assertNull(at(r, "lines", "0", "address"));
+      assertEquals("Ann", at(r, "customer", "name"));
+    }
   }
 
   private Map<String, Object> deterministicSsn() {
@@ -593,36 +600,59 @@ class FieldModeTest {
     }
   }
 
+  /** Configuring a serializer with {@code kv} on top of {@link #producer} names {@code setting}. */
+  private void assertRefused(String setting, String... kv) {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> serializer(with(producer(), kv)).close());
+    assertTrue(e.getMessage().contains(setting), e.getMessage());
+  }
+
   @Test
   void settingsAreCheckedAtConfigureNamingTheSetting() {
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> serializer(with(producer(), "envelope.fields", "customer..ssn")));
-    assertTrue(e.getMessage().contains("envelope.fields"), e.getMessage());
-    e = assertThrows(ConfigException.class,
-        () -> serializer(with(producer(), "envelope.fields", "lines[0].address")));
-    assertTrue(e.getMessage().contains("envelope.fields"), e.getMessage());
-    e = assertThrows(ConfigException.class,
-        () -> serializer(with(producer(), "envelope.framing", "inline")));
-    assertTrue(e.getMessage().contains("envelope.framing"), e.getMessage());
-    e = assertThrows(ConfigException.class,
-        () -> serializer(with(producer(), "envelope.fields.mode.customer.ssn", "fast")));
-    assertTrue(e.getMessage().contains("envelope.fields.mode.customer.ssn"), e.getMessage());
-    e = assertThrows(ConfigException.class,
-        () -> serializer(with(producer(), "envelope.fields.kek.PII x", "k")));
-    assertTrue(e.getMessage().contains("envelope.fields.kek.PII x"), e.getMessage());
-    e = assertThrows(ConfigException.class,
-        () -> serializer(with(producer(), "envelope.fields.kek.customer.ssn", "k-${topic}")));
-    assertTrue(e.getMessage().contains("envelope.fields.kek.customer.ssn"), e.getMessage());
-    e = assertThrows(ConfigException.class, () -> {
+    assertRefused("envelope.fields", "envelope.fields", "customer..ssn");
+    assertRefused("envelope.fields", "envelope.fields", "lines[0].address");
+    assertRefused("envelope.fields", "envelope.fields", "customer ssn");
+    assertRefused("envelope.framing", "envelope.framing", "inline");
+    assertRefused("envelope.compression.type", "envelope.compression.type", "gzip");
+    assertRefused("envelope.clear.prefix", "envelope.clear.prefix", "schema-id-4");
+    assertRefused("envelope.fields.mode.customer.ssn", "envelope.fields.mode.customer.ssn", "fast");
+    assertRefused("envelope.fields.kek.PII x", "envelope.fields.kek.PII x", "k");
+    assertRefused("envelope.fields.kek.customer.ssn", "envelope.fields.kek.customer.ssn",
+        "k-${topic}");
+    assertRefused("envelope.fields.scope.customer.ssn", "envelope.kek.id", "",
+        "envelope.kek.id.template", "k-${topic}", "envelope.fields.scope.customer.ssn", "s");
+    ConfigException e = assertThrows(ConfigException.class, () -> {
       try (EncryptingSerializer<Object> s = new EncryptingSerializer<>(
           new MapFieldFormat.Ser())) {
         s.configure(producer(), false);
       }
     });
     assertTrue(e.getMessage().contains("serde-avro"), e.getMessage());
-    e = assertThrows(ConfigException.class,
-        () -> serializer(with(producer(), "envelope.compression.type", "gzip")));
-    assertTrue(e.getMessage().contains("envelope.compression.type"), e.getMessage());
+  }
+
+  @Test
+  void recordKeysCanBeEncryptedFieldByFieldUnderTheirOwnHeaderName() {
+    Map<String, Object> p = with(producer(), "envelope.key.fields", "customer.ssn");
+    try (EncryptingSerializer<Object> s = new EncryptingSerializer<>(new MapFieldFormat.Ser(),
+        FORMAT) {};
+        DecryptingDeserializer<Object> d = new DecryptingDeserializer<>(new MapFieldFormat.De(),
+            FORMAT) {};
+        DecryptingDeserializer<Object> asValue = deserializer(p)) {
+      s.configure(p, true);
+      d.configure(p, true);
+      Headers h = new RecordHeaders();
+      byte[] key = s.serialize("orders", h, order("k-1", SSN));
+      assertTrue(h.lastHeader("kafka-envelope.key.fields") != null);
+      assertNull(h.lastHeader(FIELDS_HEADER));
+      assertFalse(contains(key, "123-45-6789"), "the key field is encrypted");
+      assertEquals(order("k-1", SSN).get("customer"), at(d.deserialize("orders", h, key),
+          "customer"));
+      // a key's field header moved to the value's name: the role is authenticated
+      Headers moved = new RecordHeaders().add(FIELDS_HEADER,
+          h.lastHeader("kafka-envelope.key.fields").value());
+      assertEquals(Reason.TAMPERED, assertThrows(EnvelopeException.class,
+          () -> asValue.deserialize("orders", moved, key)).reason());
+    }
   }
 
   private static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
@@ -651,6 +681,9 @@ class FieldModeTest {
       assertEquals(3, metric(sg, p, "records-encrypted-total", ""));
       assertEquals(1, metric(sg, p, "kms-calls-total", ",operation=generate,outcome=success"));
       assertEquals(3, metric(dg, c, "records-decrypted-total", ""));
+      double fieldBytes = metric(sg, p, "bytes-encrypted-total", "");
+      assertTrue(fieldBytes > 0 && fieldBytes < last.value.length * 3, "the fields' encodings");
+      assertEquals(fieldBytes, metric(dg, c, "bytes-decrypted-total", ""));
       assertEquals(1, metric(dg, c, "failures-total", ",reason=TOPIC_MISMATCH"));
       assertEquals(1, metric(dg, c, "kms-calls-total", ",operation=unwrap,outcome=success"));
     }

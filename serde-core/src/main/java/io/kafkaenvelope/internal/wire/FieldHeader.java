@@ -41,25 +41,18 @@ public final class FieldHeader {
   private final int index;
   private final int count;
   private final byte[] dekId;
-  private final String topic;
-  private final String kekId;
-  private final String kekVersion;
-  private final byte[] wrappedDek;
+  private final KeyFields keys;
   private final List<String> paths;
   private final byte[] encoded;
   private final int bindingLength;
 
-  private FieldHeader(Role role, int index, int count, byte[] dekId, String topic, String kekId,
-      String kekVersion, byte[] wrappedDek, List<String> paths, byte[] encoded,
-      int bindingLength) {
+  private FieldHeader(Role role, int index, int count, byte[] dekId, KeyFields keys,
+      List<String> paths, byte[] encoded, int bindingLength) {
     this.role = role;
     this.index = index;
     this.count = count;
     this.dekId = dekId;
-    this.topic = topic;
-    this.kekId = kekId;
-    this.kekVersion = kekVersion;
-    this.wrappedDek = wrappedDek;
+    this.keys = keys;
     this.paths = paths;
     this.encoded = encoded;
     this.bindingLength = bindingLength;
@@ -77,25 +70,12 @@ public final class FieldHeader {
         != WireFormat.NONCE_LENGTH) {
       throw new IllegalArgumentException("DEK id or record nonce of the wrong length");
     }
-    byte[] t = topic.getBytes(StandardCharsets.UTF_8);
-    byte[] k = kekId.getBytes(StandardCharsets.UTF_8);
-    byte[] v = kekVersion == null ? new byte[0] : kekVersion.getBytes(StandardCharsets.UTF_8);
-    for (byte[] f : new byte[][] {t, k, v, wrappedDek}) {
-      if (f.length > MAX_FIELD) {
-        throw new IllegalArgumentException("envelope field longer than " + MAX_FIELD + " bytes");
-      }
-    }
-    if (k.length == 0 || wrappedDek.length == 0) {
-      throw new IllegalArgumentException("KEK id and wrapped DEK must not be empty");
-    }
-    ByteBuffer buf = ByteBuffer.allocate(FIXED + dekId.length + recordNonce.length + 8 + t.length
-        + k.length + v.length + wrappedDek.length);
+    KeyFields keys = KeyFields.of(topic, kekId, kekVersion, wrappedDek);
+    ByteBuffer buf = ByteBuffer.allocate(FIXED + dekId.length + recordNonce.length
+        + keys.encodedLength());
     buf.put(WireFormat.VERSION_5).put(WireFormat.ALG_AES256_GCM).put(role.code())
         .put((byte) index).put(dekId).put(recordNonce);
-    HeaderFields.put(buf, t);
-    HeaderFields.put(buf, k);
-    HeaderFields.put(buf, v);
-    HeaderFields.put(buf, wrappedDek);
+    keys.put(buf);
     return buf.array();
   }
 
@@ -164,13 +144,7 @@ public final class FieldHeader {
     byte[] dekId = new byte[WireFormat.DEK_ID_LENGTH];
     buf.get(dekId);
     buf.position(buf.position() + WireFormat.NONCE_LENGTH);
-    String topic = HeaderFields.readUtf8(buf, FIELDS_OF, "topic");
-    String kekId = HeaderFields.readUtf8(buf, FIELDS_OF, "KEK id");
-    byte[] version0 = HeaderFields.read(buf, FIELDS_OF, "KEK version");
-    byte[] wrapped = HeaderFields.read(buf, FIELDS_OF, "wrapped DEK");
-    if (kekId.isEmpty() || wrapped.length == 0) {
-      throw new MalformedEnvelopeException(FIELDS_OF + " has an empty KEK id or wrapped DEK");
-    }
+    KeyFields keys = KeyFields.read(buf, FIELDS_OF);
     int bindingLength = buf.position();
     if (buf.remaining() < 3) {
       throw new MalformedEnvelopeException(FIELDS_OF + " truncated before path count");
@@ -193,9 +167,8 @@ public final class FieldHeader {
           ? " truncated in tag" : " has " + (buf.remaining() - WireFormat.TAG_LENGTH)
               + " trailing bytes"));
     }
-    String kekVersion = version0.length == 0 ? null : HeaderFields.utf8(version0, "KEK version");
-    return new FieldHeader(role, index, count, dekId, topic, kekId, kekVersion, wrapped,
-        Collections.unmodifiableList(paths), bytes.clone(), bindingLength);
+    return new FieldHeader(role, index, count, dekId, keys, Collections.unmodifiableList(paths),
+        bytes.clone(), bindingLength);
   }
 
   private static void checkIndex(int index, int count) {
@@ -222,20 +195,24 @@ public final class FieldHeader {
     return HexFormat.of().formatHex(dekId);
   }
 
+  /** The topic the record was produced to. */
   public String topic() {
-    return topic;
+    return keys.topic();
   }
 
+  /** The KEK its data key is wrapped under. */
   public String kekId() {
-    return kekId;
+    return keys.kekId();
   }
 
+  /** The KEK version, or {@code null}. */
   public String kekVersion() {
-    return kekVersion;
+    return keys.kekVersion();
   }
 
+  /** A copy of the wrapped DEK. */
   public byte[] wrappedDek() {
-    return wrappedDek.clone();
+    return keys.wrappedDekUnsafe().clone();
   }
 
   /** The concrete paths sealed under this header, in the order written. */
@@ -260,7 +237,7 @@ public final class FieldHeader {
 
   @Override
   public String toString() {
-    return "FieldHeader{role=" + role + ", " + index + "/" + count + ", topic=" + topic
-        + ", kek=" + kekId + ", dek=" + dekIdHex() + ", paths=" + paths.size() + "}";
+    return "FieldHeader{role=" + role + ", " + index + "/" + count + ", topic=" + topic()
+        + ", kek=" + kekId() + ", dek=" + dekIdHex() + ", paths=" + paths.size() + "}";
   }
 }
