@@ -88,6 +88,15 @@ final class PassThrough {
       System.arraycopy(value, 0, frame, offset, value.length);
       return frame;
     }
+    if (headers != null && headers.lastHeader(role.fieldsHeaderName()) != null) {
+      // Field mode (envelope.mode=field): the keys of the sealed fields travel in the record
+      // headers, which a sink does not store, and no inline frame can carry them.
+      throw refused(topic, "its fields were encrypted one by one (the producer's "
+          + EnvelopeConfig.MODE + "=field), and their keys travel in the '"
+          + role.fieldsHeaderName() + "' headers, which the sink would not store; use "
+          + EncryptingConverterConfig.SINK_MODE + "=decrypt, or a sink that keeps record headers "
+          + "with a byte-array converter");
+    }
     if (allowPlaintext) {
       return value;
     }

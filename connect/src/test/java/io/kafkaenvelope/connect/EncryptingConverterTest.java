@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kafkaenvelope.internal.wire.Role;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EnvelopeException;
 import io.kafkaenvelope.serde.EnvelopeException.Reason;
@@ -237,6 +238,20 @@ class EncryptingConverterTest {
       DataException prefix = assertThrows(DataException.class,
           () -> sink.toConnectData("orders", headers, sealed));
       assertTrue(prefix.getMessage().contains("envelope.clear.prefix"), prefix.getMessage());
+
+      // a field-mode record's keys are in headers the sink would not store: refused, even
+      // where records without an envelope may pass
+      Headers fieldHeaders = new RecordHeaders();
+      fieldHeaders.add(Role.VALUE.fieldsHeaderName(), new byte[] {5});
+      byte[] fieldRecord = "{\"ssn\":\"BQ==\"}".getBytes(StandardCharsets.UTF_8);
+      DataException fields = assertThrows(DataException.class,
+          () -> sink.toConnectData("orders", fieldHeaders, fieldRecord));
+      assertTrue(fields.getMessage().contains("envelope.mode=field"), fields.getMessage());
+      try (EncryptingConverter lenient = converter(false, EncryptingConverterConfig.SINK_MODE,
+          "passthrough", "envelope.plaintext.policy", "allow")) {
+        assertThrows(DataException.class,
+            () -> lenient.toConnectData("orders", fieldHeaders, fieldRecord));
+      }
 
       // a key envelope is no value envelope
       Headers keyHeaders = new RecordHeaders();
