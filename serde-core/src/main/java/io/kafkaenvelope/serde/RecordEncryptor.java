@@ -10,6 +10,7 @@ import io.kafkaenvelope.internal.compress.CompressedBody;
 import io.kafkaenvelope.internal.crypto.AesGcm;
 import io.kafkaenvelope.internal.dek.DekRotator;
 import io.kafkaenvelope.internal.dek.RotationLimits;
+import io.kafkaenvelope.internal.dek.Sealing;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.kek.KekHeaderException;
 import io.kafkaenvelope.internal.kek.KekSelector;
@@ -51,6 +52,8 @@ final class RecordEncryptor implements KmsSupport.Worker {
   /** {@code envelope.compression.type}, or {@code null} for none. */
   private final Codec codec;
   private final RotationLimits limits;
+  /** {@code envelope.format.version=6}: per-header record keys instead of the header as AAD. */
+  private final boolean bindThroughKey;
   private final Ticker ticker;
   private final long kmsTimeoutMs;
   private final long failureBackoffMs;
@@ -83,6 +86,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
     this.codec = codec(config);
     this.limits = new RotationLimits(TimeUnit.MILLISECONDS.toNanos(config.dekMaxAgeMs()),
         config.dekMaxRecords(), config.dekMaxBytes());
+    this.bindThroughKey = config.bindsHeaderThroughKey();
     this.ticker = ticker;
     this.kmsTimeoutMs = config.kmsTimeoutMs();
     this.failureBackoffMs = config.kmsFailureBackoffMs();
@@ -199,14 +203,16 @@ final class RecordEncryptor implements KmsSupport.Worker {
     if (lease == null) {
       return unencrypted(headers, plaintext);
     }
-    byte[] header = lease.header(topic, clear, compressed == null ? 0 : codec.id());
+    Sealing sealing = lease.sealing(topic, clear, compressed == null ? 0 : codec.id());
+    byte[] header = sealing.header();
     if (inline) {
       checkInlineHeader(header, lease, topic);
       out = SealedRecord.layOutInline(header, nonceTo, bodyLength);
       nonceOffset = SealedRecord.inlineNonceOffset(header.length);
     }
     try {
-      AesGcm.seal(lease.key(), header, out, 0, clear, nonceOffset, body, bodyOffset, bodyLength);
+      AesGcm.seal(sealing.key(), sealing.aad(), out, 0, clear, nonceOffset, body, bodyOffset,
+          bodyLength);
     } catch (GeneralSecurityException e) {
       throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic, lease.kekId(),
           lease.dekIdHex(), "cipher failed: " + e.getClass().getName(), null);
@@ -299,7 +305,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
     if (rotator == null) {
       String kekId = kekSelector.kekFor(topic);
       rotator = rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits,
-          ticker, executor, kmsTimeoutMs, failureBackoffMs, events));
+          ticker, executor, kmsTimeoutMs, failureBackoffMs, events, bindThroughKey));
       rotatorByTopic.putIfAbsent(topic, rotator);
     }
     try {
@@ -337,7 +343,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
               + " reads it to choose the KEK; nothing was sent", null);
     }
     return rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits,
-        ticker, executor, kmsTimeoutMs, failureBackoffMs, events));
+        ticker, executor, kmsTimeoutMs, failureBackoffMs, events, bindThroughKey));
   }
 
   @Override
