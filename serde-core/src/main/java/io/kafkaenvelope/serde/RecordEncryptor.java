@@ -261,7 +261,10 @@ final class RecordEncryptor implements KmsSupport.Worker {
   private boolean attach(Headers headers, byte[] header) {
     String name = role.headerName();
     try {
-      headers.remove(name);
+      // A new record has no envelope header: skip remove(), which allocates an iterator.
+      if (headers.lastHeader(name) != null) {
+        headers.remove(name);
+      }
       headers.add(name, header);
       return true;
     } catch (IllegalStateException readOnly) {
