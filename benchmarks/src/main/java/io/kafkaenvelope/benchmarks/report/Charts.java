@@ -65,9 +65,10 @@ public final class Charts {
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
     chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setLabelsVisible(true);
+    chart.getStyler().setDecimalPattern("#,##0");
     chart.getStyler().setXAxisLabelRotation(0);
     for (Map.Entry<String, List<Double>> e : series.entrySet()) {
-      List<Double> ys = e.getValue().stream().map(d -> d.isNaN() ? 0.0 : d).toList();
+      List<Double> ys = e.getValue().stream().map(d -> d.isNaN() ? 0.0 : Math.rint(d)).toList();
       chart.addSeries(e.getKey(), categories, ys);
     }
     return save(chart, file);

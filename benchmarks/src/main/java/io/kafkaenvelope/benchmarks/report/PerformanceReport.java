@@ -82,6 +82,7 @@ public final class PerformanceReport {
       parts.put("round2targets", RoundTwo.targets(groups, first));
       parts.put("jdkmatrix", RoundTwo.matrix(groups));
       parts.put("alternating", RoundTwo.tables(groups));
+      parts.put("round2note", a.getOrDefault("--note", "").strip());
     }
     if (a.containsKey("--bytes")) {
       parts.put("bytes", RoundTwo.bytesTable(new ObjectMapper().readTree(
