@@ -19,7 +19,9 @@ DOC=docs/performance.md
 if [ "${QUICK:-0}" = 1 ]; then # a dry run of the pipeline (a few minutes); numbers meaningless
   JMH_OPTS=(-f 1 -wi 0 -i 1 -r 200ms -prof gc -bm avgt -tu ns -p size=1024)
   RECORDS=20000; ROUNDS=1; PAIRED_ROUNDS=1; PAIRED_ITERATIONS=1; PROFILE_RECORDS=20000; DOC="$OUT/performance-quick.md"
+  export ALT_ROUNDS=4; IMAGES="$OUT/images"
 fi
+IMAGES=${IMAGES:-docs/images}
 NOTE="${1:-}"
 echo "== start $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/conditions.txt"
 
@@ -38,6 +40,19 @@ java -cp "$JAR:$ACCP" org.openjdk.jmh.Main 'AadCostBenchmark' -t 1 "${JMH_OPTS[@
 # 4. The 1 KiB pairs whose margin is within the machine's drift: short runs, ours and raw alternating
 java -cp "$JAR" io.kafkaenvelope.benchmarks.micro.PairedRuns --rounds "$PAIRED_ROUNDS" \
     --iterations "$PAIRED_ITERATIONS" --out "$OUT/paired.json" 2>&1 | grep -v ' INFO ' | tee "$OUT/paired.txt"
+# 4b. The round-2 matrix (formats 1 and 6, in-memory/AWS/Vault-sized headers, against raw and the
+# AesGcm call alone) in alternating batches, on JDK 17, Temurin 25 (if installed) and 17 + ACCP
+JDK25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+ALT="jdk17=$OUT/alternating-jdk17.json"
+bash benchmarks/run-micro-matrix.sh "$OUT" java jdk17 | tee "$OUT/alternating.txt"
+if [ -x "$JDK25" ]; then
+  bash benchmarks/run-micro-matrix.sh "$OUT" "$JDK25" jdk25 | tee -a "$OUT/alternating.txt"
+  ALT="$ALT,jdk25=$OUT/alternating-jdk25.json"
+fi
+bash benchmarks/run-micro-matrix.sh "$OUT" java jdk17-accp "$ACCP" | tee -a "$OUT/alternating.txt"
+ALT="$ALT,jdk17-accp=$OUT/alternating-jdk17-accp.json"
+# 4c. Bytes per record on the broker with batch compression (no broker needed)
+java -cp "$JAR" io.kafkaenvelope.benchmarks.bytes.BatchBytes "$OUT/bytes.json" | tee "$OUT/bytes.txt"
 echo "== micro done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/conditions.txt"
 
 # 5. End to end: 1M records of 1 KiB per run, 3 rounds, plaintext and encrypted alternated
@@ -58,7 +73,8 @@ java -cp "$JAR" io.kafkaenvelope.benchmarks.report.JfrProfile "$OUT/e2e-encrypte
 # 7. The document
 java -cp "$JAR" io.kafkaenvelope.benchmarks.report.PerformanceReport \
     --jmh "$OUT/jmh-1t.json,$OUT/jmh-2t.json" --jmh-accp "$OUT/jmh-accp.json,$OUT/jmh-accp-aad.json" \
-    --paired "$OUT/paired.json" \
+    --paired "$OUT/paired.json" --alternating "$ALT" --bytes "$OUT/bytes.json" \
+    --images "$IMAGES" --images-link images \
     --e2e "$OUT/e2e.json" --profile "$OUT/profile.txt" \
     --note "$NOTE $(tr '\n' ' ' < "$OUT/conditions.txt")" \
     --template benchmarks/performance-template.md --out "$DOC"

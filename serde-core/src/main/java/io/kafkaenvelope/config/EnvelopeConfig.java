@@ -72,6 +72,7 @@ public final class EnvelopeConfig extends AbstractConfig {
   public static final String CLEAR_PREFIX = "envelope.clear.prefix";
   public static final String FRAMING = "envelope.framing";
   public static final String COMPRESSION_TYPE = "envelope.compression.type";
+  public static final String FORMAT_VERSION = "envelope.format.version";
   public static final String DECOMPRESSED_MAX_BYTES = "envelope.decompressed.max.bytes";
   public static final String DECOMPRESSED_BUDGET_BYTES = "envelope.decompressed.budget.bytes";
 
@@ -298,6 +299,20 @@ public final class EnvelopeConfig extends AbstractConfig {
               + "the value alone is decryptable: EnvelopeSerde uses it by default, because Kafka "
               + "Streams 4.3+ hands state-store serdes the current record's headers, which are "
               + "not stored with the value. Readers need no setting: they accept both.")
+      .define(FORMAT_VERSION, Type.INT, 1, ConfigDef.LambdaValidator.with((name, value) -> {
+        if (!(value instanceof Integer) || ((Integer) value != 1 && (Integer) value != 6)) {
+          throw new ConfigException(name, value, "must be 1 or 6");
+        }
+      }, () -> "1 or 6"), Importance.LOW,
+          "Serializer: the envelope format version to write. 1 (the default) writes versions "
+              + "1 to 3, whose records carry the whole envelope header as AES-GCM associated "
+              + "data; 6 binds the header through a key derived once per data key and header "
+              + "instead, which takes the header's cost off every record (about 20-25% less CPU "
+              + "per 1 KiB record on JDK 17's AES-GCM, 30-35% with AWS KMS's long headers) with "
+              + "the same bytes on the wire. Readers of this library version or later read both, "
+              + "with no setting; older readers refuse version 6 records as an unsupported format "
+              + "version. Upgrade every consumer first, then set 6 on the producers "
+              + "(docs/wire-format.md, version 6).")
       .define(COMPRESSION_TYPE, Type.STRING, "none",
           CaseInsensitiveValidString.in("none", "gzip", "lz4", "zstd"), Importance.MEDIUM,
           "Serializer: compress each record's bytes before encrypting them ('gzip', 'lz4' or "
@@ -594,6 +609,14 @@ public final class EnvelopeConfig extends AbstractConfig {
           "unknown compression type");
     }
     return id;
+  }
+
+  /**
+   * Whether the serializer writes format version 6 ({@code envelope.format.version=6}): records
+   * sealed under a per-header key instead of with the header as associated data.
+   */
+  public boolean bindsHeaderThroughKey() {
+    return getInt(FORMAT_VERSION) == 6;
   }
 
   /** Whether the serializer encrypts deterministically ({@code envelope.mode=deterministic}). */

@@ -5,7 +5,10 @@ import io.kafkaenvelope.config.EnvelopeConfig.PlaintextPolicy;
 import io.kafkaenvelope.internal.compress.CompressedBody;
 import io.kafkaenvelope.internal.compress.Codecs;
 import io.kafkaenvelope.internal.compress.CorruptDataException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.kafkaenvelope.internal.crypto.AesGcm;
+import io.kafkaenvelope.internal.crypto.RecordKeys;
 import io.kafkaenvelope.internal.compress.DecompressionBudget;
 import io.kafkaenvelope.internal.dek.DekCache;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
@@ -63,8 +66,38 @@ final class RecordDecryptor implements KmsSupport.Worker {
   /** Records whose fields were encrypted one by one ({@code envelope.mode=field}). */
   private final FieldDecryptor fields;
 
-  private record Recent(byte[] header, String topic, SecretKeySpec key, int clearPrefixLength,
-      int codec, String kekId, String dekId) {}
+  /**
+   * Record keys of format version 6 headers by the header's bytes (which name the wrapped DEK and
+   * so the DEK), so that records of several topics or DEKs interleaved in a poll derive each key
+   * once, not once per record. Looked up only after the DEK cache answered for the record, so its
+   * expiry and the KMS's refusals still govern every record that misses {@link #recent}.
+   */
+  private final Cache<HeaderBytes, SecretKeySpec> recordKeys;
+
+  /**
+   * @param key the key that opens the records: the DEK (versions 1 to 3) or the version 6 record
+   *     key
+   * @param headerIsAad whether the header is the associated data (versions 1 to 3)
+   */
+  private record Recent(byte[] header, String topic, SecretKeySpec key, boolean headerIsAad,
+      int clearPrefixLength, int codec, String kekId, String dekId) {}
+
+  /** A header's bytes as a map key, by content. */
+  private record HeaderBytes(byte[] bytes, int hash) {
+    HeaderBytes(byte[] bytes) {
+      this(bytes, Arrays.hashCode(bytes));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof HeaderBytes h && h.hash == hash && Arrays.equals(h.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
 
   /**
    * @param maxPollRecords the consumer's {@code max.poll.records}: the decompression budget
@@ -89,7 +122,10 @@ final class RecordDecryptor implements KmsSupport.Worker {
     this.decompressedMaxBytes = config.decompressedMaxBytes();
     this.decompressionBudget = new DecompressionBudget(config.decompressedBudgetBytes(),
         maxPollRecords);
-    this.cache = DekCache.acquire(kmsScope, DeterministicDecryptor.cacheSettings(config));
+    DekCache.Settings cacheSettings = DeterministicDecryptor.cacheSettings(config);
+    this.cache = DekCache.acquire(kmsScope, cacheSettings);
+    this.recordKeys = Caffeine.newBuilder().maximumSize(cacheSettings.maxSize())
+        .expireAfterAccess(cacheSettings.expireAfterAccess()).build();
     this.deterministic = new DeterministicDecryptor(config, role, kekPolicy,
         new SivKeys(cache, kms, events), this::provenanceAllows);
     this.fields = new FieldDecryptor(this, fieldSettings, new DeterministicDecryptor(config, role,
@@ -169,6 +205,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
   /** Gives the shared data-key cache back; the last deserializer to close empties it. */
   @Override
   public void close() {
+    recordKeys.invalidateAll();
     cache.release();
   }
 
@@ -257,8 +294,8 @@ final class RecordDecryptor implements KmsSupport.Worker {
         && Arrays.equals(r.header, 0, hdrLength, hdr, hdrOffset, hdrOffset + hdrLength)
         // a per-tenant policy depends on each record's own header, not only on the envelope
         && !kekPolicy.usesHeaders()) {
-      byte[] plaintext = decryptOrNull(r.key, hdr, hdrOffset, hdrLength, data,
-          r.clearPrefixLength,
+      byte[] plaintext = decryptOrNull(r.key, r.headerIsAad ? hdr : null, hdrOffset, hdrLength,
+          data, r.clearPrefixLength,
               inline ? nonceOffset : SealedRecord.nonceOffset(r.clearPrefixLength));
       if (plaintext != null) {
         events.cacheHit();
@@ -299,8 +336,14 @@ final class RecordDecryptor implements KmsSupport.Worker {
       throw kekNotAllowed(topic, envelope.topic(), kekId, dekId);
     }
     SecretKeySpec key = dataKey(topic, kekId, envelope.wrappedDek(), dekId);
-    byte[] plaintext = decryptOrNull(key, hdr, hdrOffset, hdrLength, data, clearPrefixLength,
-        inline ? nonceOffset : SealedRecord.nonceOffset(clearPrefixLength));
+    boolean headerIsAad = !envelope.bindsThroughKey();
+    if (!headerIsAad) { // version 6: the record key binds the header
+      SecretKeySpec dek = key;
+      key = recordKeys.get(new HeaderBytes(envelope.encodedUnsafe()),
+          h -> RecordKeys.derive(dek, h.bytes()));
+    }
+    byte[] plaintext = decryptOrNull(key, headerIsAad ? hdr : null, hdrOffset, hdrLength, data,
+        clearPrefixLength, inline ? nonceOffset : SealedRecord.nonceOffset(clearPrefixLength));
     if (plaintext == null) {
       EnvelopeException failure = error(Reason.TAMPERED, topic, kekId, dekId,
           "authentication failed: the record or its envelope was modified");
@@ -308,8 +351,8 @@ final class RecordDecryptor implements KmsSupport.Worker {
       throw failure;
     }
     int codec = envelope.codec();
-    recent = new Recent(envelope.encodedUnsafe(), topic, key, clearPrefixLength, codec, kekId,
-        dekId);
+    recent = new Recent(envelope.encodedUnsafe(), topic, key, headerIsAad, clearPrefixLength,
+        codec, kekId, dekId);
     return codec == 0 ? plaintext
         : decompress(topic, kekId, dekId, codec, plaintext, clearPrefixLength);
   }

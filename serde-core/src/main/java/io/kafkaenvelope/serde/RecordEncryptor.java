@@ -10,6 +10,7 @@ import io.kafkaenvelope.internal.compress.CompressedBody;
 import io.kafkaenvelope.internal.crypto.AesGcm;
 import io.kafkaenvelope.internal.dek.DekRotator;
 import io.kafkaenvelope.internal.dek.RotationLimits;
+import io.kafkaenvelope.internal.dek.Sealing;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.kek.KekHeaderException;
 import io.kafkaenvelope.internal.kek.KekSelector;
@@ -51,6 +52,8 @@ final class RecordEncryptor implements KmsSupport.Worker {
   /** {@code envelope.compression.type}, or {@code null} for none. */
   private final Codec codec;
   private final RotationLimits limits;
+  /** {@code envelope.format.version=6}: per-header record keys instead of the header as AAD. */
+  private final boolean bindThroughKey;
   private final Ticker ticker;
   private final long kmsTimeoutMs;
   private final long failureBackoffMs;
@@ -85,6 +88,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
     this.codec = codec(config);
     this.limits = new RotationLimits(TimeUnit.MILLISECONDS.toNanos(config.dekMaxAgeMs()),
         config.dekMaxRecords(), config.dekMaxBytes());
+    this.bindThroughKey = config.bindsHeaderThroughKey();
     this.ticker = ticker;
     this.kmsTimeoutMs = config.kmsTimeoutMs();
     this.failureBackoffMs = config.kmsFailureBackoffMs();
@@ -208,14 +212,16 @@ final class RecordEncryptor implements KmsSupport.Worker {
     if (lease == null) {
       return unencrypted(headers, plaintext);
     }
-    byte[] header = lease.header(topic, clear, compressed == null ? 0 : codec.id());
+    Sealing sealing = lease.sealing(topic, clear, compressed == null ? 0 : codec.id());
+    byte[] header = sealing.header();
     if (inline) {
       checkInlineHeader(header, lease, topic);
       out = SealedRecord.layOutInline(header, nonceTo, bodyLength);
       nonceOffset = SealedRecord.inlineNonceOffset(header.length);
     }
     try {
-      AesGcm.seal(lease.key(), header, out, 0, clear, nonceOffset, body, bodyOffset, bodyLength);
+      AesGcm.seal(sealing.key(), sealing.aad(), out, 0, clear, nonceOffset, body, bodyOffset,
+          bodyLength);
     } catch (GeneralSecurityException e) {
       throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic, lease.kekId(),
           lease.dekIdHex(), "cipher failed: " + e.getClass().getName(), null);
@@ -264,7 +270,10 @@ final class RecordEncryptor implements KmsSupport.Worker {
   private boolean attach(Headers headers, byte[] header) {
     String name = role.headerName();
     try {
-      headers.remove(name);
+      // A new record has no envelope header: skip remove(), which allocates an iterator.
+      if (headers.lastHeader(name) != null) {
+        headers.remove(name);
+      }
       headers.add(name, header);
       return true;
     } catch (IllegalStateException readOnly) {
@@ -355,7 +364,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
   /** The one rotator of {@code kekId} (record mode and field mode share them). */
   private DekRotator rotator(String kekId) {
     return rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits,
-        ticker, executor, kmsTimeoutMs, failureBackoffMs, events));
+        ticker, executor, kmsTimeoutMs, failureBackoffMs, events, bindThroughKey));
   }
 
   /**

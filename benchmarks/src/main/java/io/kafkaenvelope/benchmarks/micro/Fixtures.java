@@ -47,23 +47,75 @@ final class Fixtures {
 
   /** Our serde's settings: the in-memory KMS (one call per DEK), defaults for everything else. */
   static Map<String, Object> envelopeConfig() {
+    return envelopeConfig(IN_MEMORY);
+  }
+
+  /** The header shapes: the in-memory KMS's own, and AWS KMS's and Vault's sizes. */
+  static final String IN_MEMORY = "in-memory";
+  static final String AWS = "aws";
+  static final String VAULT = "vault";
+  /** A key ARN as {@code envelope.kek.id}, as AWS users name their KEKs (75 bytes). */
+  static final String AWS_KEY_ARN =
+      "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+  /**
+   * As {@link #envelopeConfig()}, with the envelope header of {@code shape}: {@link #IN_MEMORY}
+   * (65-byte wrapped DEK, KEK version {@code v1}), {@link #AWS} or {@link #VAULT} (see
+   * {@link ShapedKmsProvider}).
+   */
+  static Map<String, Object> envelopeConfig(String shape) {
     Map<String, Object> c = new HashMap<>();
-    c.put("envelope.kms.type", "in-memory");
-    c.put("envelope.kms.memory.name", "benchmarks");
-    c.put("envelope.kek.id", "bench-kek");
+    switch (shape) {
+      case IN_MEMORY -> {
+        c.put("envelope.kms.type", "in-memory");
+        c.put("envelope.kms.memory.name", "benchmarks");
+        c.put("envelope.kek.id", "bench-kek");
+      }
+      case AWS, VAULT -> {
+        c.put("envelope.kms.type", ShapedKmsProvider.TYPE);
+        c.put(ShapedKmsProvider.SHAPE, shape);
+        c.put("envelope.kek.id", shape.equals(AWS) ? AWS_KEY_ARN : "bench-kek");
+      }
+      default -> throw new IllegalArgumentException("unknown header shape " + shape);
+    }
     return c;
   }
 
   static EncryptingSerializer<byte[]> serializer() {
+    return serializer(IN_MEMORY);
+  }
+
+  static EncryptingSerializer<byte[]> serializer(String shape) {
+    return serializer(shape, "1");
+  }
+
+  /** With {@code envelope.format.version} {@code formatVersion} (1 or 6). */
+  static EncryptingSerializer<byte[]> serializer(String shape, String formatVersion) {
     EncryptingSerializer<byte[]> s = new EncryptingSerializer<>(new ByteArraySerializer());
-    s.configure(envelopeConfig(), false);
+    Map<String, Object> c = envelopeConfig(shape);
+    c.put("envelope.format.version", formatVersion);
+    s.configure(c, false);
     return s;
   }
 
   static DecryptingDeserializer<byte[]> deserializer() {
+    return deserializer(IN_MEMORY);
+  }
+
+  static DecryptingDeserializer<byte[]> deserializer(String shape) {
     DecryptingDeserializer<byte[]> d = new DecryptingDeserializer<>(new ByteArrayDeserializer());
-    d.configure(envelopeConfig(), false);
+    d.configure(envelopeConfig(shape), false);
     return d;
+  }
+
+  /** The envelope header our serializer puts on a record of {@code shape}. */
+  static byte[] header(String shape) {
+    try (EncryptingSerializer<byte[]> ser = serializer(shape)) {
+      org.apache.kafka.common.header.internals.RecordHeaders h =
+          new org.apache.kafka.common.header.internals.RecordHeaders();
+      ser.serialize(TOPIC, h, new byte[16]);
+      return h.lastHeader("kafka-envelope.value").value();
+    }
   }
 
   static SecretKey aesKey() {

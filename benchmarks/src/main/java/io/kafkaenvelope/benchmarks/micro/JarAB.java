@@ -101,7 +101,7 @@ public final class JarAB {
   }
 
   /** {CPU ns/op, bytes allocated/op} over {@code n} calls. */
-  private static double[] batch(MethodHandle op, long n) throws Throwable {
+  static double[] batch(MethodHandle op, long n) throws Throwable {
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long bytes0 = threads.getCurrentThreadAllocatedBytes();
@@ -117,7 +117,7 @@ public final class JarAB {
     return new double[] {(t1 - t0) / (double) n, (bytes1 - bytes0) / (double) n};
   }
 
-  private static long calibrate(MethodHandle op) throws Throwable {
+  static long calibrate(MethodHandle op) throws Throwable {
     long n = 1_000;
     while (true) {
       long took = (long) (batch(op, n)[0] * n);
@@ -136,10 +136,27 @@ public final class JarAB {
   private static MethodHandle op(Path jar, String bench, int size) throws Exception {
     URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()},
         ClassLoader.getPlatformClassLoader());
+    return bind(loader, bench, "envelope", java.util.Map.of("size", Integer.toString(size)));
+  }
+
+  /**
+   * {@code bench.method} of the jar behind {@code loader}, bound to a {@code Shared} state whose
+   * public {@code @Param} fields are set from {@code params} (others keep their defaults) and set
+   * up, as a handle {@code () -> Object}.
+   */
+  static MethodHandle bind(ClassLoader loader, String bench, String methodName,
+      java.util.Map<String, String> params) throws Exception {
     Class<?> benchClass = loader.loadClass(PACKAGE + bench);
     Class<?> shared = loader.loadClass(PACKAGE + bench + "$Shared");
     Object state = shared.getConstructor().newInstance();
-    shared.getField("size").setInt(state, size);
+    for (java.util.Map.Entry<String, String> p : params.entrySet()) {
+      java.lang.reflect.Field f = shared.getField(p.getKey());
+      if (f.getType() == int.class) {
+        f.setInt(state, Integer.parseInt(p.getValue()));
+      } else {
+        f.set(state, p.getValue());
+      }
+    }
     // ServiceLoader (the KMS providers) and Kafka's class-name configs look at the context loader
     Thread self = Thread.currentThread();
     ClassLoader previous = self.getContextClassLoader();
@@ -150,26 +167,26 @@ public final class JarAB {
       self.setContextClassLoader(previous);
     }
     Method method = Arrays.stream(benchClass.getMethods())
-        .filter(m -> m.getName().equals("envelope")).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException(bench + ".envelope not in " + jar));
-    List<Object> params = new ArrayList<>();
+        .filter(m -> m.getName().equals(methodName)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(bench + "." + methodName + " not found"));
+    List<Object> args = new ArrayList<>();
     for (Class<?> p : method.getParameterTypes()) {
-      params.add(p == shared ? state : p.getConstructor().newInstance());
+      args.add(p == shared ? state : p.getConstructor().newInstance());
     }
     MethodHandle h = MethodHandles.publicLookup().unreflect(method)
         .bindTo(benchClass.getConstructor().newInstance());
-    return MethodHandles.insertArguments(h, 0, params.toArray())
+    return MethodHandles.insertArguments(h, 0, args.toArray())
         .asType(MethodType.methodType(Object.class));
   }
 
-  private static double median(double[] values) {
+  static double median(double[] values) {
     double[] v = values.clone();
     Arrays.sort(v);
     int m = v.length / 2;
     return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
   }
 
-  private static String loadAverage() {
+  static String loadAverage() {
     return String.format("%.2f", ManagementFactory.getOperatingSystemMXBean()
         .getSystemLoadAverage());
   }

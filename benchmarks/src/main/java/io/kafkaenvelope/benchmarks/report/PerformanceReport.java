@@ -60,12 +60,45 @@ public final class PerformanceReport {
     for (int i = 0; i + 1 < args.length; i += 2) {
       a.put(args[i], args[i + 1]);
     }
-    if (!a.containsKey("--jmh") || !a.containsKey("--out")) {
-      System.err.println("usage: --jmh jmh.json [--jmh-accp jmh-accp.json] "
-          + "[--paired paired.json] [--e2e e2e.json] "
-          + "[--profile profile.txt] [--note text] [--template template.md] --out report.md");
+    if (!a.containsKey("--out") || !a.containsKey("--jmh") && !a.containsKey("--alternating")) {
+      System.err.println("usage: [--jmh jmh.json] [--jmh-accp jmh-accp.json] "
+          + "[--paired paired.json] [--e2e e2e.json] [--profile profile.txt] "
+          + "[--alternating jdk17=a.json,jdk25=b.json,...] [--bytes bytes.json] "
+          + "[--images docs/images] [--images-link images] "
+          + "[--note text] [--template template.md] --out report.md");
       System.exit(2);
     }
+    String template = a.containsKey("--template") ? Files.readString(Path.of(a.get("--template")))
+        : "{{machine}}\n\n{{targets}}\n\n{{micro}}\n\n{{ratios}}\n\n{{accp}}\n\n{{e2e}}\n";
+    Map<String, String> parts = new LinkedHashMap<>();
+    if (a.containsKey("--jmh")) {
+      jmhParts(a, parts);
+    }
+    if (a.containsKey("--alternating")) {
+      List<RoundTwo.Group> groups = RoundTwo.read(a.get("--alternating"));
+      String first = groups.get(0).jvm();
+      parts.put("charts", RoundTwo.charts(groups, Path.of(a.getOrDefault("--images",
+          "docs/images")), a.getOrDefault("--images-link", "images")));
+      parts.put("round2targets", RoundTwo.targets(groups, first));
+      parts.put("jdkmatrix", RoundTwo.matrix(groups));
+      parts.put("alternating", RoundTwo.tables(groups));
+      parts.put("round2note", a.getOrDefault("--note", "").strip());
+    }
+    if (a.containsKey("--bytes")) {
+      parts.put("bytes", RoundTwo.bytesTable(new ObjectMapper().readTree(
+          new File(a.get("--bytes")))));
+    }
+    String out = template;
+    for (Map.Entry<String, String> e : parts.entrySet()) {
+      out = out.replace("{{" + e.getKey() + "}}", e.getValue());
+    }
+    Files.writeString(Path.of(a.get("--out")), out);
+    System.out.println("wrote " + a.get("--out"));
+  }
+
+  /** The parts made from the JMH runs (and the end-to-end run and profile, when given). */
+  private static void jmhParts(Map<String, String> a, Map<String, String> parts)
+      throws IOException {
     JmhResults jmh = JmhResults.read(a.get("--jmh"));
     JmhResults accp = a.containsKey("--jmh-accp") ? JmhResults.read(a.get("--jmh-accp"))
         : null;
@@ -73,10 +106,6 @@ public final class PerformanceReport {
         : null;
     String profile = a.containsKey("--profile")
         ? Files.readString(Path.of(a.get("--profile"))).strip() : "(no profile in this run)";
-    String template = a.containsKey("--template") ? Files.readString(Path.of(a.get("--template")))
-        : "{{machine}}\n\n{{targets}}\n\n{{micro}}\n\n{{ratios}}\n\n{{accp}}\n\n{{e2e}}\n";
-
-    Map<String, String> parts = new LinkedHashMap<>();
     parts.put("machine", machine(jmh, e2e, a.getOrDefault("--note", "")));
     parts.put("micro", microTables(jmh));
     parts.put("ratios", ratios(jmh));
@@ -91,12 +120,6 @@ public final class PerformanceReport {
         : accpTable(jmh, accp));
     parts.put("e2e", e2e == null ? "(no end-to-end run)" : e2eTables(e2e));
     parts.put("profile", profile);
-    String out = template;
-    for (Map.Entry<String, String> e : parts.entrySet()) {
-      out = out.replace("{{" + e.getKey() + "}}", e.getValue());
-    }
-    Files.writeString(Path.of(a.get("--out")), out);
-    System.out.println("wrote " + a.get("--out"));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -48,8 +48,9 @@ public final class AesGcm {
   /**
    * Seals {@code body[bodyOffset .. bodyOffset + bodyLength)} into {@code out}: the nonce must
    * already sit at {@code out[nonceOffset]}, and ciphertext and tag follow it. The associated
-   * data is {@code header} followed by {@code out[clearOffset .. clearOffset + clearLength)} (a
-   * clear prefix the caller has laid out; {@code clearLength} 0 for none).
+   * data is {@code header} ({@code null} for none: format version 6, whose key binds the header)
+   * followed by {@code out[clearOffset .. clearOffset + clearLength)} (a clear prefix the caller
+   * has laid out; {@code clearLength} 0 for none).
    */
   public static void seal(SecretKey key, byte[] header, byte[] out, int clearOffset,
       int clearLength, int nonceOffset, byte[] body, int bodyOffset, int bodyLength)
@@ -57,7 +58,9 @@ public final class AesGcm {
     Cipher cipher = CIPHER.get();
     cipher.init(Cipher.ENCRYPT_MODE, key,
         new GCMParameterSpec(TAG_BITS, out, nonceOffset, WireFormat.NONCE_LENGTH));
-    cipher.updateAAD(header);
+    if (header != null) {
+      cipher.updateAAD(header);
+    }
     if (clearLength > 0) {
       cipher.updateAAD(out, clearOffset, clearLength);
     }
@@ -66,8 +69,9 @@ public final class AesGcm {
 
   /**
    * Opens {@code in[nonceOffset ..)}: nonce, ciphertext and tag, authenticating
-   * {@code aad[aadOffset .. aadOffset + aadLength)} followed by the clear prefix
-   * {@code in[0 .. clearLength)}. Returns the clear prefix followed by the plaintext.
+   * {@code aad[aadOffset .. aadOffset + aadLength)} ({@code aad} {@code null} for none) followed
+   * by the clear prefix {@code in[0 .. clearLength)}. Returns the clear prefix followed by the
+   * plaintext.
    *
    * @throws AEADBadTagException if anything was changed, or the key or AAD is wrong
    */
@@ -80,7 +84,9 @@ public final class AesGcm {
     Cipher cipher = CIPHER.get();
     cipher.init(Cipher.DECRYPT_MODE, key,
         new GCMParameterSpec(TAG_BITS, in, nonceOffset, WireFormat.NONCE_LENGTH));
-    cipher.updateAAD(aad, aadOffset, aadLength);
+    if (aad != null) {
+      cipher.updateAAD(aad, aadOffset, aadLength);
+    }
     if (clearLength == 0) {
       return cipher.doFinal(in, ctOffset, in.length - ctOffset);
     }

@@ -1,5 +1,6 @@
 package io.kafkaenvelope.internal.dek;
 
+import io.kafkaenvelope.internal.crypto.RecordKeys;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.wire.EnvelopeHeader;
 import io.kafkaenvelope.internal.wire.Role;
@@ -22,6 +23,8 @@ final class ActiveDek implements DekRotator.Lease {
   private final String kekVersion;
   private final byte[] wrapped;
   private final Role role;
+  /** Format version 6: records sealed under a per-header key, not with the header as AAD. */
+  private final boolean bindThroughKey;
   private final int noncePrefix;
   private final long counterStart;
 
@@ -37,20 +40,32 @@ final class ActiveDek implements DekRotator.Lease {
   private final AtomicLong bytes = new AtomicLong();
   /** Set once the next key has been requested, so only one record triggers it. */
   final AtomicBoolean refreshClaimed = new AtomicBoolean();
-  /** Encoded envelope header per topic: one array shared by every record of that topic. */
-  private final ConcurrentHashMap<String, byte[]> headers = new ConcurrentHashMap<>();
   /**
-   * The same for records with a clear prefix or a compressed body (versions 2 and 3), per topic
-   * indexed by codec id (0 = uncompressed): a compressing serializer sends both kinds, since a
-   * record that does not shrink goes out uncompressed. One prefix length per serializer in
-   * practice; a slot is replaced if it changes. Headers are immutable, so the plain array is
-   * safe to share (a race only encodes a header twice).
+   * How the plain records of each topic are sealed (no clear prefix, not compressed): header and
+   * key made once per topic and shared by every record of it.
    */
-  private final ConcurrentHashMap<String, EnvelopeHeader[]> framedHeaders =
-      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Sealing> plain = new ConcurrentHashMap<>();
+  /**
+   * The same for records with a clear prefix or a compressed body, per topic indexed by codec id
+   * (0 = uncompressed): a compressing serializer sends both kinds, since a record that does not
+   * shrink goes out uncompressed. One prefix length per serializer in practice; a slot is
+   * replaced if it changes. Sealings are immutable, so the plain array is safe to share (a race
+   * only makes one twice).
+   */
+  private final ConcurrentHashMap<String, Framed[]> framed = new ConcurrentHashMap<>();
+
+  private record Framed(int clearPrefixLength, Sealing sealing) {}
 
   ActiveDek(SecretKeySpec key, byte[] dekId, String kekId, String kekVersion, byte[] wrapped,
       Role role, int noncePrefix, long counterStart, long activatedAt, RotationLimits limits) {
+    this(key, dekId, kekId, kekVersion, wrapped, role, false, noncePrefix, counterStart,
+        activatedAt, limits);
+  }
+
+  ActiveDek(SecretKeySpec key, byte[] dekId, String kekId, String kekVersion, byte[] wrapped,
+      Role role, boolean bindThroughKey, int noncePrefix, long counterStart, long activatedAt,
+      RotationLimits limits) {
+    this.bindThroughKey = bindThroughKey;
     this.key = key;
     this.dekId = dekId;
     this.kekId = kekId;
@@ -149,26 +164,31 @@ final class ActiveDek implements DekRotator.Lease {
   }
 
   @Override
-  public byte[] header(String topic, int clearPrefixLength, int codec) {
+  public Sealing sealing(String topic, int clearPrefixLength, int codec) {
     if (clearPrefixLength == 0 && codec == 0) {
-      byte[] h = headers.get(topic);
+      Sealing h = plain.get(topic);
       if (h == null) {
-        h = headers.computeIfAbsent(topic,
-            t -> EnvelopeHeader.create(role, dekId, t, kekId, kekVersion, wrapped).encodedUnsafe());
+        h = plain.computeIfAbsent(topic, t -> sealingFor(t, 0, 0));
       }
       return h;
     }
-    EnvelopeHeader[] byCodec = framedHeaders.get(topic);
+    Framed[] byCodec = framed.get(topic);
     if (byCodec == null) {
-      byCodec = framedHeaders.computeIfAbsent(topic, t -> new EnvelopeHeader[256]); // u8 codec
+      byCodec = framed.computeIfAbsent(topic, t -> new Framed[256]); // u8 codec
     }
-    EnvelopeHeader h = byCodec[codec];
-    if (h == null || h.clearPrefixLength() != clearPrefixLength) {
-      h = EnvelopeHeader.create(role, dekId, topic, kekId, kekVersion, wrapped, clearPrefixLength,
-          codec);
-      byCodec[codec] = h;
+    Framed f = byCodec[codec];
+    if (f == null || f.clearPrefixLength() != clearPrefixLength) {
+      f = new Framed(clearPrefixLength, sealingFor(topic, clearPrefixLength, codec));
+      byCodec[codec] = f;
     }
-    return h.encodedUnsafe();
+    return f.sealing();
+  }
+
+  private Sealing sealingFor(String topic, int clearPrefixLength, int codec) {
+    byte[] h = EnvelopeHeader.create(role, dekId, topic, kekId, kekVersion, wrapped,
+        clearPrefixLength, codec, bindThroughKey).encodedUnsafe();
+    return bindThroughKey ? new Sealing(h, RecordKeys.derive(key, h), null)
+        : new Sealing(h, key, h);
   }
 
   @Override

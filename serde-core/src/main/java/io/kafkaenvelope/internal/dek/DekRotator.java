@@ -51,6 +51,8 @@ public final class DekRotator {
   private final SecureRandom random = new SecureRandom();
   private final EncryptionContext context;
   private final EnvelopeEvents events;
+  /** Format version 6 ({@code envelope.format.version=6}): per-header record keys. */
+  private final boolean bindThroughKey;
 
   private volatile ActiveDek current;
   private final AtomicReference<CompletableFuture<DataKey>> pending = new AtomicReference<>();
@@ -69,6 +71,18 @@ public final class DekRotator {
   public DekRotator(KeyManagementService kms, String kekId, Role role, RotationLimits limits,
       Ticker ticker, ScheduledExecutorService executor, long kmsTimeoutMs, long failureBackoffMs,
       EnvelopeEvents events) {
+    this(kms, kekId, role, limits, ticker, executor, kmsTimeoutMs, failureBackoffMs, events,
+        false);
+  }
+
+  /**
+   * As above; {@code bindThroughKey} makes its keys seal records in format version 6 (a record
+   * key per header) instead of versions 1 to 3.
+   */
+  public DekRotator(KeyManagementService kms, String kekId, Role role, RotationLimits limits,
+      Ticker ticker, ScheduledExecutorService executor, long kmsTimeoutMs, long failureBackoffMs,
+      EnvelopeEvents events, boolean bindThroughKey) {
+    this.bindThroughKey = bindThroughKey;
     this.events = events;
     this.kms = kms;
     this.kekId = kekId;
@@ -139,15 +153,16 @@ public final class DekRotator {
 
   /** What a record is encrypted with. */
   public interface Lease {
+    /** The data key itself. */
     SecretKeySpec key();
 
     /**
-     * The encoded envelope header (the record header's value and the AAD) for records of
-     * {@code topic} whose first {@code clearPrefixLength} bytes stay in the clear (version 2)
-     * and/or whose body is compressed with codec {@code codec} (version 3); version 1 when both
-     * are 0. Encoded once per topic and kind, and shared.
+     * The envelope header, key and associated data for records of {@code topic} whose first
+     * {@code clearPrefixLength} bytes stay in the clear and/or whose body is compressed with codec
+     * {@code codec}: version 1, 2 or 3 as those ask, or version 6 when the rotator was made for
+     * it. Made once per topic and kind, and shared.
      */
-    byte[] header(String topic, int clearPrefixLength, int codec);
+    Sealing sealing(String topic, int clearPrefixLength, int codec);
 
     String kekId();
 
@@ -274,7 +289,7 @@ public final class DekRotator {
     byte[] dekId = new byte[WireFormat.DEK_ID_LENGTH];
     random.nextBytes(dekId);
     return new ActiveDek(spec, dekId, kekId, key.kekVersion(), key.wrapped(), role,
-        random.nextInt(), random.nextLong(), ticker.read(), limits);
+        bindThroughKey, random.nextInt(), random.nextLong(), ticker.read(), limits);
   }
 
   private KmsException asKmsException(Throwable t) {

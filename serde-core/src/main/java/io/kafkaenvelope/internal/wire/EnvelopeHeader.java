@@ -23,6 +23,10 @@ import java.util.Objects;
  * Version 3 (0x03) is version 2 with a {@code u8 compression codec} (nonzero) between the role and
  * the clear prefix length, which may be 0 here: the encrypted body is compressed.
  *
+ * Version 6 (0x06) has version 3's layout, with a codec byte that may be 0 (uncompressed) and a
+ * clear prefix length that may be 0; its records are sealed under a key derived from the DEK and
+ * this header ({@link #bindsThroughKey()}), not with the header as associated data.
+ *
  * All integers are big-endian. The encoding is canonical: a parser accepts exactly one byte string
  * per header and rejects trailing bytes.
  */
@@ -74,6 +78,18 @@ public final class EnvelopeHeader {
    */
   public static EnvelopeHeader create(Role role, byte[] dekId, String topic, String kekId,
       String kekVersion, byte[] wrappedDek, int clearPrefixLength, int codec) {
+    return create(role, dekId, topic, kekId, kekVersion, wrappedDek, clearPrefixLength, codec,
+        false);
+  }
+
+  /**
+   * Builds and encodes a header: with {@code bindThroughKey} a version 6 header (any clear prefix
+   * and codec), otherwise as {@link #create(Role, byte[], String, String, String, byte[], int,
+   * int)} (version 1, 2 or 3).
+   */
+  public static EnvelopeHeader create(Role role, byte[] dekId, String topic, String kekId,
+      String kekVersion, byte[] wrappedDek, int clearPrefixLength, int codec,
+      boolean bindThroughKey) {
     Objects.requireNonNull(role, "role");
     if (clearPrefixLength < 0 || clearPrefixLength > WireFormat.MAX_CLEAR_PREFIX) {
       throw new IllegalArgumentException("clear prefix length out of range");
@@ -87,16 +103,17 @@ public final class EnvelopeHeader {
       throw new IllegalArgumentException("DEK id must be " + WireFormat.DEK_ID_LENGTH + " bytes");
     }
     KeyFields keys = KeyFields.of(topic, kekId, kekVersion, wrappedDek);
-    boolean v3 = codec > 0;
-    boolean v2 = !v3 && clearPrefixLength > 0;
-    ByteBuffer buf = ByteBuffer.allocate(3 + (v3 ? 3 : v2 ? 2 : 0) + dekId.length
+    boolean v6 = bindThroughKey;
+    boolean v3 = !v6 && codec > 0;
+    boolean v2 = !v6 && !v3 && clearPrefixLength > 0;
+    ByteBuffer buf = ByteBuffer.allocate(3 + (v3 || v6 ? 3 : v2 ? 2 : 0) + dekId.length
         + keys.encodedLength());
-    buf.put(v3 ? WireFormat.VERSION_3 : v2 ? WireFormat.VERSION_2 : WireFormat.VERSION_1)
-        .put(WireFormat.ALG_AES256_GCM).put(role.code());
-    if (v3) {
+    buf.put(v6 ? WireFormat.VERSION_6 : v3 ? WireFormat.VERSION_3 : v2 ? WireFormat.VERSION_2
+        : WireFormat.VERSION_1).put(WireFormat.ALG_AES256_GCM).put(role.code());
+    if (v3 || v6) {
       buf.put((byte) codec);
     }
-    if (v2 || v3) {
+    if (v2 || v3 || v6) {
       buf.putShort((short) clearPrefixLength);
     }
     buf.put(dekId);
@@ -121,11 +138,11 @@ public final class EnvelopeHeader {
     }
     byte version = buf.get();
     if (version != WireFormat.VERSION_1 && version != WireFormat.VERSION_2
-        && version != WireFormat.VERSION_3) {
+        && version != WireFormat.VERSION_3 && version != WireFormat.VERSION_6) {
       throw new UnsupportedVersionException(
           "unsupported envelope format version " + (version & 0xFF)
-              + " (this library reads versions 1 to 3 here; version 4, deterministic, only inside "
-              + "an inline frame)");
+              + " (this library reads versions 1 to 3 and 6 here; version 4, deterministic, only "
+              + "inside an inline frame)");
     }
     byte alg = buf.get();
     if (alg != WireFormat.ALG_AES256_GCM) {
@@ -136,12 +153,13 @@ public final class EnvelopeHeader {
       throw new MalformedEnvelopeException("unknown envelope role");
     }
     int codec = 0;
-    if (version == WireFormat.VERSION_3) {
+    if (version == WireFormat.VERSION_3 || version == WireFormat.VERSION_6) {
       if (!buf.hasRemaining()) {
         throw new MalformedEnvelopeException("envelope header truncated in compression codec");
       }
       codec = buf.get() & 0xFF;
-      if (codec == 0) { // canonical: an uncompressed record is version 1 or 2
+      if (codec == 0 && version == WireFormat.VERSION_3) {
+        // canonical: an uncompressed record is version 1 or 2 (version 6 has no other form)
         throw new MalformedEnvelopeException("version 3 envelope header with no compression");
       }
       if (codec > WireFormat.MAX_CODEC) {
@@ -192,6 +210,19 @@ public final class EnvelopeHeader {
    */
   public int codec() {
     return codec;
+  }
+
+  /** The format version (1, 2, 3 or 6). */
+  public int version() {
+    return encoded[0];
+  }
+
+  /**
+   * Whether records under this header are sealed under a key derived from the DEK and the header
+   * (version 6) rather than with the header as associated data (versions 1 to 3).
+   */
+  public boolean bindsThroughKey() {
+    return encoded[0] == WireFormat.VERSION_6;
   }
 
   /** The DEK id as 32 lowercase hex digits, as it appears in logs and errors. */

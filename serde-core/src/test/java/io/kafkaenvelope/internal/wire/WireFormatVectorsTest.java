@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kafkaenvelope.internal.compress.Codec;
 import io.kafkaenvelope.internal.compress.Codecs;
 import io.kafkaenvelope.internal.crypto.AesGcm;
+import io.kafkaenvelope.internal.crypto.RecordKeys;
 import io.kafkaenvelope.kms.EncryptionContext;
 import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.kms.local.LocalKms;
@@ -39,9 +40,11 @@ class WireFormatVectorsTest {
   @Test
   void documentedVectorsMatchTheImplementation() throws Exception {
     List<Map<String, String>> vectors = vectors(parse(Files.readString(DOC)));
-    assertEquals(8, vectors.size(), "vectors in " + DOC);
+    assertEquals(11, vectors.size(), "vectors in " + DOC);
     for (Map<String, String> v : vectors) {
       Map<String, String> computed = compute(v);
+      assertEquals(computed.get("record-key"), v.get("record-key"),
+          "record key of vector " + v.get("vector"));
       assertEquals(computed.get("header"), v.get("header"), "header of vector " + v.get("vector"));
       assertEquals(computed.get("record-value"), v.get("record-value"),
           "record value of vector " + v.get("vector"));
@@ -59,7 +62,7 @@ class WireFormatVectorsTest {
   void documentedRefusalsAreRefusedForTheirReason() throws Exception {
     List<Map<String, String>> blocks = parse(Files.readString(DOC));
     List<Map<String, String>> refusals = refusals(blocks);
-    assertEquals(9, refusals.size(), "refusal vectors in " + DOC);
+    assertEquals(11, refusals.size(), "refusal vectors in " + DOC);
     for (Map<String, String> r : refusals) {
       String name = "refusal " + r.get("refusal");
       Map<String, String> computed = computeRefusal(r, vectors(blocks));
@@ -221,8 +224,10 @@ class WireFormatVectorsTest {
       value[value.length - 1] ^= 0x01;
     } else if (change.equals("drop-last-header-byte")) {
       header = java.util.Arrays.copyOf(header, header.length - 1);
-    } else if (change.equals("version-04")) {
-      header[0] = 0x04;
+    } else if (change.startsWith("version-")) {
+      header[0] = (byte) Integer.parseInt(change.substring("version-".length()), 16);
+    } else if (change.startsWith("flip-header-byte-")) {
+      header[Integer.parseInt(change.substring("flip-header-byte-".length()))] ^= 0x01;
     } else if (change.equals("inline-frame")) {
       byte[] frame = new byte[InlineFrame.prefixLength(header.length) + value.length];
       int at = InlineFrame.writePrefix(frame, header);
@@ -247,18 +252,30 @@ class WireFormatVectorsTest {
     String kekVersion = v.get("kek-version").equals("(none)") ? null : v.get("kek-version");
     int clearPrefix = Integer.parseInt(v.getOrDefault("clear-prefix-length", "0"));
     int codec = Codecs.idOf(v.getOrDefault("compression", "none"));
+    boolean v6 = v.getOrDefault("format-version", "1").equals("6");
     EnvelopeHeader header = EnvelopeHeader.create(role, HEX.parseHex(v.get("dek-id")),
         v.get("topic"), v.get("kek-id"), kekVersion, HEX.parseHex(v.get("wrapped-dek")),
-        clearPrefix, codec);
+        clearPrefix, codec, v6);
     assertEquals(clearPrefix, EnvelopeHeader.parse(header.encodedUnsafe()).clearPrefixLength());
     assertEquals(codec, EnvelopeHeader.parse(header.encodedUnsafe()).codec());
     byte[] h = header.encodedUnsafe();
-    byte[] plaintext = HEX.parseHex(v.get("plaintext-hex"));
-    if (codec != 0) {
-      return computeCompressed(v, h, codec, plaintext);
-    }
-    boolean inline = v.get("mode").equals("inline");
+    // Versions 1-3 seal under the DEK with the header as associated data; version 6 under the
+    // record key derived from DEK and header, with none (the clear prefix stays associated data).
     SecretKeySpec dek = new SecretKeySpec(HEX.parseHex(v.get("dek")), "AES");
+    SecretKeySpec key = v6 ? RecordKeys.derive(dek, h) : dek;
+    byte[] aad = v6 ? null : h;
+    byte[] plaintext = HEX.parseHex(v.get("plaintext-hex"));
+    Map<String, String> m = codec != 0 ? computeCompressed(v, h, key, aad, plaintext)
+        : computePlain(v, h, key, aad, plaintext, clearPrefix);
+    if (v6) {
+      m.put("record-key", HEX.formatHex(key.getEncoded()));
+    }
+    return m;
+  }
+
+  private static Map<String, String> computePlain(Map<String, String> v, byte[] h,
+      SecretKeySpec key, byte[] aad, byte[] plaintext, int clearPrefix) throws Exception {
+    boolean inline = v.get("mode").equals("inline");
     // laid out by SealedRecord, the class that owns the layout, so the vectors check it too
     byte[] nonce = HEX.parseHex(v.get("nonce"));
     int bodyLength = plaintext.length - clearPrefix;
@@ -267,7 +284,7 @@ class WireFormatVectorsTest {
     int nonceOffset = inline ? SealedRecord.inlineNonceOffset(h.length)
         : SealedRecord.nonceOffset(clearPrefix);
     System.arraycopy(nonce, 0, out, nonceOffset, nonce.length);
-    AesGcm.seal(dek, h, out, 0, clearPrefix, nonceOffset, plaintext, clearPrefix, bodyLength);
+    AesGcm.seal(key, aad, out, 0, clearPrefix, nonceOffset, plaintext, clearPrefix, bodyLength);
     Map<String, String> m = new HashMap<>();
     m.put("header", inline ? "(none: inline)" : HEX.formatHex(h));
     m.put("record-value", HEX.formatHex(out));
@@ -280,8 +297,9 @@ class WireFormatVectorsTest {
    * input, because compressors need not agree byte for byte; the library must read them, and for
    * gzip its own output must begin with the header the document names.
    */
-  private static Map<String, String> computeCompressed(Map<String, String> v, byte[] h, int codec,
-      byte[] plaintext) throws Exception {
+  private static Map<String, String> computeCompressed(Map<String, String> v, byte[] h,
+      SecretKeySpec key, byte[] aad, byte[] plaintext) throws Exception {
+    int codec = Codecs.idOf(v.get("compression"));
     int p = Integer.parseInt(v.getOrDefault("clear-prefix-length", "0"));
     int n = plaintext.length - p;
     byte[] compressed = HEX.parseHex(v.get("compressed-hex"));
@@ -302,13 +320,16 @@ class WireFormatVectorsTest {
     body[2] = (byte) (stated >>> 8);
     body[3] = (byte) stated;
     System.arraycopy(compressed, 0, body, 4, compressed.length);
-    byte[] out = new byte[p + SealedRecord.sealedLength(body.length)];
+    boolean inline = v.get("mode").equals("inline");
+    byte[] nonce = HEX.parseHex(v.get("nonce"));
+    byte[] out = inline ? SealedRecord.layOutInline(h, nonce, body.length)
+        : new byte[p + SealedRecord.sealedLength(body.length)];
+    int nonceOffset = inline ? SealedRecord.inlineNonceOffset(h.length) : p;
     System.arraycopy(plaintext, 0, out, 0, p);
-    System.arraycopy(HEX.parseHex(v.get("nonce")), 0, out, p, 12);
-    AesGcm.seal(new SecretKeySpec(HEX.parseHex(v.get("dek")), "AES"), h, out, 0, p, p, body, 0,
-        body.length);
+    System.arraycopy(nonce, 0, out, nonceOffset, 12);
+    AesGcm.seal(key, aad, out, 0, p, nonceOffset, body, 0, body.length);
     Map<String, String> m = new HashMap<>();
-    m.put("header", HEX.formatHex(h));
+    m.put("header", inline ? "(none: inline)" : HEX.formatHex(h));
     m.put("record-value", HEX.formatHex(out));
     return m;
   }
@@ -375,6 +396,7 @@ class WireFormatVectorsTest {
     for (Map<String, String> v : vectors(blocks)) {
       Map<String, String> c = compute(v);
       System.out.println("vector " + v.get("vector") + "\nheader: " + c.get("header")
+          + (c.containsKey("record-key") ? "\nrecord-key: " + c.get("record-key") : "")
           + "\nrecord-value: " + c.get("record-value") + "\n");
     }
     for (Map<String, String> l : blocks) {
