@@ -26,8 +26,8 @@ public interface FieldFormat {
    * caller's object is never modified) in which each field {@code sealer.select} chose holds
    * {@code sealer.seal(...)} of the field's encoding (Avro: binary encoding of the field's schema,
    * the field becoming {@code bytes}; JSON: canonical JSON UTF-8, the field becoming a base64
-   * string). A configured pattern that does not exist in the record's schema is an error
-   * ({@code EnvelopeException}, reason {@code CONFIG}, naming {@code envelope.fields}).
+   * string). A configured pattern that does not exist in the record's schema is an error:
+   * throw {@link FieldSealer#configError} naming {@code envelope.fields}.
    */
   Object seal(String topic, Object record, FieldSealer sealer);
 
@@ -36,7 +36,8 @@ public interface FieldFormat {
    * returns the original record, each path in {@code opener.sealedPaths()} replaced by the decoded
    * {@code opener.open(...)} result (or handled as {@link FieldOpener#unreadable()} says when it
    * returns {@code null}). A listed path missing from the record, or one that does not hold a
-   * ciphertext, is refused ({@code MALFORMED}).
+   * ciphertext, is refused: throw {@link FieldOpener#malformed}. serde-core checks afterwards
+   * that {@code open} was called once for every listed path.
    */
   Object open(String topic, Object decoded, FieldOpener opener);
 }

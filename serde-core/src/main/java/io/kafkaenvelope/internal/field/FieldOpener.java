@@ -31,4 +31,12 @@ public interface FieldOpener {
 
   /** {@code envelope.fields.unreadable}. */
   Unreadable unreadable();
+
+  /**
+   * The exception for the format to throw when the decoded record does not match the field
+   * headers: a listed path missing, or not holding a ciphertext (bytes / a string), or a field
+   * that cannot be set to null under {@link Unreadable#NULL}: an {@code EnvelopeException}
+   * (reason {@code MALFORMED}) naming the topic, role and {@code detail} (no field values).
+   */
+  RuntimeException malformed(String detail);
 }

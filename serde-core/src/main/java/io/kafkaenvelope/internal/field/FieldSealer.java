@@ -21,4 +21,12 @@ public interface FieldSealer {
    * concretePath} its path in this record. Returns the bytes to store in the field.
    */
   byte[] seal(FieldRule rule, String concretePath, byte[] encoding);
+
+  /**
+   * The exception for the format to throw when it cannot seal this record for a reason of
+   * configuration, e.g. a pattern of {@code envelope.fields} that the record's schema lacks: an
+   * {@code EnvelopeException} (reason {@code MISCONFIGURED}) naming the topic and role, with
+   * {@code detail} (which must not contain field values). Nothing is sent.
+   */
+  RuntimeException configError(String detail);
 }
