@@ -1,5 +1,6 @@
 package io.kafkaenvelope.json.internal;
 
+import io.kafkaenvelope.internal.field.FieldPaths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -9,7 +10,8 @@ import java.util.Objects;
  * ({@code customer.ssn}, {@code lines[].address}, {@code attrs[]}) names fields in configuration;
  * a <em>concrete path</em> ({@code lines[2].address}, {@code attrs["colour"]}) names one
  * occurrence in one record. Both are parsed into the same {@link Step}s; a pattern has only
- * {@link Step#ANY} where a concrete path has an index or a key. Immutable.
+ * {@link Step#ANY} where a concrete path has an index or a key ({@link FieldPaths} checks the
+ * same syntax; this class also gives the steps, to walk a tree). Immutable.
  */
 public final class FieldPath {
 
@@ -95,8 +97,9 @@ public final class FieldPath {
 
   /**
    * Parses a pattern: names joined by {@code .}, each optionally followed by {@code []}s. A name
-   * is any run of characters other than {@code .}, {@code [}, {@code ]}, {@code "} and
-   * whitespace, so a JSON property whose name holds one of those cannot be selected by pattern.
+   * is any run of characters other than {@code .}, {@code [}, {@code ]} and whitespace (as
+   * serde-core's {@link FieldPaths}), so a JSON property whose name holds one of those cannot be
+   * selected by pattern.
    *
    * @throws IllegalArgumentException saying what is wrong (never the record's content)
    */
@@ -207,7 +210,7 @@ public final class FieldPath {
   }
 
   static boolean isNameChar(char c) {
-    return c != '.' && c != '[' && c != ']' && c != '"' && !Character.isWhitespace(c);
+    return c != '.' && c != '[' && c != ']' && !Character.isWhitespace(c);
   }
 
   /** Whether {@code name} can appear in a pattern. */
@@ -236,36 +239,14 @@ public final class FieldPath {
 
   /** {@code parent[index]}. */
   public static String element(String parent, int index) {
-    return parent + '[' + index + ']';
+    return parent + FieldPaths.index(index);
   }
 
   /**
-   * {@code parent["key"]}: the key as a JSON string, escaping only {@code "}, {@code \} and
-   * control characters (as {@code \}{@code uXXXX} except the short forms), so the same key always
-   * gives the same bytes (the concrete path is part of the associated data).
+   * {@code parent["key"]}: the key as serde-core's {@link FieldPaths#mapKey} writes it, so the
+   * same key always gives the same bytes (the concrete path is part of the associated data).
    */
   public static String entry(String parent, String key) {
-    StringBuilder sb = new StringBuilder(parent.length() + key.length() + 4).append(parent)
-        .append("[\"");
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        case '\b' -> sb.append("\\b");
-        case '\f' -> sb.append("\\f");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    return sb.append("\"]").toString();
+    return parent + FieldPaths.mapKey(key);
   }
 }

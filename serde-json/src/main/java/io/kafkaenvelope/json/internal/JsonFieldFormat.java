@@ -150,7 +150,7 @@ public final class JsonFieldFormat implements FieldFormat {
     if (record instanceof JsonNode n) {
       tree = n.deepCopy(); // the caller's tree is never changed
     } else {
-      checkClass(record.getClass(), sealer.configuredPatterns(), s);
+      checkClass(record.getClass(), sealer, s);
       tree = s.mapper().valueToTree(record);
     }
     if (tree != null && tree.isContainerNode()) {
@@ -169,7 +169,8 @@ public final class JsonFieldFormat implements FieldFormat {
   }
 
   /** A POJO class must have every configured pattern (checked once per class). */
-  private void checkClass(Class<?> c, Set<String> configured, Settings s) {
+  private void checkClass(Class<?> c, FieldSealer sealer, Settings s) {
+    Set<String> configured = sealer.configuredPatterns();
     if (configured.isEmpty() || checked.containsKey(c) || Map.class.isAssignableFrom(c)
         || Iterable.class.isAssignableFrom(c)) {
       return;
@@ -177,8 +178,8 @@ public final class JsonFieldFormat implements FieldFormat {
     JavaType t = s.mapper().constructType(c);
     for (String p : configured) {
       if (PojoFields.resolve(s.mapper(), t, FieldPath.parsePattern(p)) == null) {
-        throw new ConfigException(FIELDS, p, "no field '" + p + "' in " + c.getName()
-            + " (as Jackson maps it)");
+        throw sealer.configError(FIELDS + " names '" + p + "', which is not a field of "
+            + c.getName() + " (as Jackson maps it)");
       }
     }
     checked.put(c, Boolean.TRUE);
@@ -244,22 +245,23 @@ public final class JsonFieldFormat implements FieldFormat {
     Settings s = settings;
     if (!(decoded instanceof JsonNode tree)) {
       throw new SerializationException("field-encrypted JSON from topic '" + topic + "' needs "
-          + "an inner deserializer that returns a JsonNode, not a " + decoded.getClass().getName()
-          + " (unset envelope.inner.deserializer to use the Jackson one)");
+          + "an inner deserializer that returns a JsonNode, not a "
+          + decoded.getClass().getName() + " (unset envelope.inner.deserializer to use the "
+          + "Jackson one)");
     }
     for (String cp : opener.sealedPaths()) {
-      openOne(topic, tree, cp, opener, s);
+      openOne(tree, cp, opener, s);
     }
     return s.type() == null ? tree : toType(topic, tree, s);
   }
 
-  private static void openOne(String topic, JsonNode tree, String concretePath,
-      FieldOpener opener, Settings s) {
+  private static void openOne(JsonNode tree, String concretePath, FieldOpener opener,
+      Settings s) {
     FieldPath path;
     try {
       path = FieldPath.parse(concretePath);
     } catch (IllegalArgumentException e) {
-      throw malformed(topic, concretePath, "not a field path");
+      throw malformed(opener, concretePath, "not a field path");
     }
     List<FieldPath.Step> steps = path.steps();
     JsonNode parent = tree;
@@ -269,14 +271,14 @@ public final class JsonFieldFormat implements FieldFormat {
     FieldPath.Step last = steps.get(steps.size() - 1);
     JsonNode sealed = parent == null ? null : step(parent, last);
     if (sealed == null || !sealed.isTextual()) {
-      throw malformed(topic, concretePath, sealed == null ? "the record has no such field"
+      throw malformed(opener, concretePath, sealed == null ? "the record has no such field"
           : "the field does not hold a base64 string");
     }
     byte[] ct;
     try {
       ct = Base64.getDecoder().decode(sealed.textValue());
     } catch (IllegalArgumentException e) {
-      throw malformed(topic, concretePath, "the field is not base64");
+      throw malformed(opener, concretePath, "the field is not base64");
     }
     byte[] encoding = opener.open(concretePath, ct);
     JsonNode value;
@@ -284,17 +286,17 @@ public final class JsonFieldFormat implements FieldFormat {
       try {
         value = CanonicalJson.decode(s.treeReader(), encoding);
       } catch (IOException e) {
-        throw malformed(topic, concretePath, "the decrypted field is not JSON");
+        throw malformed(opener, concretePath, "the decrypted field is not JSON");
       }
     } else if (opener.unreadable() == FieldOpener.Unreadable.NULL) {
       if (s.type() != null) {
         JavaType jt = PojoFields.resolve(s.mapper(), s.type(),
             FieldPath.parsePattern(path.pattern()));
         if (jt != null && jt.isPrimitive()) {
-          throw new SerializationException("field '" + concretePath + "' of a record from topic '"
-              + topic + "' may not be read with this reader's keys and " + UNREADABLE + "=null, "
-              + "but " + s.type().getRawClass().getName() + " declares it " + jt.getRawClass()
-              + ", which cannot be null: use a boxed type or " + UNREADABLE + "=fail");
+          throw opener.malformed("field '" + concretePath + "' may not be read with this "
+              + "reader's keys and " + UNREADABLE + "=null, but " + s.type().getRawClass()
+              .getName() + " declares it " + jt.getRawClass() + ", which cannot be null: use a "
+              + "boxed type or " + UNREADABLE + "=fail");
         }
       }
       value = NullNode.getInstance();
@@ -347,8 +349,8 @@ public final class JsonFieldFormat implements FieldFormat {
     return sb.length() == 0 ? "the top level" : sb.toString();
   }
 
-  private static SerializationException malformed(String topic, String path, String why) {
-    return FieldErrors.malformed(topic, path, why);
+  private static RuntimeException malformed(FieldOpener opener, String path, String why) {
+    return opener.malformed("field-encrypted JSON is malformed at '" + path + "': " + why);
   }
 
   /** Reads JSON bytes into a tree the way this format's reader needs (for the inner side). */

@@ -65,6 +65,11 @@ final class FakeFields {
       return seal(concretePath, encoding);
     }
 
+    @Override
+    public RuntimeException configError(String detail) {
+      return new IllegalArgumentException("config: " + detail);
+    }
+
     static byte[] seal(String concretePath, byte[] encoding) {
       byte[] p = concretePath.getBytes(StandardCharsets.UTF_8);
       byte[] out = Arrays.copyOf(p, p.length + 1 + encoding.length);
@@ -120,6 +125,11 @@ final class FakeFields {
     @Override
     public Unreadable unreadable() {
       return mode;
+    }
+
+    @Override
+    public RuntimeException malformed(String detail) {
+      return new org.apache.kafka.common.errors.SerializationException("malformed: " + detail);
     }
   }
 }
