@@ -243,6 +243,9 @@ public final class JsonFieldFormat implements FieldFormat {
       return null;
     }
     Settings s = settings;
+    if (decoded instanceof FieldModeJsonDeserializer.Unparsed raw) {
+      decoded = readTree(topic, raw.json());
+    }
     if (!(decoded instanceof JsonNode tree)) {
       throw new SerializationException("field-encrypted JSON from topic '" + topic + "' needs "
           + "an inner deserializer that returns a JsonNode, not a "

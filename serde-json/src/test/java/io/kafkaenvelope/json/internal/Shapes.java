@@ -6,15 +6,15 @@ import java.util.List;
 import java.util.Map;
 
 /** Test POJOs holding every JSON value type (records: Jackson maps them, equals is by value). */
-final class Shapes {
+public final class Shapes {
 
   private Shapes() {}
 
-  record Customer(String email, String ssn, Integer age) {}
+  public record Customer(String email, String ssn, Integer age) {}
 
-  record Line(String sku, int qty, String address) {}
+  public record Line(String sku, int qty, String address) {}
 
-  record Order(String id, int qty, long big, double price, float ratio, BigDecimal amount,
+  public record Order(String id, int qty, long big, double price, float ratio, BigDecimal amount,
       BigInteger huge, boolean paid, Integer missing, Customer customer, List<Line> lines,
       Map<String, String> attrs, List<Integer> scores, Map<String, Customer> contacts,
       int[] codes) {
@@ -35,14 +35,20 @@ final class Shapes {
     }
   }
 
-  static final String MARK = "PLAINTEXT-7f3a";
+  /** The same marker as the module's Fixtures, so LogScanTest looks for it too. */
+  public static final String MARK = "JSON-PLAINTEXT-MARKER-8b2c";
 
-  static Order order() {
-    return new Order("o-1", 7, 9_007_199_254_740_993L, 0.1 + 0.2, 1.25f,
+  public static Order order() {
+    return order(1);
+  }
+
+  /** Order {@code i}: its id, customer and addresses differ from every other's. */
+  public static Order order(int i) {
+    return new Order("o-" + i, 7 + i, 9_007_199_254_740_993L, 0.1 + 0.2, 1.25f,
         new BigDecimal("1234567890.12345678901234567890"),
         new BigInteger("123456789012345678901234567890"),
-        true, null, new Customer(MARK + "@example.com", MARK + "-ssn", 42),
-        List.of(new Line("A", 1, MARK + " street 1"), new Line("B", 2, MARK + " street 2")),
+        true, null, new Customer(MARK + i + "@example.com", MARK + "-ssn-" + i, 42),
+        List.of(new Line("A", 1, MARK + " street " + i), new Line("B", 2, MARK + " road " + i)),
         Map.of("colour", MARK + "-red", "we\"ird\nkey", MARK + "-x"), List.of(1, 2, 3),
         Map.of("boss", new Customer("b@x", MARK + "-boss", null)), new int[] {4, 5});
   }

@@ -1,0 +1,339 @@
+package io.kafkaenvelope.json;
+
+import static io.kafkaenvelope.json.internal.Shapes.MARK;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.kafkaenvelope.internal.wire.WireFormat;
+import io.kafkaenvelope.json.internal.Shapes;
+import io.kafkaenvelope.serde.EnvelopeException;
+import io.kafkaenvelope.testing.KafkaExtension;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Field-level encryption of JSON (envelope.mode=field) through the real embedded broker: POJOs and
+ * trees with every JSON value type round-trip exactly; the broker holds no plaintext of the
+ * encrypted fields and the clear ones unchanged; tampered, moved and copied ciphertexts are
+ * refused; readers with different KEK access see what their keys allow; record and field mode
+ * share a topic and one reader.
+ */
+class FieldLevelBrokerTest {
+
+  @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
+
+  private static final ObjectMapper PLAIN = JsonMapper.builder().build();
+  /** Every field of Shapes.Order that holds the marker, and every other JSON value type. */
+  private static final String ALL = "id,qty,big,price,ratio,amount,huge,paid,missing,customer,"
+      + "lines[].address,attrs[],scores,contacts[].ssn,codes";
+
+  private final Map<String, Object> envelope = Fixtures.envelope();
+
+  private Map<String, Object> fieldMode(String fields) {
+    Map<String, Object> m = new HashMap<>(envelope);
+    m.put("envelope.mode", "field");
+    m.put("envelope.fields", fields);
+    return m;
+  }
+
+  private Map<String, Object> reader(Class<?> type) {
+    Map<String, Object> m = new HashMap<>(envelope);
+    if (type != null) {
+      m.put(JsonSerdeConfig.TYPE, type.getName());
+    }
+    return m;
+  }
+
+  private static <V> List<ConsumerRecord<String, V>> read(Map<String, Object> settings,
+      String topic, int n) {
+    try (KafkaConsumer<String, V> c = Fixtures.newConsumer(KAFKA.broker(), settings,
+        DecryptingJsonDeserializer.class.getName())) {
+      return Fixtures.drain(c, topic, n);
+    }
+  }
+
+  private static JsonNode tree(byte[] json) throws Exception {
+    return PLAIN.readTree(json);
+  }
+
+  @Test
+  void pojosWithEveryValueTypeRoundTripAndTheBrokerHoldsOnlyTheClearFields() throws Exception {
+    String topic = Fixtures.unique("orders-fields");
+    KAFKA.broker().createTopic(topic, 1);
+    int n = 3;
+    List<ConsumerRecord<byte[], byte[]>> stored = Fixtures.sendAndReadRaw(KAFKA.broker(),
+        fieldMode(ALL), EncryptingJsonSerializer.class.getName(), topic, n, Shapes::order, MARK);
+    for (ConsumerRecord<byte[], byte[]> r : stored) {
+      assertNull(r.headers().lastHeader(WireFormat.VALUE_HEADER), "no record envelope");
+      assertNotNull(r.headers().lastHeader(WireFormat.VALUE_HEADER
+          + WireFormat.FIELDS_HEADER_SUFFIX), "a field envelope header");
+      int i = Integer.parseInt(new String(r.key()).substring(1));
+      JsonNode wire = tree(r.value());
+      JsonNode clear = PLAIN.valueToTree(Shapes.order(i));
+      for (String f : List.of("id", "qty", "big", "price", "ratio", "amount", "huge", "paid",
+          "missing", "customer", "scores", "codes")) {
+        assertTrue(wire.get(f).isTextual(), f + " is a base64 string on the wire");
+        Base64.getDecoder().decode(wire.get(f).textValue());
+      }
+      for (int l = 0; l < 2; l++) {
+        assertTrue(wire.at("/lines/" + l + "/address").isTextual());
+        assertEquals(clear.at("/lines/" + l + "/sku"), wire.at("/lines/" + l + "/sku"));
+        assertEquals(clear.at("/lines/" + l + "/qty"), wire.at("/lines/" + l + "/qty"));
+      }
+      assertEquals(clear.at("/contacts/boss/email"), wire.at("/contacts/boss/email"));
+      assertEquals(clear.at("/contacts/boss/age"), wire.at("/contacts/boss/age"));
+      assertTrue(wire.at("/contacts/boss/ssn").isTextual());
+      assertEquals(2, wire.get("attrs").size(), "map keys stay, values are encrypted");
+    }
+    for (ConsumerRecord<String, Shapes.Order> r
+        : FieldLevelBrokerTest.<Shapes.Order>read(reader(Shapes.Order.class), topic, n)) {
+      assertEquals(Shapes.order(Integer.parseInt(r.key().substring(1))), r.value());
+    }
+    for (ConsumerRecord<String, JsonNode> r
+        : FieldLevelBrokerTest.<JsonNode>read(reader(null), topic, n)) {
+      int i = Integer.parseInt(r.key().substring(1));
+      assertEquals(tree(PLAIN.writeValueAsBytes(Shapes.order(i))), r.value(),
+          "a tree reader gets what the same JSON in the clear reads as");
+    }
+  }
+
+  @Test
+  void jsonNodesWithEveryValueTypeRoundTripExactly() throws Exception {
+    String topic = Fixtures.unique("trees-fields");
+    KAFKA.broker().createTopic(topic, 1);
+    Function<Integer, JsonNode> record = i -> {
+      try {
+        return PLAIN.readTree("{\"s\":\"" + MARK + i + "\",\"i\":" + i + ",\"l\":900719925474099"
+            + i + ",\"d\":0.30000000000000004,\"dec\":1.50,\"big\":12345678901234567890123,"
+            + "\"t\":true,\"n\":null,\"o\":{\"z\":\"" + MARK + "\",\"a\":[1,{\"b\":null}]},"
+            + "\"arr\":[\"" + MARK + "\",2.5],\"m\":{\"k\":\"" + MARK + "\",\"j\":{}},"
+            + "\"clear\":\"c" + i + "\"}");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    List<ConsumerRecord<byte[], byte[]>> stored = Fixtures.sendAndReadRaw(KAFKA.broker(),
+        fieldMode("s,i,l,d,dec,big,t,n,o,arr,m[]"), EncryptingJsonSerializer.class.getName(),
+        topic, 3, record::apply, MARK);
+    for (ConsumerRecord<byte[], byte[]> r : stored) {
+      int i = Integer.parseInt(new String(r.key()).substring(1));
+      assertEquals("c" + i, tree(r.value()).get("clear").textValue());
+      assertTrue(tree(r.value()).get("n").isTextual(), "a null is encrypted like any value");
+    }
+    for (ConsumerRecord<String, JsonNode> r
+        : FieldLevelBrokerTest.<JsonNode>read(reader(null), topic, 3)) {
+      assertEquals(record.apply(Integer.parseInt(r.key().substring(1))), r.value());
+    }
+  }
+
+  @Test
+  void fieldsChosenByTheJsonSchemaKeywordAndConfluentTags() throws Exception {
+    String topic = Fixtures.unique("schema-fields");
+    KAFKA.broker().createTopic(topic, 1);
+    Map<String, Object> p = fieldMode("");
+    p.put(JsonSerdeConfig.SCHEMA, "classpath:json/fields.schema.json");
+    p.put("envelope.fields.tags", "PII");
+    List<ConsumerRecord<byte[], byte[]>> stored = Fixtures.sendAndReadRaw(KAFKA.broker(), p,
+        EncryptingJsonSerializer.class.getName(), topic, 2, Shapes::order, MARK + "-ssn-",
+        "@example.com", MARK + " street", MARK + " road");
+    JsonNode wire = tree(stored.get(0).value());
+    assertTrue(wire.at("/customer/ssn").isTextual());
+    assertTrue(wire.at("/customer/email").isTextual());
+    assertTrue(wire.at("/attrs/colour").textValue().contains(MARK), "tag INTERNAL not chosen");
+    for (ConsumerRecord<String, Shapes.Order> r
+        : FieldLevelBrokerTest.<Shapes.Order>read(reader(Shapes.Order.class), topic, 2)) {
+      assertEquals(Shapes.order(Integer.parseInt(r.key().substring(1))), r.value());
+    }
+  }
+
+  @Test
+  void aPatternThePojoTypeLacksFailsConfigure() {
+    Map<String, Object> p = fieldMode("customer.sn");
+    p.put(JsonSerdeConfig.TYPE, Shapes.Order.class.getName());
+    try (EncryptingJsonSerializer<Object> s = new EncryptingJsonSerializer<>()) {
+      ConfigException e = assertThrows(ConfigException.class, () -> s.configure(p, false));
+      assertTrue(e.getMessage().contains("envelope.fields"), e.getMessage());
+      assertTrue(e.getMessage().contains("customer.sn"), e.getMessage());
+    }
+  }
+
+  /** One field-mode record as the broker stores it, with the deserializer to read it. */
+  private ConsumerRecord<byte[], byte[]> storedOne(String topic, String fields, int i) {
+    KAFKA.broker().createTopic(topic, 1);
+    return Fixtures.sendAndReadRaw(KAFKA.broker(), fieldMode(fields),
+        EncryptingJsonSerializer.class.getName(), topic, 1, x -> Shapes.order(i), MARK).get(0);
+  }
+
+  private DecryptingJsonDeserializer<Object> deserializer(Map<String, Object> settings) {
+    DecryptingJsonDeserializer<Object> d = new DecryptingJsonDeserializer<>();
+    d.configure(settings, false);
+    return d;
+  }
+
+  private static Headers copy(Headers h) {
+    return new RecordHeaders(h.toArray());
+  }
+
+  private static byte[] with(byte[] json, String pointer, String field, String value)
+      throws Exception {
+    ObjectNode root = (ObjectNode) tree(json);
+    ObjectNode parent = pointer.isEmpty() ? root : (ObjectNode) root.at(pointer);
+    parent.set(field, TextNode.valueOf(value));
+    return PLAIN.writeValueAsBytes(root);
+  }
+
+  @Test
+  void everySingleByteChangeOfAFieldCiphertextIsRefused() throws Exception {
+    String topic = Fixtures.unique("tamper-fields");
+    ConsumerRecord<byte[], byte[]> r = storedOne(topic, "customer.ssn,customer.email", 1);
+    String sealed = tree(r.value()).at("/customer/ssn").textValue();
+    byte[] ct = Base64.getDecoder().decode(sealed);
+    try (DecryptingJsonDeserializer<Object> d = deserializer(reader(Shapes.Order.class))) {
+      assertEquals(Shapes.order(1).customer(),
+          ((Shapes.Order) d.deserialize(topic, copy(r.headers()), r.value())).customer());
+      for (int i = 0; i < ct.length; i++) {
+        byte[] bad = ct.clone();
+        bad[i] ^= 0x01;
+        byte[] value = with(r.value(), "/customer", "ssn",
+            Base64.getEncoder().encodeToString(bad));
+        EnvelopeException e = assertThrows(EnvelopeException.class,
+            () -> d.deserialize(topic, copy(r.headers()), value), "byte " + i);
+        assertFalse(e.getMessage().contains(MARK));
+      }
+    }
+    // and through a consumer: the tampered record is refused by poll()
+    byte[] bad = ct.clone();
+    bad[bad.length - 1] ^= 0x01;
+    String target = Fixtures.unique("tamper-fields-poll");
+    KAFKA.broker().createTopic(target, 1);
+    Fixtures.sendRaw(KAFKA.broker(), List.of(new ProducerRecord<>(target, null, r.key(),
+        with(r.value(), "/customer", "ssn", Base64.getEncoder().encodeToString(bad)),
+        copy(r.headers()))));
+    try (KafkaConsumer<String, Object> c = Fixtures.newConsumer(KAFKA.broker(),
+        reader(Shapes.Order.class), DecryptingJsonDeserializer.class.getName())) {
+      Fixtures.assertRefused(c, target, 0, "TAMPERED", MARK, target);
+    }
+  }
+
+  @Test
+  void aCiphertextCopiedToAnotherFieldRecordOrTopicIsRefused() throws Exception {
+    String topic = Fixtures.unique("moved-fields");
+    KAFKA.broker().createTopic(topic, 1);
+    List<ConsumerRecord<byte[], byte[]>> stored = Fixtures.sendAndReadRaw(KAFKA.broker(),
+        fieldMode("customer.ssn,customer.email"), EncryptingJsonSerializer.class.getName(),
+        topic, 2, Shapes::order, MARK);
+    ConsumerRecord<byte[], byte[]> a = stored.get(0);
+    ConsumerRecord<byte[], byte[]> b = stored.get(1);
+    String aSsn = tree(a.value()).at("/customer/ssn").textValue();
+    String aEmail = tree(a.value()).at("/customer/email").textValue();
+    try (DecryptingJsonDeserializer<Object> d = deserializer(reader(Shapes.Order.class))) {
+      // to another field of the same record
+      assertThrows(EnvelopeException.class, () -> d.deserialize(topic, copy(a.headers()),
+          with(a.value(), "/customer", "email", aSsn)));
+      // to the same field of another record
+      assertThrows(EnvelopeException.class, () -> d.deserialize(topic, copy(b.headers()),
+          with(b.value(), "/customer", "ssn", aSsn)));
+      // the whole record to another topic
+      String other = Fixtures.unique("moved-fields-other");
+      assertThrows(EnvelopeException.class, () -> d.deserialize(other, copy(a.headers()),
+          a.value()));
+      assertNotEquals(aSsn, aEmail);
+    }
+    String other = Fixtures.unique("moved-fields-copy");
+    KAFKA.broker().createTopic(other, 1);
+    Fixtures.sendRaw(KAFKA.broker(), List.of(new ProducerRecord<>(other, null, a.key(),
+        a.value(), copy(a.headers()))));
+    try (KafkaConsumer<String, Object> c = Fixtures.newConsumer(KAFKA.broker(),
+        reader(Shapes.Order.class), DecryptingJsonDeserializer.class.getName())) {
+      Fixtures.assertRefused(c, other, 0, "TOPIC_MISMATCH", MARK, other);
+    }
+  }
+
+  @Test
+  void readersWithDifferentKekAccessSeeWhatTheirKeysAllow() throws Exception {
+    String topic = Fixtures.unique("teams-fields");
+    KAFKA.broker().createTopic(topic, 1);
+    Map<String, Object> p = fieldMode("customer.ssn,customer.email,lines[].address");
+    p.put("envelope.fields.kek.customer.ssn", "json-pii-kek");
+    List<ConsumerRecord<byte[], byte[]>> stored = Fixtures.sendAndReadRaw(KAFKA.broker(), p,
+        EncryptingJsonSerializer.class.getName(), topic, 2, Shapes::order, MARK);
+    int fieldHeaders = 0;
+    for (var h : stored.get(0).headers().headers(WireFormat.VALUE_HEADER
+        + WireFormat.FIELDS_HEADER_SUFFIX)) {
+      fieldHeaders++;
+    }
+    assertEquals(2, fieldHeaders, "one field header per KEK, not per field");
+
+    Map<String, Object> full = reader(Shapes.Order.class);
+    full.put("envelope.kek.allowed.ids", "json-pii-kek");
+    for (ConsumerRecord<String, Shapes.Order> r
+        : FieldLevelBrokerTest.<Shapes.Order>read(full, topic, 2)) {
+      assertEquals(Shapes.order(Integer.parseInt(r.key().substring(1))), r.value());
+    }
+    Map<String, Object> nulls = reader(Shapes.Order.class);
+    nulls.put("envelope.fields.unreadable", "null");
+    for (ConsumerRecord<String, Shapes.Order> r
+        : FieldLevelBrokerTest.<Shapes.Order>read(nulls, topic, 2)) {
+      Shapes.Order o = Shapes.order(Integer.parseInt(r.key().substring(1)));
+      assertNull(r.value().customer().ssn(), "no key for the PII KEK: null");
+      assertEquals(o.customer().email(), r.value().customer().email(), "the team's KEK");
+      assertEquals(o.lines(), r.value().lines());
+    }
+    Map<String, Object> keep = reader(null);
+    keep.put("envelope.fields.unreadable", "keep");
+    List<ConsumerRecord<String, JsonNode>> kept = read(keep, topic, 2);
+    for (ConsumerRecord<String, JsonNode> r : kept) {
+      JsonNode wire = tree(stored.stream().filter(s -> new String(s.key()).equals(r.key()))
+          .findFirst().orElseThrow().value());
+      assertEquals(wire.at("/customer/ssn"), r.value().at("/customer/ssn"), "ciphertext kept");
+      assertTrue(r.value().at("/customer/email").textValue().startsWith(MARK));
+    }
+    try (KafkaConsumer<String, Object> c = Fixtures.newConsumer(KAFKA.broker(),
+        reader(Shapes.Order.class), DecryptingJsonDeserializer.class.getName())) {
+      Fixtures.assertRefused(c, topic, 0, "KEK_NOT_ALLOWED", MARK, "json-pii-kek");
+    }
+  }
+
+  @Test
+  void recordAndFieldModeShareATopicAndOneReader() throws Exception {
+    String topic = Fixtures.unique("mixed-fields");
+    KAFKA.broker().createTopic(topic, 1);
+    List<ProducerRecord<String, Shapes.Order>> sent = new ArrayList<>();
+    try (var whole = Fixtures.<Shapes.Order>newProducer(KAFKA.broker(), envelope,
+        EncryptingJsonSerializer.class.getName());
+        var fields = Fixtures.<Shapes.Order>newProducer(KAFKA.broker(),
+            fieldMode("customer,lines[].address"), EncryptingJsonSerializer.class.getName())) {
+      for (int i = 0; i < 4; i++) {
+        ProducerRecord<String, Shapes.Order> r = new ProducerRecord<>(topic, "k" + i,
+            Shapes.order(i));
+        (i % 2 == 0 ? whole : fields).send(r).get();
+        sent.add(r);
+      }
+    }
+    List<ConsumerRecord<String, Shapes.Order>> got = read(reader(Shapes.Order.class), topic, 4);
+    assertEquals(sent.stream().map(ProducerRecord::value).toList(),
+        got.stream().map(ConsumerRecord::value).toList());
+  }
+}
