@@ -20,7 +20,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.InvalidStateStoreException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -29,6 +28,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -155,8 +155,9 @@ class CrossTopicJoinTest {
     assertEquals(2 * N, entries, "the EU ciphertexts are keys of their own: they collide with "
         + "none of the shared scope's");
 
-    // and the orders still decrypt for a reader with the key
+    // and the orders still decrypt for a reader with the key that accepts the shared scope
     Map<String, Object> reader = new HashMap<>(envelope);
+    reader.put("envelope.fields.scope.customer.email", "crm-email");
     try (KafkaConsumer<String, JsonNode> c = Fixtures.newConsumer(KAFKA.broker(), reader,
         DecryptingJsonDeserializer.class.getName())) {
       for (ConsumerRecord<String, JsonNode> r : Fixtures.drain(c, orders, N)) {
