@@ -139,7 +139,8 @@ class CrossTopicJoinTest {
     try (KafkaStreams streams = new KafkaStreams(builder.build(), new StreamsConfig(props))) {
       streams.start();
       try (KafkaConsumer<String, JsonNode> c = Fixtures.newConsumer(KAFKA.broker(),
-          Map.of(JsonSerdeConfig.TYPE, JsonNode.class.getName()), JsonDeserializer.class.getName())) {
+          Map.of(JsonSerdeConfig.TYPE, JsonNode.class.getName()),
+          JsonDeserializer.class.getName())) {
         for (ConsumerRecord<String, JsonNode> r : Fixtures.drain(c, out, N)) {
           assertTrue(orderKeys.contains(r.key()), "keyed by the ciphertext");
           joined.put(r.value().get("order").textValue(), r.value().get("name").textValue());
