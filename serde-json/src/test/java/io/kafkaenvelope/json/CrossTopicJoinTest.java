@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kafkaenvelope.kms.memory.InMemoryKms;
 import io.kafkaenvelope.testing.KafkaExtension;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -109,6 +110,11 @@ class CrossTopicJoinTest {
         deterministic("email", "crm-email"), i -> customer(i, "Name " + i)), "/email");
     TreeSet<String> euKeys = sealed(produce(customersEu,
         deterministic("email", "eu-email"), i -> customer(i, "EU " + i)), "/email");
+    InMemoryKms kms = InMemoryKms.named((String) envelope.get("envelope.kms.memory.name"));
+    // one derivation per producer for its (KEK, scope, epoch), not per record: each producer
+    // closes before the next opens, and the key cache lives while a client uses it
+    assertEquals(3, kms.deriveCalls(), "3 producers, " + 3 * N + " records");
+    assertEquals(3, kms.generateCalls(), "one DEK per producer, for the field header's tag");
     assertEquals(N, orderKeys.size(), "five distinct emails, five distinct ciphertexts");
     assertEquals(orderKeys, customerKeys, "same value, same scope: the same ciphertext");
     assertTrue(euKeys.stream().noneMatch(customerKeys::contains), "another scope: none equal");

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.kafkaenvelope.internal.wire.WireFormat;
 import io.kafkaenvelope.json.internal.Shapes;
+import io.kafkaenvelope.kms.memory.InMemoryKms;
 import io.kafkaenvelope.serde.EnvelopeException;
 import io.kafkaenvelope.testing.KafkaExtension;
 import java.util.ArrayList;
@@ -288,6 +289,8 @@ class FieldLevelBrokerTest {
       fieldHeaders++;
     }
     assertEquals(2, fieldHeaders, "one field header per KEK, not per field");
+    InMemoryKms kms = InMemoryKms.named((String) envelope.get("envelope.kms.memory.name"));
+    assertEquals(2, kms.generateCalls(), "one DEK per KEK for both records and all fields");
 
     Map<String, Object> full = reader(Shapes.Order.class);
     full.put("envelope.kek.allowed.ids", "json-pii-kek");
@@ -295,6 +298,7 @@ class FieldLevelBrokerTest {
         : FieldLevelBrokerTest.<Shapes.Order>read(full, topic, 2)) {
       assertEquals(Shapes.order(Integer.parseInt(r.key().substring(1))), r.value());
     }
+    assertEquals(2, kms.unwrapCalls(), "each DEK unwrapped once, for all fields and records");
     Map<String, Object> nulls = reader(Shapes.Order.class);
     nulls.put("envelope.fields.unreadable", "null");
     for (ConsumerRecord<String, Shapes.Order> r
@@ -304,6 +308,8 @@ class FieldLevelBrokerTest {
       assertEquals(o.customer().email(), r.value().customer().email(), "the team's KEK");
       assertEquals(o.lines(), r.value().lines());
     }
+    // each reader here opens after the previous one closed, so it starts with an empty key cache
+    assertEquals(3, kms.unwrapCalls(), "only the DEK of the KEK this reader accepts");
     Map<String, Object> keep = reader(null);
     keep.put("envelope.fields.unreadable", "keep");
     List<ConsumerRecord<String, JsonNode>> kept = read(keep, topic, 2);
@@ -313,10 +319,12 @@ class FieldLevelBrokerTest {
       assertEquals(wire.at("/customer/ssn"), r.value().at("/customer/ssn"), "ciphertext kept");
       assertTrue(r.value().at("/customer/email").textValue().startsWith(MARK));
     }
+    assertEquals(4, kms.unwrapCalls());
     try (KafkaConsumer<String, Object> c = Fixtures.newConsumer(KAFKA.broker(),
         reader(Shapes.Order.class), DecryptingJsonDeserializer.class.getName())) {
       Fixtures.assertRefused(c, topic, 0, "KEK_NOT_ALLOWED", MARK, "json-pii-kek");
     }
+    assertEquals(4, kms.unwrapCalls(), "no KMS call for a KEK the reader does not accept");
   }
 
   @Test

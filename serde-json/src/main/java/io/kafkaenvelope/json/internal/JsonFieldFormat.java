@@ -161,7 +161,7 @@ public final class JsonFieldFormat implements FieldFormat {
 
   private Selection selection(Set<String> configured, Settings s) {
     Selection sel = selection;
-    if (sel == null || !sel.configured.equals(configured)) {
+    if (sel == null || (sel.given != configured && !sel.configured.equals(configured))) {
       sel = new Selection(configured, s.schema());
       selection = sel;
     }
@@ -374,10 +374,13 @@ public final class JsonFieldFormat implements FieldFormat {
   /** The trie of the patterns that may be selected: configured ones and annotated ones. */
   static final class Selection {
 
+    /** The set as given (the engine hands the same one every record: checked by identity). */
+    final Set<String> given;
     final Set<String> configured;
     final Node root = new Node(null);
 
     Selection(Set<String> configured, JsonSchemaFields schema) {
+      this.given = configured;
       this.configured = Set.copyOf(configured);
       for (String p : configured) {
         add(FieldPath.parsePattern(p), p, null);
