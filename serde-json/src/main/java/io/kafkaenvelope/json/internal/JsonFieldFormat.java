@@ -185,48 +185,56 @@ public final class JsonFieldFormat implements FieldFormat {
     checked.put(c, Boolean.TRUE);
   }
 
+  /**
+   * Seals, in {@code container} at {@code path}, what trie node {@code t} selects below it. An
+   * object is walked by its properties, or as a map when {@code t} has {@code []} (never both:
+   * {@link Selection} refuses that); an array by its elements.
+   */
   private static void walk(JsonNode container, Selection.Node t, String path,
       FieldSealer sealer) {
-    if (container instanceof ObjectNode obj) {
-      if (t.any != null) { // the object used as a map: every value
-        FieldRule rule = t.any.select(sealer);
-        List<String> keys = new ArrayList<>();
-        obj.fieldNames().forEachRemaining(keys::add);
-        for (String k : keys) {
-          String cp = FieldPath.entry(path, k);
-          JsonNode v = obj.get(k);
-          if (rule != null) {
-            obj.set(k, seal(sealer, rule, cp, v));
-          } else if (v.isContainerNode()) {
-            walk(v, t.any, cp, sealer);
-          }
+    if (container instanceof ObjectNode obj && t.any != null) { // an object used as a map
+      FieldRule rule = t.any.select(sealer);
+      List<String> keys = new ArrayList<>();
+      obj.fieldNames().forEachRemaining(keys::add);
+      for (String k : keys) {
+        JsonNode sealed = visit(obj.get(k), rule, t.any, FieldPath.entry(path, k), sealer);
+        if (sealed != null) {
+          obj.set(k, sealed);
         }
       }
+    } else if (container instanceof ObjectNode obj) {
       for (Map.Entry<String, Selection.Node> e : t.names.entrySet()) {
         JsonNode v = obj.get(e.getKey());
         if (v == null) {
           continue; // absent: nothing to hide
         }
-        String cp = FieldPath.child(path, e.getKey());
-        FieldRule rule = e.getValue().select(sealer);
-        if (rule != null) {
-          obj.set(e.getKey(), seal(sealer, rule, cp, v));
-        } else if (v.isContainerNode()) {
-          walk(v, e.getValue(), cp, sealer);
+        JsonNode sealed = visit(v, e.getValue().select(sealer), e.getValue(),
+            FieldPath.child(path, e.getKey()), sealer);
+        if (sealed != null) {
+          obj.set(e.getKey(), sealed);
         }
       }
     } else if (container instanceof ArrayNode arr && t.any != null) {
       FieldRule rule = t.any.select(sealer);
       for (int i = 0; i < arr.size(); i++) {
-        String cp = FieldPath.element(path, i);
-        JsonNode v = arr.get(i);
-        if (rule != null) {
-          arr.set(i, seal(sealer, rule, cp, v));
-        } else if (v.isContainerNode()) {
-          walk(v, t.any, cp, sealer);
+        JsonNode sealed = visit(arr.get(i), rule, t.any, FieldPath.element(path, i), sealer);
+        if (sealed != null) {
+          arr.set(i, sealed);
         }
       }
     }
+  }
+
+  /** The sealed value to put in place of {@code v}, or null (then walked into, if it can be). */
+  private static JsonNode visit(JsonNode v, FieldRule rule, Selection.Node t, String path,
+      FieldSealer sealer) {
+    if (rule != null) {
+      return seal(sealer, rule, path, v);
+    }
+    if (v.isContainerNode()) {
+      walk(v, t, path, sealer);
+    }
+    return null;
   }
 
   private static JsonNode seal(FieldSealer sealer, FieldRule rule, String concretePath,
