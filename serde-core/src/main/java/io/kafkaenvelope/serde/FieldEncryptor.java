@@ -65,10 +65,6 @@ final class FieldEncryptor {
         events);
   }
 
-  FieldSettings settings() {
-    return settings;
-  }
-
   /**
    * Seals the chosen fields of {@code data} through {@code format}, serializes the result with
    * {@code inner} and writes the field headers into {@code headers}. Nothing reaches {@code
