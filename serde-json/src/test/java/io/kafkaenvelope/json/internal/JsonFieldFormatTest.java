@@ -257,4 +257,21 @@ class JsonFieldFormatTest {
     assertThrows(IllegalArgumentException.class, () -> FieldPath.parse("a."));
     assertThrows(IllegalArgumentException.class, () -> FieldPath.parse("a[\"x]"));
   }
+
+  @Test
+  void theFieldVectorsPlaintextsAreThisFormatsCanonicalJson() throws Exception {
+    String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs",
+        "wire-format.md"));
+    String f1 = doc.substring(doc.indexOf("field-vector: F1"));
+    f1 = f1.substring(0, f1.indexOf("```"));
+    int checked = 0;
+    for (String line : f1.split("\n")) {
+      if (line.matches("(ssn|email)-plaintext-hex: [0-9a-f]+")) {
+        byte[] pt = java.util.HexFormat.of().parseHex(line.substring(line.indexOf(' ') + 1));
+        assertTrue(java.util.Arrays.equals(pt, CanonicalJson.encode(PLAIN.readTree(pt))), line);
+        checked++;
+      }
+    }
+    assertEquals(2, checked, "vector F1's two field plaintexts");
+  }
 }
