@@ -1,5 +1,6 @@
 package io.kafkaenvelope.json;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kafkaenvelope.json.internal.JsonFieldFormat;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 
@@ -24,5 +25,13 @@ public class EncryptingJsonSerializer<T> extends EncryptingSerializer<T> {
 
   public EncryptingJsonSerializer() {
     super(JsonSerializer.class, new JsonFieldFormat());
+  }
+
+  /**
+   * With your own {@code mapper} (modules, naming strategy, ...), for the record and, in field
+   * mode, for turning it into a tree; {@link #configure} sets up the KMS and keys.
+   */
+  public EncryptingJsonSerializer(ObjectMapper mapper) {
+    super(new JsonSerializer<>(mapper), new JsonFieldFormat(mapper, null));
   }
 }

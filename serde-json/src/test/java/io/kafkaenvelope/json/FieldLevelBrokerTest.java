@@ -31,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -377,6 +378,38 @@ class FieldLevelBrokerTest {
       Headers headers = new RecordHeaders();
       byte[] wire = fields.serialize("t", headers, Shapes.order(5));
       assertEquals(Shapes.order(5), serde.deserializer().deserialize("t", headers, wire));
+    }
+  }
+
+  /** A class the application maps with its own naming strategy. */
+  record Person(String emailAddress, java.math.BigDecimal creditLimit, int loyaltyPoints) {}
+
+  @Test
+  void theApplicationsOwnMapperServesBothSidesOfFieldMode() throws Exception {
+    String topic = Fixtures.unique("mapper-fields");
+    KAFKA.broker().createTopic(topic, 1);
+    ObjectMapper snake = JsonMapper.builder()
+        .propertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+        .build();
+    Person ann = new Person(MARK + "-ann@example.com", new java.math.BigDecimal("2500.00"), 7);
+    try (EncryptingJsonSerializer<Person> s = new EncryptingJsonSerializer<>(snake)) {
+      s.configure(fieldMode("email_address,credit_limit"), false);
+      try (var p = new org.apache.kafka.clients.producer.KafkaProducer<>(
+          Fixtures.producer(KAFKA.broker(), Map.of(), StringSerializer.class.getName()),
+          new StringSerializer(), s)) {
+        p.send(new ProducerRecord<>(topic, "k0", ann)).get();
+      }
+    }
+    ConsumerRecord<byte[], byte[]> raw;
+    try (KafkaConsumer<byte[], byte[]> c = Fixtures.raw(KAFKA.broker())) {
+      raw = Fixtures.drain(c, topic, 1).get(0);
+    }
+    assertFalse(Fixtures.contains(raw.value(), MARK));
+    assertEquals(7, tree(raw.value()).get("loyalty_points").intValue(), "the mapper's names");
+    try (DecryptingJsonDeserializer<Person> d = new DecryptingJsonDeserializer<>(snake,
+        Person.class)) {
+      d.configure(reader(null), false);
+      assertEquals(ann, d.deserialize(topic, copy(raw.headers()), raw.value()));
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.kafkaenvelope.json.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kafkaenvelope.internal.wire.WireFormat;
 import io.kafkaenvelope.json.JsonDeserializer;
 import java.util.Map;
@@ -20,6 +21,14 @@ public class FieldModeJsonDeserializer<T> extends JsonDeserializer<T> {
 
   /** A field-mode record's JSON, not yet parsed. */
   public record Unparsed(byte[] json) {}
+
+  /** For configuration by class name, from the {@code envelope.json.*} settings. */
+  public FieldModeJsonDeserializer() {}
+
+  /** Reads {@code type} with {@code mapper} as configured ({@link #configure}: the role only). */
+  public FieldModeJsonDeserializer(ObjectMapper mapper, Class<T> type) {
+    super(mapper, type);
+  }
 
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {

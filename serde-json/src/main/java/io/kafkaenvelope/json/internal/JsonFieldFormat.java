@@ -50,7 +50,10 @@ public final class JsonFieldFormat implements FieldFormat {
   static final String FIELDS = "envelope.fields";
   static final String UNREADABLE = "envelope.fields.unreadable";
 
-  private volatile Settings settings = Settings.of(null, false, null);
+  /** The application's mapper and type, or null: from the {@code envelope.json.*} settings. */
+  private final ObjectMapper base;
+  private final Class<?> givenType;
+  private volatile Settings settings;
   /** POJO classes whose fields were checked against the configured patterns (seal side). */
   private final Map<Class<?>, Boolean> checked = new ConcurrentHashMap<>();
   /** The selection trie for one set of configured patterns, rebuilt if the set changes. */
@@ -61,26 +64,49 @@ public final class JsonFieldFormat implements FieldFormat {
       ObjectReader typeReader, JsonSchemaFields schema) {
 
     static Settings of(Class<?> type, boolean failOnUnknown, JsonSchemaFields schema) {
+      return of(null, type, failOnUnknown, schema);
+    }
+
+    /** {@code base}: the application's mapper, used as configured (null: a plain one). */
+    static Settings of(ObjectMapper base, Class<?> type, boolean failOnUnknown,
+        JsonSchemaFields schema) {
+      ObjectMapper plain = base == null ? JsonMapper.builder().build() : base;
       // Exact decimals: a BigDecimal keeps its scale through valueToTree and back (1.50 stays
       // 1.50), so a POJO read back equals the one written.
-      ObjectMapper mapper = JsonMapper.builder()
-          .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-          .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-          .build();
+      ObjectMapper mapper = plain.copy();
+      mapper.setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+      mapper.configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
       boolean tree = type == null || JsonNode.class.isAssignableFrom(type);
       JavaType javaType = tree ? null : mapper.constructType(type);
       // A JsonNode reader gets the node types the inner JsonDeserializer gives the same JSON in
-      // the clear (floats as double); a POJO reader goes through a tree that keeps every decimal.
-      ObjectReader treeReader = tree ? JsonMapper.builder().build().reader()
+      // the clear (floats as double with a plain mapper); a POJO reader goes through a tree that
+      // keeps every decimal.
+      ObjectReader treeReader = tree ? plain.reader()
           : mapper.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
       ObjectReader typeReader = null;
       if (!tree) {
         ObjectReader r = mapper.readerFor(javaType);
-        typeReader = failOnUnknown ? r.with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        typeReader = base != null ? r // the application's mapper decides, as JsonDeserializer
+            : failOnUnknown ? r.with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             : r.without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
       }
       return new Settings(mapper, javaType, treeReader, typeReader, schema);
     }
+  }
+
+  /** For serdes configured by class name: a plain mapper, the type from the settings. */
+  public JsonFieldFormat() {
+    this(null, null);
+  }
+
+  /**
+   * With the application's {@code mapper} (modules, naming strategy, ...) used as configured, and
+   * {@code type} (null: from {@code envelope.json.type}).
+   */
+  public JsonFieldFormat(ObjectMapper mapper, Class<?> type) {
+    this.base = mapper;
+    this.givenType = type;
+    this.settings = Settings.of(mapper, type, false, null);
   }
 
   @Override
@@ -96,7 +122,7 @@ public final class JsonFieldFormat implements FieldFormat {
   public void configure(Map<String, ?> configs, boolean isKey, Set<String> configuredPatterns) {
     Map<String, Object> parsed = JsonSerdeConfig.configDef().parse(
         EnvelopeConfig.resolveRole(configs, isKey));
-    Class<?> type = (Class<?>) parsed.get(JsonSerdeConfig.TYPE);
+    Class<?> type = givenType != null ? givenType : (Class<?>) parsed.get(JsonSerdeConfig.TYPE);
     String schema = (String) parsed.get(JsonSerdeConfig.SCHEMA);
     configure(type, (Boolean) parsed.get(JsonSerdeConfig.FAIL_ON_UNKNOWN_PROPERTIES),
         schema == null || schema.isBlank() ? null : SchemaSource.load(schema),
@@ -110,7 +136,7 @@ public final class JsonFieldFormat implements FieldFormat {
   public void configure(Class<?> type, boolean failOnUnknown, JsonNode schema,
       Set<String> configuredPatterns) {
     JsonSchemaFields fields = schema == null ? null : JsonSchemaFields.of(schema);
-    Settings s = Settings.of(type, failOnUnknown, fields);
+    Settings s = Settings.of(base, type, failOnUnknown, fields);
     for (String p : configuredPatterns) {
       FieldPath pattern = pattern(p);
       if (s.type() != null && PojoFields.resolve(s.mapper(), s.type(), pattern) == null) {
