@@ -47,8 +47,8 @@ import org.apache.kafka.common.errors.SerializationException;
  */
 public final class JsonFieldFormat implements FieldFormat {
 
-  static final String FIELDS = "envelope.fields";
-  static final String UNREADABLE = "envelope.fields.unreadable";
+  static final String FIELDS = EnvelopeConfig.FIELDS;
+  static final String UNREADABLE = EnvelopeConfig.FIELDS_UNREADABLE;
 
   /** The application's mapper and type, or null: from the {@code envelope.json.*} settings. */
   private final ObjectMapper base;
