@@ -17,6 +17,7 @@ public final class JsonSerdeConfig extends AbstractConfig {
   public static final String TYPE = "envelope.json.type";
   public static final String FAIL_ON_UNKNOWN_PROPERTIES =
       "envelope.json.fail.on.unknown.properties";
+  public static final String SCHEMA = "envelope.json.schema";
 
   private static final ConfigDef DEF = new ConfigDef()
       .define(TYPE, Type.CLASS, JsonNode.class, Importance.HIGH,
@@ -25,7 +26,15 @@ public final class JsonSerdeConfig extends AbstractConfig {
       .define(FAIL_ON_UNKNOWN_PROPERTIES, Type.BOOLEAN, false, Importance.LOW,
           "Whether a property the class does not declare fails the record. Off by default so "
               + "consumers keep reading when producers add fields (a tolerant reader); new fields "
-              + "a consumer class adds take their Java default when absent from older records.");
+              + "a consumer class adds take their Java default when absent from older records.")
+      .define(SCHEMA, Type.STRING, null, Importance.MEDIUM,
+          "Field-level encryption (envelope.mode=field): a JSON Schema whose keywords select "
+              + "fields to encrypt: \"kafka-envelope.encrypt\": true (or a list of tag names) "
+              + "and Confluent's \"confluent:tags\" matched against envelope.fields.tags. "
+              + "Given as classpath:<resource>, a file path, or the schema itself (a value "
+              + "starting with '{'). Patterns in envelope.fields that the schema does not declare "
+              + "fail configure(). Read by the serializer; unset: fields are chosen by "
+              + "envelope.fields only.");
 
   private JsonSerdeConfig(Map<String, ?> resolved) {
     super(DEF, resolved, false);

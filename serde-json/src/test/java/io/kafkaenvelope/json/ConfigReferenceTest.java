@@ -15,8 +15,11 @@ class ConfigReferenceTest {
             + "`DecryptingJsonDeserializer`\n"
             + "and `EncryptingJsonSerde` when no inner serde is named); "
             + "`envelope.key.json.<name>`\n"
-            + "overrides `envelope.json.<name>` for a key deserializer. The serializer needs none. "
-            + "The\nencryption settings are in [serde-core](serde-core.md), including\n"
+            + "overrides `envelope.json.<name>` for a key deserializer. The serializer reads them "
+            + "only\nfor field-level encryption (`envelope.mode=field`, see docs/serdes.md): "
+            + "`envelope.json.schema`,\nand `envelope.json.type` to check `envelope.fields` at "
+            + "configure(). The\nencryption settings are in [serde-core](serde-core.md), "
+            + "including\n"
             + "`envelope.clear.prefix` for registry-framed values.",
         ConfigDocs.toMarkdown("Jackson deserializer", null, JsonSerdeConfig.configDef()));
   }
