@@ -79,6 +79,19 @@ public final class EnvelopeConfig extends AbstractConfig {
   public static final String DETERMINISTIC_SCOPE = "envelope.deterministic.scope";
   public static final String DETERMINISTIC_EPOCH = "envelope.deterministic.epoch";
 
+  /** Field mode ({@code envelope.mode=field}): the patterns of the fields to encrypt. */
+  public static final String FIELDS = "envelope.fields";
+  /** Field mode: tag names that select fields (Confluent's {@code confluent:tags}, ours). */
+  public static final String FIELDS_TAGS = "envelope.fields.tags";
+  /** Field mode, reader: what to do with a field whose KEK this reader may not use. */
+  public static final String FIELDS_UNREADABLE = "envelope.fields.unreadable";
+  /** {@code envelope.fields.kek.<tag or pattern>}: the KEK of the fields it names. */
+  public static final String FIELDS_KEK_PREFIX = "envelope.fields.kek.";
+  /** {@code envelope.fields.mode.<tag or pattern>}: {@code random} or {@code deterministic}. */
+  public static final String FIELDS_MODE_PREFIX = "envelope.fields.mode.";
+  /** {@code envelope.fields.scope.<tag or pattern>}: a deterministic scope name to share. */
+  public static final String FIELDS_SCOPE_PREFIX = "envelope.fields.scope.";
+
   /**
    * Default consumer limit on one record's stated uncompressed size: 16 MiB, 16 times the
    * broker's default {@code message.max.bytes} (1 MiB), ample for per-record compression ratios
@@ -312,7 +325,7 @@ public final class EnvelopeConfig extends AbstractConfig {
               + "would exceed it fails (DECOMPRESSION_LIMIT) and the count starts again, so the "
               + "next poll can read it.")
       .define(MODE, Type.STRING, "record", CaseInsensitiveValidString.in("record",
-          "deterministic"), Importance.MEDIUM,
+          "deterministic", "field"), Importance.MEDIUM,
           "Serializer: 'record' (default) encrypts each record with AES-256-GCM under a random "
               + "nonce, so equal plaintexts give different bytes. 'deterministic' encrypts with "
               + "AES-SIV under a key every producer derives from the KMS (a MAC under the KEK: "
@@ -326,7 +339,12 @@ public final class EnvelopeConfig extends AbstractConfig {
               + "trying them. Readers need no setting but the KEK policy, "
               + DETERMINISTIC_SCOPE + " and " + DETERMINISTIC_EPOCH + " below, and MAC "
               + "permission on the KEK instead of decrypt. Not combinable with "
-              + CLEAR_PREFIX + " or " + COMPRESSION_TYPE + ".")
+              + CLEAR_PREFIX + " or " + COMPRESSION_TYPE + ". 'field' encrypts only the chosen "
+              + "fields of each record (" + FIELDS + ", " + FIELDS_TAGS + ", schema annotations) "
+              + "and leaves the others readable; it needs a format's serializer (serde-avro, "
+              + "serde-json; see docs/serdes.md) and record headers (not with " + FRAMING
+              + "=inline), and is not combinable with " + CLEAR_PREFIX + " or " + COMPRESSION_TYPE
+              + ". Readers need no setting to tell the modes apart.")
       .define(DETERMINISTIC_SCOPE, Type.STRING, null, Importance.LOW,
           "Deterministic mode: the name of the scope ciphertexts are equal within. Unset "
               + "(default): each topic is its own scope, and a record copied to another topic is "
@@ -340,7 +358,37 @@ public final class EnvelopeConfig extends AbstractConfig {
               + "encrypted under; raising it changes every ciphertext (a rotation: compaction no "
               + "longer merges old and new records of one key, see the README on re-keying a "
               + "compacted topic). Deserializer: the highest epoch it accepts; every lower "
-              + "epoch stays readable. Raise it on consumers first, then on producers.");
+              + "epoch stays readable. Raise it on consumers first, then on producers. Also the "
+              + "epoch of deterministically encrypted fields.")
+      .define(FIELDS, Type.LIST, List.of(), Importance.HIGH,
+          "Field mode (" + MODE + "=field): the fields to encrypt, as patterns: field names "
+              + "joined by '.', '[]' after a name for every element of an array or value of a "
+              + "map, e.g. 'customer.ssn,card.number,lines[].address'. Nullable and union types "
+              + "are transparent. Fields are also chosen by the schema annotation "
+              + "'kafka-envelope.encrypt' and by " + FIELDS_TAGS + ". The syntax is checked at "
+              + "configure(); a pattern the record's schema lacks fails configure() where the "
+              + "format knows the schema then, else the first record of that schema. Per field "
+              + "(by pattern or tag, the pattern's setting winning): " + FIELDS_KEK_PREFIX
+              + "<tag or pattern> names its KEK (default: the record's, " + KEK_ID + " or "
+              + KEK_ID_TEMPLATE + "), " + FIELDS_MODE_PREFIX + "<tag or pattern> 'random' "
+              + "(default, AES-256-GCM) or 'deterministic' (AES-SIV: equal values give equal "
+              + "ciphertexts within a scope; see " + MODE + " for what that reveals), "
+              + FIELDS_SCOPE_PREFIX + "<tag or pattern> a deterministic scope name shared by "
+              + "the topics whose field values must match (default: the topic, role and "
+              + "pattern). See the per-field settings below and docs/design.md.")
+      .define(FIELDS_TAGS, Type.LIST, List.of(), Importance.MEDIUM,
+          "Field mode: tag names that choose fields, matched against the tags on a field's "
+              + "schema (Confluent's 'confluent:tags', the tags of our 'kafka-envelope.encrypt' "
+              + "annotation), e.g. 'PII'.")
+      .define(FIELDS_UNREADABLE, Type.STRING, "fail",
+          CaseInsensitiveValidString.in("fail", "null", "keep"), Importance.MEDIUM,
+          "Deserializer, field mode: what to do with an encrypted field whose KEK this reader "
+              + "does not accept (" + KEK_ID + ", " + KEK_ALLOWED_IDS + ", " + KEK_DISCOVERY
+              + "; decided before any KMS call) or whose key the KMS refuses (access denied): "
+              + "'fail' (default) refuses the record (KEK_NOT_ALLOWED or ACCESS_DENIED); 'null' "
+              + "returns the record with that field null (refused if its schema does not allow "
+              + "null); 'keep' returns it with the field still holding its ciphertext. Fields "
+              + "this reader may read are decrypted and authenticated as always.");
 
   private EnvelopeConfig(Map<String, ?> resolved) {
     super(DEF, resolved, false);
@@ -362,9 +410,37 @@ public final class EnvelopeConfig extends AbstractConfig {
                 + "topic whose name starts with the separator)");
       }
     }
+    checkFieldMode();
     if (getString(MIRROR_SEPARATOR).isEmpty()) {
       throw new ConfigException(MIRROR_SEPARATOR, "", "must not be empty (MirrorMaker 2's "
           + "replication.policy.separator, '.' by default)");
+    }
+  }
+
+  /** Field mode's combinations and pattern syntax, refused at configure() naming the setting. */
+  private void checkFieldMode() {
+    for (String p : fieldPatterns()) {
+      try {
+        io.kafkaenvelope.internal.field.FieldPaths.checkPattern(p);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(FIELDS, getList(FIELDS), "pattern '" + p + "': "
+            + e.getMessage());
+      }
+    }
+    if (!fieldMode()) {
+      return;
+    }
+    String why = null;
+    if (alwaysInline()) {
+      why = FRAMING + "=inline (field mode writes its envelope into record headers; the value "
+          + "keeps its format's own framing)";
+    } else if (clearPrefix() != ClearPrefix.NONE) {
+      why = CLEAR_PREFIX + " (the value is not encrypted as a whole; its framing stays as it is)";
+    } else if (compressionCodecId() != 0) {
+      why = COMPRESSION_TYPE + " (fields are encrypted one by one, uncompressed)";
+    }
+    if (why != null) {
+      throw new ConfigException(MODE + "=field cannot be combined with " + why);
     }
   }
 
@@ -523,6 +599,38 @@ public final class EnvelopeConfig extends AbstractConfig {
   /** Whether the serializer encrypts deterministically ({@code envelope.mode=deterministic}). */
   public boolean deterministic() {
     return getString(MODE).equalsIgnoreCase("deterministic");
+  }
+
+  /** Whether the serializer encrypts chosen fields only ({@code envelope.mode=field}). */
+  public boolean fieldMode() {
+    return getString(MODE).equalsIgnoreCase("field");
+  }
+
+  /** {@code envelope.fields}, trimmed, without empty entries. */
+  public List<String> fieldPatterns() {
+    return getList(FIELDS).stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
+  }
+
+  /** {@code envelope.fields.tags}, trimmed, without empty entries. */
+  public List<String> fieldTags() {
+    return getList(FIELDS_TAGS).stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
+  }
+
+  /** {@code envelope.fields.unreadable}, lower case: {@code fail}, {@code null} or {@code keep}. */
+  public String fieldsUnreadable() {
+    return getString(FIELDS_UNREADABLE).toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The per-field settings under {@code prefix} (e.g. {@link #FIELDS_KEK_PREFIX}), keyed by the
+   * tag or pattern after it, values trimmed, in name order.
+   */
+  public Map<String, String> fieldSettings(String prefix) {
+    Map<String, String> m = new java.util.TreeMap<>();
+    for (Map.Entry<String, Object> e : originalsWithPrefix(prefix, true).entrySet()) {
+      m.put(e.getKey(), e.getValue() == null ? "" : e.getValue().toString().trim());
+    }
+    return m;
   }
 
   /** {@code envelope.deterministic.scope}, trimmed, or {@code null} for the topic's own scope. */

@@ -3,6 +3,7 @@ package io.kafkaenvelope.serde;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
+import io.kafkaenvelope.internal.field.FieldFormat;
 import io.kafkaenvelope.internal.wire.Role;
 import java.util.Map;
 import java.util.Objects;
@@ -33,6 +34,8 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
 
   private final boolean innerGiven;
   private final Class<?> defaultInner;
+  /** The record format of field mode; {@code null}: field-mode records are refused. */
+  private final FieldFormat format;
   private Deserializer<T> inner;
   /** The client's KIP-877 plugin metrics once handed over ({@code Monitorable*} serdes). */
   private volatile Object pluginMetrics;
@@ -45,6 +48,7 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
   public DecryptingDeserializer() {
     this.innerGiven = false;
     this.defaultInner = null;
+    this.format = null;
   }
 
   /**
@@ -53,15 +57,33 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
    */
   @SuppressWarnings("rawtypes")
   protected DecryptingDeserializer(Class<? extends Deserializer> defaultInner) {
+    this(defaultInner, null);
+  }
+
+  /**
+   * For format modules (serde-avro, serde-json): as {@link #DecryptingDeserializer(Class)}, and
+   * {@code format} opens the fields of records encrypted field by field (which it tells by
+   * their headers, with no setting). Internal: {@code format} is serde-core's internal contract.
+   */
+  @SuppressWarnings("rawtypes")
+  protected DecryptingDeserializer(Class<? extends Deserializer> defaultInner,
+      FieldFormat format) {
     this.innerGiven = false;
     this.defaultInner = Objects.requireNonNull(defaultInner, "defaultInner");
+    this.format = format;
   }
 
   /** Wraps {@code inner}, which is used as given (configure it yourself). */
   public DecryptingDeserializer(Deserializer<T> inner) {
+    this(inner, (FieldFormat) null);
+  }
+
+  /** For format modules: wraps {@code inner} (configure it yourself), with {@code format}. */
+  protected DecryptingDeserializer(Deserializer<T> inner, FieldFormat format) {
     this.inner = Objects.requireNonNull(inner, "inner");
     this.innerGiven = true;
     this.defaultInner = null;
+    this.format = format;
   }
 
   @Override
@@ -77,6 +99,9 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
           Deserializer.class, EnvelopeConfig.INNER_DESERIALIZER,
           "to the deserializer that receives the decrypted bytes", isKey, inner);
       inner.configure(configs, isKey);
+    }
+    if (format != null) {
+      format.configure(configs, isKey, new java.util.LinkedHashSet<>(config.fieldPatterns()));
     }
     Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);
     events.usePluginMetricsIfAny(pluginMetrics);
@@ -99,7 +124,13 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
       return headers == null ? inner.deserialize(topic, (byte[]) null)
           : inner.deserialize(topic, headers, (byte[]) null);
     }
-    byte[] plaintext = keys.worker.decrypt(topic, headers, data);
+    RecordDecryptor worker = keys.worker;
+    if (!worker.hasRecordEnvelope(headers, data) && worker.fields().hasFieldHeaders(headers)) {
+      @SuppressWarnings("unchecked")
+      T opened = (T) worker.fields().deserialize(topic, headers, data, format, inner);
+      return opened;
+    }
+    byte[] plaintext = worker.decrypt(topic, headers, data);
     return headers == null ? inner.deserialize(topic, plaintext)
         : inner.deserialize(topic, headers, plaintext);
   }

@@ -33,20 +33,29 @@ final class DeterministicDecryptor {
 
   private final Role role;
   private final KekPolicy kekPolicy;
-  private final String scopeName;
+  /** The named scopes this reader accepts. */
+  private final java.util.Set<String> scopeNames;
   private final long maxEpoch;
   private final SivKeys keys;
   private final BiPredicate<String, String> provenance;
   /** The last header that decrypted, so a run of records with one header skips the checks. */
   private volatile Recent recent;
 
-  private record Recent(byte[] header, String topic, DekCache.WrappedKey key, String kekId) {}
+  private record Recent(byte[] header, String topic, DekCache.WrappedKey key, String kekId,
+      ScopeKind kind) {}
 
   DeterministicDecryptor(EnvelopeConfig config, Role role, KekPolicy kekPolicy, SivKeys keys,
       BiPredicate<String, String> provenance) {
+    this(config, role, kekPolicy, keys, provenance, config.deterministicScope() == null
+        ? java.util.Set.of() : java.util.Set.of(config.deterministicScope()));
+  }
+
+  /** As above, accepting the named scopes {@code scopeNames} (field mode's). */
+  DeterministicDecryptor(EnvelopeConfig config, Role role, KekPolicy kekPolicy, SivKeys keys,
+      BiPredicate<String, String> provenance, java.util.Set<String> scopeNames) {
     this.role = role;
     this.kekPolicy = kekPolicy;
-    this.scopeName = config.deterministicScope();
+    this.scopeNames = scopeNames;
     this.maxEpoch = config.deterministicEpoch();
     this.keys = keys;
     this.provenance = provenance;
@@ -63,6 +72,15 @@ final class DeterministicDecryptor {
 
   /** Opens an inline frame whose header is version 4; {@code headerLength} is checked. */
   byte[] open(String topic, byte[] frame, int headerLength) {
+    return open(topic, frame, headerLength, null, null);
+  }
+
+  /**
+   * As above; field mode passes the field's {@code pattern} (its associated data follows the
+   * header, see {@link DeterministicEncryptor#fieldAd}) and {@code kekId}, the KEK of the field
+   * header listing it, which the frame must name too.
+   */
+  byte[] open(String topic, byte[] frame, int headerLength, String pattern, String kekIdListed) {
     int sealedAt = InlineFrame.HEADER_OFFSET + headerLength;
     Recent r = recent;
     DekCache.WrappedKey key;
@@ -76,7 +94,11 @@ final class DeterministicDecryptor {
       kekId = h.kekId();
       key = SivKeys.reference(kekId, new DeterministicScope(h.scopeKind(), h.scope()),
           h.epoch());
-      r = new Recent(h.encodedUnsafe(), topic, key, kekId);
+      r = new Recent(h.encodedUnsafe(), topic, key, kekId, h.scopeKind());
+    }
+    if (kekIdListed != null && !kekIdListed.equals(kekId)) {
+      throw error(Reason.TAMPERED, topic, kekId, "the field's deterministic envelope names "
+          + "another KEK than the field header listing it");
     }
     DeterministicAead aead;
     try {
@@ -91,7 +113,9 @@ final class DeterministicDecryptor {
     if (frame.length - sealedAt >= WireFormat.SIV_LENGTH) {
       try {
         plaintext = aead.decryptDeterministically(
-            Arrays.copyOfRange(frame, sealedAt, frame.length), r.header);
+            Arrays.copyOfRange(frame, sealedAt, frame.length), pattern == null ? r.header
+                : DeterministicEncryptor.associatedData(r.header,
+                    DeterministicEncryptor.fieldAd(r.kind, pattern)));
       } catch (GeneralSecurityException e) {
         plaintext = null;
       }
@@ -131,11 +155,12 @@ final class DeterministicDecryptor {
       }
       producedTo = h.scope();
     } else {
-      if (!h.scope().equals(scopeName)) {
+      if (!scopeNames.contains(h.scope())) {
         throw error(Reason.TOPIC_MISMATCH, topic, kekId, "the record was encrypted in the "
             + "deterministic scope '" + EnvelopeException.printable(h.scope()) + "', which this "
             + "reader does not accept; set " + EnvelopeConfig.DETERMINISTIC_SCOPE
-            + " to it if the topics are meant to share keys");
+            + " (or " + EnvelopeConfig.FIELDS_SCOPE_PREFIX + "<tag or pattern> for a field) to "
+            + "it if the topics are meant to share keys");
       }
       producedTo = topic;
     }

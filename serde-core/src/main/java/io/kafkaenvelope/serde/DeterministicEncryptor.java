@@ -8,6 +8,7 @@ import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.dek.DekCache;
 import io.kafkaenvelope.internal.kek.KekSelector;
 import io.kafkaenvelope.internal.wire.DeterministicHeader;
+import io.kafkaenvelope.internal.wire.DeterministicHeader.ScopeKind;
 import io.kafkaenvelope.internal.wire.InlineFrame;
 import io.kafkaenvelope.internal.wire.Role;
 import io.kafkaenvelope.kms.KeyManagementService;
@@ -31,6 +32,10 @@ final class DeterministicEncryptor {
   private final DekCache cache;
   private final SivKeys keys;
   private final ConcurrentHashMap<String, Sealer> byTopic = new ConcurrentHashMap<>();
+  /** Field mode: per (KEK, scope); the topic is in a topic scope already. */
+  private final ConcurrentHashMap<FieldKey, Sealer> byField = new ConcurrentHashMap<>();
+
+  private record FieldKey(String kekId, DeterministicScope scope) {}
 
   /** What a topic's records are sealed with: header (also associated data) and key reference. */
   private record Sealer(DeterministicHeader header, DekCache.WrappedKey key) {}
@@ -70,8 +75,56 @@ final class DeterministicEncryptor {
   byte[] encrypt(String topic, byte[] plaintext) {
     Sealer s = byTopic.get(topic);
     if (s == null) {
-      s = byTopic.computeIfAbsent(topic, this::sealer);
+      s = byTopic.computeIfAbsent(topic,
+          t -> sealer(t, kekSelector.kekFor(t), DeterministicScope.of(scopeName, t)));
     }
+    return seal(s, topic, plaintext, null);
+  }
+
+  /**
+   * Field mode: seals one field's encoding deterministically under {@code kekId} in {@code
+   * scope}, as an inline frame of a version 4 header; the associated data is that header followed
+   * by {@code fieldAd} (which separates fields from whole records and names the field's default
+   * scope).
+   */
+  byte[] encryptField(String topic, String kekId, DeterministicScope scope, byte[] fieldAd,
+      byte[] encoding) {
+    FieldKey k = new FieldKey(kekId, scope);
+    Sealer s = byField.get(k);
+    if (s == null) {
+      s = byField.computeIfAbsent(k, x -> sealer(topic, kekId, scope));
+    }
+    return seal(s, topic, encoding, fieldAd);
+  }
+
+  /**
+   * What follows the version 4 header in a field's associated data: the byte 0x05 (field mode;
+   * a whole record's associated data is the header alone), then for a topic scope the field's
+   * pattern (UTF-8), so equal values of different fields of a topic differ; nothing for a named
+   * scope, whose fields are meant to match one another.
+   */
+  static byte[] fieldAd(ScopeKind kind, String pattern) {
+    if (kind == ScopeKind.NAMED) {
+      return new byte[] {io.kafkaenvelope.internal.wire.WireFormat.VERSION_5};
+    }
+    byte[] p = pattern.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] ad = new byte[1 + p.length];
+    ad[0] = io.kafkaenvelope.internal.wire.WireFormat.VERSION_5;
+    System.arraycopy(p, 0, ad, 1, p.length);
+    return ad;
+  }
+
+  /** The associated data: the header, then {@code extraAd} if any. */
+  static byte[] associatedData(byte[] header, byte[] extraAd) {
+    if (extraAd == null) {
+      return header;
+    }
+    byte[] ad = java.util.Arrays.copyOf(header, header.length + extraAd.length);
+    System.arraycopy(extraAd, 0, ad, header.length, extraAd.length);
+    return ad;
+  }
+
+  private byte[] seal(Sealer s, String topic, byte[] plaintext, byte[] extraAd) {
     DeterministicAead aead;
     try {
       aead = keys.aead(s.key());
@@ -82,16 +135,14 @@ final class DeterministicEncryptor {
     }
     try {
       return s.header().frame(aead.encryptDeterministically(plaintext,
-          s.header().encodedUnsafe()));
+          associatedData(s.header().encodedUnsafe(), extraAd)));
     } catch (GeneralSecurityException e) {
       throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic, s.header().kekId(),
           null, "cipher failed: " + e.getClass().getName(), null);
     }
   }
 
-  private Sealer sealer(String topic) {
-    String kekId = kekSelector.kekFor(topic);
-    DeterministicScope scope = DeterministicScope.of(scopeName, topic);
+  private Sealer sealer(String topic, String kekId, DeterministicScope scope) {
     DeterministicHeader header = DeterministicHeader.create(role, scope.kind(), epoch,
         scope.name(), kekId);
     if (header.encodedUnsafe().length > InlineFrame.MAX_HEADER_LENGTH) {

@@ -3,6 +3,7 @@ package io.kafkaenvelope.serde;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
+import io.kafkaenvelope.internal.field.FieldFormat;
 import io.kafkaenvelope.internal.wire.Role;
 import java.util.Map;
 import java.util.Objects;
@@ -36,6 +37,8 @@ public class EncryptingSerializer<T> implements Serializer<T> {
   private final boolean innerGiven;
   private final Class<?> defaultInner;
   private final Ticker ticker;
+  /** The record format of field mode ({@code envelope.mode=field}); {@code null} for none. */
+  private final FieldFormat format;
   private Serializer<T> inner;
   /** The client's KIP-877 plugin metrics once handed over ({@code Monitorable*} serdes). */
   private volatile Object pluginMetrics;
@@ -50,6 +53,7 @@ public class EncryptingSerializer<T> implements Serializer<T> {
     this.innerGiven = false;
     this.defaultInner = null;
     this.ticker = Ticker.systemTicker();
+    this.format = null;
   }
 
   /**
@@ -58,9 +62,32 @@ public class EncryptingSerializer<T> implements Serializer<T> {
    */
   @SuppressWarnings("rawtypes")
   protected EncryptingSerializer(Class<? extends Serializer> defaultInner) {
+    this(defaultInner, null);
+  }
+
+  /**
+   * For format modules (serde-avro, serde-json): as {@link #EncryptingSerializer(Class)}, and
+   * {@code format} seals the chosen fields when {@code envelope.mode=field} (record mode
+   * otherwise). Internal: {@code format} is serde-core's internal field contract.
+   */
+  @SuppressWarnings("rawtypes")
+  protected EncryptingSerializer(Class<? extends Serializer> defaultInner, FieldFormat format) {
     this.innerGiven = false;
     this.defaultInner = Objects.requireNonNull(defaultInner, "defaultInner");
     this.ticker = Ticker.systemTicker();
+    this.format = format;
+  }
+
+  /**
+   * For format modules: wraps {@code inner} (configure it yourself), {@code format} sealing the
+   * chosen fields when {@code envelope.mode=field}.
+   */
+  protected EncryptingSerializer(Serializer<T> inner, FieldFormat format) {
+    this.inner = Objects.requireNonNull(inner, "inner");
+    this.innerGiven = true;
+    this.defaultInner = null;
+    this.ticker = Ticker.systemTicker();
+    this.format = format;
   }
 
   /**
@@ -72,10 +99,15 @@ public class EncryptingSerializer<T> implements Serializer<T> {
   }
 
   EncryptingSerializer(Serializer<T> inner, Ticker ticker) {
+    this(inner, ticker, null);
+  }
+
+  EncryptingSerializer(Serializer<T> inner, Ticker ticker, FieldFormat format) {
     this.inner = Objects.requireNonNull(inner, "inner");
     this.innerGiven = true;
     this.defaultInner = null;
     this.ticker = ticker;
+    this.format = format;
   }
 
   @Override
@@ -96,6 +128,14 @@ public class EncryptingSerializer<T> implements Serializer<T> {
           "to the serializer whose output is encrypted", isKey, inner);
       inner.configure(configs, isKey);
     }
+    if (config.fieldMode() && format == null) {
+      throw new ConfigException(EnvelopeConfig.MODE, "field", "field mode needs a format's "
+          + "serializer, which knows how to find and encode fields: the field-level serializer "
+          + "of serde-avro or serde-json (see docs/serdes.md), not " + getClass().getName());
+    }
+    if (config.fieldMode()) {
+      format.configure(configs, isKey, new java.util.LinkedHashSet<>(config.fieldPatterns()));
+    }
     alwaysInline = config.alwaysInline();
     Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);
     events.usePluginMetricsIfAny(pluginMetrics);
@@ -107,6 +147,9 @@ public class EncryptingSerializer<T> implements Serializer<T> {
   /** Inline mode: the envelope is framed inside the returned bytes. */
   @Override
   public byte[] serialize(String topic, T data) {
+    if (data != null && inner() != null && keys.worker.fields() != null) {
+      return keys.worker.fields().serialize(topic, null, data, format, inner);
+    }
     byte[] plaintext = inner().serialize(topic, data);
     return plaintext == null ? null : keys.worker.encryptInline(topic, plaintext);
   }
@@ -119,6 +162,11 @@ public class EncryptingSerializer<T> implements Serializer<T> {
   public byte[] serialize(String topic, Headers headers, T data) {
     if (headers == null) {
       return serialize(topic, data);
+    }
+    if (keys != null && keys.worker.fields() != null) {
+      // field mode: the format seals the chosen fields, the value keeps its own framing
+      return data == null ? inner.serialize(topic, headers, null)
+          : keys.worker.fields().serialize(topic, headers, data, format, inner);
     }
     if (alwaysInline) {
       byte[] plaintext = inner().serialize(topic, headers, data);

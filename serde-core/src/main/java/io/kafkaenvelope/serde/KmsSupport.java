@@ -101,6 +101,9 @@ final class KmsSupport {
   /** serde-core's settings and every KMS provider's on the classpath. */
   private static Set<String> knownSettings() {
     Set<String> known = new HashSet<>(EnvelopeConfig.configDef().names());
+    known.add(EnvelopeConfig.FIELDS_KEK_PREFIX);
+    known.add(EnvelopeConfig.FIELDS_MODE_PREFIX);
+    known.add(EnvelopeConfig.FIELDS_SCOPE_PREFIX);
     for (KmsProvider p : KmsProviders.available().values()) {
       known.addAll(p.configDef().names());
     }

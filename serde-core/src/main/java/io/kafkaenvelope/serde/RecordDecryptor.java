@@ -9,6 +9,7 @@ import io.kafkaenvelope.internal.crypto.AesGcm;
 import io.kafkaenvelope.internal.compress.DecompressionBudget;
 import io.kafkaenvelope.internal.dek.DekCache;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
+import io.kafkaenvelope.internal.field.FieldSettings;
 import io.kafkaenvelope.internal.kek.KekHeaderException;
 import io.kafkaenvelope.internal.deterministic.SivKeys;
 import io.kafkaenvelope.internal.wire.DeterministicHeader;
@@ -59,6 +60,8 @@ final class RecordDecryptor implements KmsSupport.Worker {
    */
   private volatile Recent recent;
   private final EnvelopeEvents events;
+  /** Records whose fields were encrypted one by one ({@code envelope.mode=field}). */
+  private final FieldDecryptor fields;
 
   private record Recent(byte[] header, String topic, SecretKeySpec key, int clearPrefixLength,
       int codec, String kekId, String dekId) {}
@@ -78,7 +81,8 @@ final class RecordDecryptor implements KmsSupport.Worker {
     this.role = role;
     this.events = events;
     this.kms = kms;
-    this.kekPolicy = kekPolicy(config, kms, role);
+    FieldSettings fieldSettings = FieldSettings.of(config);
+    this.kekPolicy = kekPolicy(config, kms, role, fieldSettings);
     this.plaintextPolicy = config.plaintextPolicy();
     this.mirrorAliases = config.mirrorSourceAliases();
     this.mirrorSeparator = config.mirrorSeparator();
@@ -88,7 +92,47 @@ final class RecordDecryptor implements KmsSupport.Worker {
     this.cache = DekCache.acquire(kmsScope, DeterministicDecryptor.cacheSettings(config));
     this.deterministic = new DeterministicDecryptor(config, role, kekPolicy,
         new SivKeys(cache, kms, events), this::provenanceAllows);
+    this.fields = new FieldDecryptor(this, fieldSettings, new DeterministicDecryptor(config, role,
+        kekPolicy, new SivKeys(cache, kms, events), this::provenanceAllows,
+        fieldSettings.scopeNames()));
     events.cacheSize(cache::size);
+  }
+
+  /** Field mode's reader. */
+  FieldDecryptor fields() {
+    return fields;
+  }
+
+  Role role() {
+    return role;
+  }
+
+  EnvelopeEvents events() {
+    return events;
+  }
+
+  /**
+   * The record's unwrapped data key ({@code kekId}, {@code wrapped}) from the shared cache; a KMS
+   * failure as the record-mode {@link EnvelopeException} (marked as after the KMS).
+   */
+  SecretKeySpec dataKey(String topic, String kekId, byte[] wrapped, String dekId) {
+    try {
+      return cache.get(kekId, wrapped, kms, events, topic, dekId);
+    } catch (KmsException e) {
+      EnvelopeException failure = EnvelopeException.decrypting(Reason.of(e.reason()), role,
+          topic, kekId, dekId, "could not unwrap the data key: " + e.getMessage(), e);
+      failure.afterKms = true;
+      throw failure;
+    }
+  }
+
+  /** Whether {@code data} or {@code headers} carry a whole-record envelope (record mode). */
+  boolean hasRecordEnvelope(Headers headers, byte[] data) {
+    if (InlineFrame.isInline(data)) {
+      return true;
+    }
+    Header h = headers == null ? null : headers.lastHeader(role.headerName());
+    return h != null && h.value() != null;
   }
 
   /**
@@ -96,13 +140,16 @@ final class RecordDecryptor implements KmsSupport.Worker {
    * A reader with none of them would accept a record under any KEK the KMS unwraps for it, which
    * anyone who may write to the topic and holds some such KEK could forge, so it is refused.
    */
-  private static KekPolicy kekPolicy(EnvelopeConfig config, KeyManagementService kms, Role role) {
+  private static KekPolicy kekPolicy(EnvelopeConfig config, KeyManagementService kms, Role role,
+      FieldSettings fieldSettings) {
     List<String> expected = new ArrayList<>(2);
     for (String id : new String[] {config.kekId(), config.kekIdTemplate()}) {
       if (id != null) {
         expected.add(id);
       }
     }
+    // envelope.fields.kek.* mean the same on both sides, as envelope.kek.id does
+    expected.addAll(fieldSettings.fieldKekIds());
     KekPolicy policy = KekPolicy.of(expected, config.allowedKekIds(), config.kekDiscovery(), kms);
     if (policy.isEmpty()) {
       throw new ConfigException("The deserializer accepts records only under the KEKs it "
@@ -246,26 +293,12 @@ final class RecordDecryptor implements KmsSupport.Worker {
           + envelope.role() + ", not the " + role);
     }
     if (!provenanceAllows(envelope.topic(), topic)) {
-      throw error(Reason.TOPIC_MISMATCH, topic, kekId, dekId, "the record was encrypted for topic '"
-          + EnvelopeException.printable(envelope.topic()) + "'; copies into other topics are "
-          + "refused (mirrored topics are allowed through " + EnvelopeConfig.MIRROR_SOURCE_ALIASES
-          + ")");
+      throw topicMismatch(topic, envelope.topic(), kekId, dekId);
     }
     if (!allowsKek(topic, envelope.topic(), headers, kekId, dekId)) {
-      throw error(Reason.KEK_NOT_ALLOWED, topic, kekId, dekId, "this reader accepts records of "
-          + "this topic only under " + EnvelopeException.printable(kekPolicy.describe(
-              envelope.topic())) + "; add the KEK to " + EnvelopeConfig.KEK_ALLOWED_IDS
-          + " if it is legitimate");
+      throw kekNotAllowed(topic, envelope.topic(), kekId, dekId);
     }
-    SecretKeySpec key;
-    try {
-      key = cache.get(kekId, envelope.wrappedDek(), kms, events, topic, dekId);
-    } catch (KmsException e) {
-      EnvelopeException failure = EnvelopeException.decrypting(Reason.of(e.reason()), role,
-          topic, kekId, dekId, "could not unwrap the data key: " + e.getMessage(), e);
-      failure.afterKms = true;
-      throw failure;
-    }
+    SecretKeySpec key = dataKey(topic, kekId, envelope.wrappedDek(), dekId);
     byte[] plaintext = decryptOrNull(key, hdr, hdrOffset, hdrLength, data, clearPrefixLength,
         inline ? nonceOffset : SealedRecord.nonceOffset(clearPrefixLength));
     if (plaintext == null) {
@@ -281,11 +314,26 @@ final class RecordDecryptor implements KmsSupport.Worker {
         : decompress(topic, kekId, dekId, codec, plaintext, clearPrefixLength);
   }
 
+  /** The refusal of a record encrypted for another topic than {@code topic}. */
+  EnvelopeException topicMismatch(String topic, String producedTo, String kekId, String dekId) {
+    return error(Reason.TOPIC_MISMATCH, topic, kekId, dekId, "the record was encrypted for topic '"
+        + EnvelopeException.printable(producedTo) + "'; copies into other topics are "
+        + "refused (mirrored topics are allowed through " + EnvelopeConfig.MIRROR_SOURCE_ALIASES
+        + ")");
+  }
+
+  /** The refusal of a KEK the policy does not accept for records produced to {@code producedTo}. */
+  EnvelopeException kekNotAllowed(String topic, String producedTo, String kekId, String dekId) {
+    return error(Reason.KEK_NOT_ALLOWED, topic, kekId, dekId, "this reader accepts records of "
+        + "this topic only under " + EnvelopeException.printable(kekPolicy.describe(producedTo))
+        + "; add the KEK to " + EnvelopeConfig.KEK_ALLOWED_IDS + " if it is legitimate");
+  }
+
   /**
    * The KEK policy's answer; a per-tenant template whose header is missing or invalid fails closed
    * with {@link Reason#KEK_HEADER_INVALID}.
    */
-  private boolean allowsKek(String topic, String producedTo, Headers headers, String kekId,
+  boolean allowsKek(String topic, String producedTo, Headers headers, String kekId,
       String dekId) {
     try {
       return kekPolicy.allows(producedTo, headers, kekId);
@@ -368,7 +416,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
     return false;
   }
 
-  private EnvelopeException error(Reason reason, String topic, String kekId, String dekId,
+  EnvelopeException error(Reason reason, String topic, String kekId, String dekId,
       String detail) {
     return EnvelopeException.decrypting(reason, role, topic, kekId, dekId, detail, null);
   }

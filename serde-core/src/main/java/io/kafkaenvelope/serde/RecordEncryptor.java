@@ -61,6 +61,8 @@ final class RecordEncryptor implements KmsSupport.Worker {
   /** {@code envelope.mode=deterministic}: every record goes through it; otherwise {@code null}. */
   private final DeterministicEncryptor deterministic;
   private final EnvelopeEvents events;
+  /** {@code envelope.mode=field}: seals chosen fields on this encryptor's keys; else null. */
+  private final FieldEncryptor fields;
 
   RecordEncryptor(EnvelopeConfig config, Role role, KeyManagementService kms, Ticker ticker,
       String kmsScope) {
@@ -94,6 +96,17 @@ final class RecordEncryptor implements KmsSupport.Worker {
       t.setDaemon(true);
       return t;
     });
+    this.fields = config.fieldMode()
+        ? new FieldEncryptor(this, config, kms, kmsScope, kekSelector, events) : null;
+  }
+
+  /** Field mode's sealer factory, or {@code null} when not in field mode. */
+  FieldEncryptor fields() {
+    return fields;
+  }
+
+  EnvelopeEvents events() {
+    return events;
   }
 
   private static Codec codec(EnvelopeConfig config) {
@@ -297,9 +310,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
     DekRotator rotator = kekSelector.usesHeaders() ? rotatorFor(topic, kekHeaders)
         : rotatorByTopic.get(topic);
     if (rotator == null) {
-      String kekId = kekSelector.kekFor(topic);
-      rotator = rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits,
-          ticker, executor, kmsTimeoutMs, failureBackoffMs, events));
+      rotator = rotator(kekSelector.kekFor(topic));
       rotatorByTopic.putIfAbsent(topic, rotator);
     }
     try {
@@ -325,9 +336,16 @@ final class RecordEncryptor implements KmsSupport.Worker {
    * tenant's records get their own data keys); fails closed when the header is missing or invalid.
    */
   private DekRotator rotatorFor(String topic, Headers kekHeaders) {
-    String kekId;
+    return rotator(kekIdFor(topic, kekHeaders));
+  }
+
+  /** The record's KEK: the template's for this record's headers, or the topic's. */
+  String kekIdFor(String topic, Headers kekHeaders) {
+    if (!kekSelector.usesHeaders()) {
+      return kekSelector.kekFor(topic);
+    }
     try {
-      kekId = kekSelector.kekFor(topic, kekHeaders);
+      return kekSelector.kekFor(topic, kekHeaders);
     } catch (KekHeaderException e) {
       if (kekHeaders != null) {
         removeEnvelopeHeader(kekHeaders, role);
@@ -336,8 +354,27 @@ final class RecordEncryptor implements KmsSupport.Worker {
           kekSelector.kekFor(topic), null, e.getMessage() + "; " + EnvelopeConfig.KEK_ID_TEMPLATE
               + " reads it to choose the KEK; nothing was sent", null);
     }
+  }
+
+  /** The one rotator of {@code kekId} (record mode and field mode share them). */
+  private DekRotator rotator(String kekId) {
     return rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits,
         ticker, executor, kmsTimeoutMs, failureBackoffMs, events));
+  }
+
+  /**
+   * Field mode: reserves the record nonce of a field header under {@code kekId}, written to
+   * {@code out[offset]}. A KEK the KMS does not know fails the send whatever {@code
+   * envelope.kek.unresolved.policy} says: a field never goes out in the clear.
+   */
+  DekRotator.Lease reserveForFields(String topic, String kekId, byte[] out, int offset) {
+    DekRotator rotator = rotator(kekId);
+    try {
+      return rotator.reserve(0, out, offset);
+    } catch (KmsException e) {
+      throw EnvelopeException.encrypting(Reason.of(e.reason()), role, topic, kekId, null,
+          e.getMessage(), e);
+    }
   }
 
   @Override
@@ -348,6 +385,9 @@ final class RecordEncryptor implements KmsSupport.Worker {
     }
     if (deterministic != null) {
       deterministic.close();
+    }
+    if (fields != null) {
+      fields.close();
     }
   }
 }

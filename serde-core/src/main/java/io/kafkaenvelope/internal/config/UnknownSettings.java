@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * name), or when it is within two edits of a known name; other {@code envelope.*} names belong to
  * format modules and wrappers (Avro, JSON, Protobuf, Connect) and are left alone.
  * {@code envelope.key.<name>} is judged as {@code envelope.<name>}; {@code envelope.inner.*}
- * passes settings through to the wrapped serde and is never judged.
+ * passes settings through to the wrapped serde and is never judged. A known name ending in
+ * {@code .} is a prefix (e.g. {@code envelope.fields.kek.}): every name under it is known.
  *
  * <p>A warning, not an error: an unknown setting changes nothing, and refusing it would break
  * applications that share one properties file between versions.
@@ -47,7 +48,8 @@ public final class UnknownSettings {
         continue;
       }
       String judged = s.startsWith(KEY_PREFIX) ? PREFIX + s.substring(KEY_PREFIX.length()) : s;
-      if (known.contains(judged) || judged.startsWith(PASS_THROUGH)) {
+      if (known.contains(judged) || judged.startsWith(PASS_THROUGH)
+          || underKnownPrefix(judged, known)) {
         continue;
       }
       String nearest = nearest(judged, known);
@@ -58,6 +60,15 @@ public final class UnknownSettings {
       }
     }
     return unknown;
+  }
+
+  private static boolean underKnownPrefix(String name, Set<String> known) {
+    for (String k : known) {
+      if (k.endsWith(".") && name.startsWith(k) && name.length() > k.length()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Logs each unknown setting of {@code settings} once per JVM (WARN), naming the nearest. */

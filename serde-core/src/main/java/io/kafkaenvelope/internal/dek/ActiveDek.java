@@ -89,6 +89,23 @@ final class ActiveDek implements DekRotator.Lease {
     return seq;
   }
 
+  @Override
+  public void reserveAnother(int length, byte[] out, int offset) {
+    long seq = sequence.getAndIncrement();
+    bytes.getAndAdd(length);
+    writeNonce(out, offset, seq);
+  }
+
+  @Override
+  public byte[] dekId() {
+    return dekId.clone();
+  }
+
+  @Override
+  public byte[] wrappedDekUnsafe() {
+    return wrapped;
+  }
+
   /** Which limit this key reached (called once {@link #reserve} refused it). */
   EnvelopeEvents.RotationReason exhaustedBy(long now) {
     if (now - expiresAt >= 0) {
@@ -107,7 +124,8 @@ final class ActiveDek implements DekRotator.Lease {
     return activatedAt;
   }
 
-  String kekVersion() {
+  @Override
+  public String kekVersion() {
     return kekVersion;
   }
 

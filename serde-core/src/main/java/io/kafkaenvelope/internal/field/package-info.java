@@ -40,6 +40,8 @@
  * {@code envelope.fields.kek.<tag or pattern>} (KEK id, default the record's KEK) and {@code
  * envelope.fields.mode.<tag or pattern>} ({@code random}, default, or {@code deterministic}).
  * Reader: {@code envelope.fields.unreadable} = {@code fail} (default), {@code null} or {@code
- * keep} for a field whose KEK this reader may not use.
+ * keep} for a field whose KEK this reader may not use. {@link FieldSettings} parses and checks
+ * these settings and answers {@link FieldSealer#select}; {@link FieldPaths} is the path syntax
+ * (checking patterns, writing map keys and indices, a concrete path's pattern).
  */
 package io.kafkaenvelope.internal.field;

@@ -1,7 +1,6 @@
 package io.kafkaenvelope.internal.wire;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -31,8 +30,6 @@ public final class EnvelopeHeader {
 
   /** How a malformed field of this header is described. */
   private static final String FIELDS_OF = "envelope header";
-
-  private static final int MAX_FIELD = 0xFFFF;
 
   private final Role role;
   private final byte[] dekId;
@@ -89,21 +86,11 @@ public final class EnvelopeHeader {
     if (dekId.length != WireFormat.DEK_ID_LENGTH) {
       throw new IllegalArgumentException("DEK id must be " + WireFormat.DEK_ID_LENGTH + " bytes");
     }
-    byte[] t = topic.getBytes(StandardCharsets.UTF_8);
-    byte[] k = kekId.getBytes(StandardCharsets.UTF_8);
-    byte[] v = kekVersion == null ? new byte[0] : kekVersion.getBytes(StandardCharsets.UTF_8);
-    for (byte[] f : new byte[][] {t, k, v, wrappedDek}) {
-      if (f.length > MAX_FIELD) {
-        throw new IllegalArgumentException("envelope field longer than " + MAX_FIELD + " bytes");
-      }
-    }
-    if (k.length == 0 || wrappedDek.length == 0) {
-      throw new IllegalArgumentException("KEK id and wrapped DEK must not be empty");
-    }
+    KeyFields keys = KeyFields.of(topic, kekId, kekVersion, wrappedDek);
     boolean v3 = codec > 0;
     boolean v2 = !v3 && clearPrefixLength > 0;
-    ByteBuffer buf = ByteBuffer.allocate(3 + (v3 ? 3 : v2 ? 2 : 0) + dekId.length + 8 + t.length
-        + k.length + v.length + wrappedDek.length);
+    ByteBuffer buf = ByteBuffer.allocate(3 + (v3 ? 3 : v2 ? 2 : 0) + dekId.length
+        + keys.encodedLength());
     buf.put(v3 ? WireFormat.VERSION_3 : v2 ? WireFormat.VERSION_2 : WireFormat.VERSION_1)
         .put(WireFormat.ALG_AES256_GCM).put(role.code());
     if (v3) {
@@ -113,12 +100,9 @@ public final class EnvelopeHeader {
       buf.putShort((short) clearPrefixLength);
     }
     buf.put(dekId);
-    HeaderFields.put(buf, t);
-    HeaderFields.put(buf, k);
-    HeaderFields.put(buf, v);
-    HeaderFields.put(buf, wrappedDek);
+    keys.put(buf);
     return new EnvelopeHeader(role, clearPrefixLength, codec, dekId.clone(), topic, kekId,
-        v.length == 0 ? null : kekVersion, wrappedDek.clone(), buf.array());
+        keys.kekVersion(), keys.wrappedDekUnsafe(), buf.array());
   }
 
   /**
@@ -181,21 +165,14 @@ public final class EnvelopeHeader {
     }
     byte[] dekId = new byte[WireFormat.DEK_ID_LENGTH];
     buf.get(dekId);
-    String topic = HeaderFields.readUtf8(buf, FIELDS_OF, "topic");
-    String kekId = HeaderFields.readUtf8(buf, FIELDS_OF, "KEK id");
-    byte[] version0 = HeaderFields.read(buf, FIELDS_OF, "KEK version");
-    byte[] wrapped = HeaderFields.read(buf, FIELDS_OF, "wrapped DEK");
+    KeyFields keys = KeyFields.read(buf, FIELDS_OF);
     if (buf.hasRemaining()) {
       throw new MalformedEnvelopeException("envelope header has " + buf.remaining()
           + " trailing bytes");
     }
-    if (kekId.isEmpty() || wrapped.length == 0) {
-      throw new MalformedEnvelopeException("envelope header has an empty KEK id or wrapped DEK");
-    }
-    String kekVersion = version0.length == 0 ? null : HeaderFields.utf8(version0, "KEK version");
     byte[] encoded = Arrays.copyOfRange(bytes, offset, offset + length);
-    return new EnvelopeHeader(role, clearPrefixLength, codec, dekId, topic, kekId, kekVersion,
-        wrapped, encoded);
+    return new EnvelopeHeader(role, clearPrefixLength, codec, dekId, keys.topic(),
+        keys.kekId(), keys.kekVersion(), keys.wrappedDekUnsafe(), encoded);
   }
 
   public Role role() {

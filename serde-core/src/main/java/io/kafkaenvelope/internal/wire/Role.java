@@ -11,10 +11,20 @@ public enum Role {
 
   private final byte code;
   private final String headerName;
+  private final String fieldsHeaderName;
 
   Role(byte code, String headerName) {
     this.code = code;
     this.headerName = headerName;
+    this.fieldsHeaderName = headerName + WireFormat.FIELDS_HEADER_SUFFIX;
+  }
+
+  /**
+   * The record header that carries this role's field headers ({@code envelope.mode=field}): one
+   * per KEK, in index order.
+   */
+  public String fieldsHeaderName() {
+    return fieldsHeaderName;
   }
 
   public static Role of(boolean isKey) {

@@ -30,6 +30,17 @@ public final class WireFormat {
    * (a record key must be self-contained); its header is {@link DeterministicHeader}.
    */
   public static final byte VERSION_4 = 0x04;
+  /**
+   * Field-level encryption ({@code envelope.mode=field}): a record whose chosen fields are sealed
+   * one by one, with one {@link FieldHeader} per KEK in the {@code kafka-envelope.value.fields}
+   * (or {@code .key.fields}) record headers; a randomly sealed field is {@code 0x05 | header
+   * index | nonce | ciphertext | tag}. (0x06 is reserved.)
+   */
+  public static final byte VERSION_5 = 0x05;
+  /** Suffix of the role's header name that carries its field headers. */
+  public static final String FIELDS_HEADER_SUFFIX = ".fields";
+  /** Bytes in front of the nonce of a randomly sealed field: version and header index. */
+  public static final int FIELD_PREFIX = 2;
   /** The largest codec id this library reads (1 gzip, 2 lz4, 3 zstd). */
   public static final int MAX_CODEC = 3;
   /** Length of the uncompressed-length field in front of a version 3 body. */

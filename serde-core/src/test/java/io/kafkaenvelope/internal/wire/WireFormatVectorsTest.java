@@ -353,7 +353,7 @@ class WireFormatVectorsTest {
     for (String line : doc.split("\n")) {
       String l = line.strip();
       if (l.startsWith("vector:") || l.startsWith("refusal:") || l.startsWith("local-kms:")
-          || l.startsWith("deterministic:")) {
+          || l.startsWith("deterministic:") || l.startsWith("field-vector:")) {
         current = new HashMap<>();
         out.add(current);
       } else if (l.startsWith("```")) {
