@@ -67,7 +67,14 @@ public final class AvroSerdeConfig extends AbstractConfig {
     if (location != null && !location.isBlank()) {
       reader = SchemaLocations.load(READER_SCHEMA, location);
     }
-    return reader == null ? ReaderTarget.WRITER : new ReaderTarget(reader, specific);
+    List<Schema> known = new java.util.ArrayList<>();
+    if (reader != null) {
+      known.add(reader);
+    }
+    for (String loc : config.getList(WRITER_SCHEMAS)) {
+      known.add(SchemaLocations.load(WRITER_SCHEMAS, loc));
+    }
+    return new ReaderTarget(reader, reader == null ? null : specific, known);
   }
 
   /** The definitions, for documentation and for tools. */

@@ -6,6 +6,7 @@ import io.kafkaenvelope.avro.internal.FieldTree.Node;
 import io.kafkaenvelope.avro.internal.FieldTree.Rec;
 import io.kafkaenvelope.avro.internal.FieldTree.Sealed;
 import io.kafkaenvelope.avro.internal.FieldTree.Union;
+import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.internal.field.FieldFormat;
 import io.kafkaenvelope.internal.field.FieldOpener;
 import io.kafkaenvelope.internal.field.FieldPaths;
@@ -50,8 +51,8 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public final class AvroFieldFormat implements FieldFormat {
 
-  private static final String FIELDS = FieldSelection.FIELDS;
-  private static final String UNREADABLE = "envelope.fields.unreadable";
+  private static final String FIELDS = EnvelopeConfig.FIELDS;
+  private static final String UNREADABLE = EnvelopeConfig.FIELDS_UNREADABLE;
 
   private final BiFunction<Map<String, ?>, Boolean, ReaderTarget> targetOf;
   private final ConcurrentHashMap<Schema, SchemaDerivation.Result> sealPlans =
@@ -87,12 +88,16 @@ public final class AvroFieldFormat implements FieldFormat {
     if (target.specific() != null) {
       SpecificTrust.trustGeneratedPackage(target.specific());
     }
-    Schema known = target.schema();
-    if (known != null && configuredPatterns != null && !configuredPatterns.isEmpty()) {
-      List<String> missing = PatternCheck.missing(known, configuredPatterns);
+    if (!target.known().isEmpty() && configuredPatterns != null) {
+      // each pattern must be in one of the schemas the configuration names (a reader may know
+      // old writer schemas with fields its reader schema dropped)
+      List<String> missing = new java.util.ArrayList<>(configuredPatterns);
+      for (Schema known : target.known()) {
+        missing.retainAll(PatternCheck.missing(known, missing));
+      }
       if (!missing.isEmpty()) {
         throw new ConfigException(FIELDS, String.join(",", configuredPatterns),
-            missingMessage(missing, known));
+            missingMessage(missing, target.known().get(0)));
       }
     }
     sealPlans.clear();

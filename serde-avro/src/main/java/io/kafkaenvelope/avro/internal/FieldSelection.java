@@ -16,8 +16,8 @@ import org.apache.kafka.common.config.ConfigDef;
  */
 final class FieldSelection implements SchemaDerivation.Selector {
 
-  static final String FIELDS = "envelope.fields";
-  static final String TAGS = "envelope.fields.tags";
+  private static final String FIELDS = EnvelopeConfig.FIELDS;
+  private static final String TAGS = EnvelopeConfig.FIELDS_TAGS;
 
   private final Set<String> patterns;
   private final Set<String> tags;
