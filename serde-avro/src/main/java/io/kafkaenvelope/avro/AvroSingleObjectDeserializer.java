@@ -125,20 +125,23 @@ public class AvroSingleObjectDeserializer<T> implements Deserializer<T> {
       known.add(reader);
     }
     Map<Long, BinaryMessageDecoder<T>> out = new java.util.HashMap<>();
-    Map<Long, Schema> seen = new java.util.HashMap<>();
-    known.forEach(k -> seen.put(SchemaNormalization.parsingFingerprint64(k), k));
-    for (Schema d : FieldSchemas.derived(configs, isKey, known)) {
-      long fp = SchemaNormalization.parsingFingerprint64(d);
-      Schema before = seen.putIfAbsent(fp, d);
-      if (before != null && !before.equals(d)) {
-        // Fingerprints ignore properties: a derived schema that differs from another only in
-        // what its encrypted fields were would be read with the wrong field schemas.
-        throw new ConfigException(AvroSerdeConfig.WRITER_SCHEMAS, d.getFullName(),
-            "two schemas have the same fingerprint once their encrypted fields are bytes; "
-                + "single-object encoding cannot tell them apart (use a registry, or a reader "
-                + "for each)");
+    java.util.Set<Long> originals = new java.util.HashSet<>();
+    known.forEach(k -> originals.add(SchemaNormalization.parsingFingerprint64(k)));
+    Map<Long, Long> writerOf = new java.util.HashMap<>();
+    for (FieldSchemas.Derived d : FieldSchemas.derived(configs, isKey, known)) {
+      long fp = SchemaNormalization.parsingFingerprint64(d.derived());
+      long writerFp = SchemaNormalization.parsingFingerprint64(d.writer());
+      Long before = writerOf.putIfAbsent(fp, writerFp);
+      // Fingerprints ignore properties: a derived schema equal to a writer schema once its
+      // encrypted fields are bytes, or to another derived schema from a different writer
+      // schema, could not be told apart and would be read with the wrong field schemas.
+      if (originals.contains(fp) || (before != null && before != writerFp)) {
+        throw new ConfigException(AvroSerdeConfig.WRITER_SCHEMAS, d.writer().getFullName(),
+            "with field-level encryption this schema's derived schema has the fingerprint of "
+                + "another schema (e.g. every encrypted field is of type bytes); single-object "
+                + "encoding cannot tell them apart: use a schema registry");
       }
-      out.put(fp, new BinaryMessageDecoder<>(GenericData.get(), d));
+      out.put(fp, new BinaryMessageDecoder<>(GenericData.get(), d.derived()));
     }
     return Map.copyOf(out);
   }

@@ -41,7 +41,8 @@ public final class PaymentFixtures {
   public static final List<String> TEXT_FIELDS = List.of("ssn", "email", "address", "billing",
       "lines", "attrs", "nickname");
 
-  public static final Schema V1 = Payment.getClassSchema();
+  /** payment-v1.avsc as a GenericRecord user has it (the generated class's adds java props). */
+  public static final Schema V1 = Fixtures.schema("avro/payment-v1.avsc");
   public static final Schema V2 = Fixtures.schema("avro/payment-v2.avsc");
 
   private PaymentFixtures() {}
@@ -78,14 +79,20 @@ public final class PaymentFixtures {
         .build();
   }
 
-  /** The same record as a GenericRecord with raw values (as Avro's generic decoders make). */
+  /** The same record as a GenericRecord of {@link #V1} (raw values, Utf8 strings). */
   public static GenericRecord generic(int i) {
+    return generic(i, V1);
+  }
+
+  /** The same record as a GenericRecord of {@code schema} (V1 or the generated class's). */
+  public static GenericRecord generic(int i, Schema schema) {
     Payment p = payment(i);
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
       new SpecificDatumWriter<Payment>(Payment.class).write(p, enc);
-      return new GenericDatumReader<GenericRecord>(V1, V1, GenericData.get())
+      return new GenericDatumReader<GenericRecord>(Payment.getClassSchema(), schema,
+          GenericData.get())
           .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
     } catch (IOException e) {
       throw new IllegalStateException(e);

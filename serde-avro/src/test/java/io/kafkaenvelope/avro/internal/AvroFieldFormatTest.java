@@ -153,7 +153,7 @@ class AvroFieldFormatTest {
 
   @Test
   void specificRecordsRoundTripIntoTheConfiguredClass() {
-    AvroFieldFormat f = format(new ReaderTarget(V1, Payment.class));
+    AvroFieldFormat f = format(new ReaderTarget(Payment.getClassSchema(), Payment.class));
     for (int i = 0; i < 3; i++) {
       Payment p = PaymentFixtures.payment(i);
       FakeFieldKeys.Sealer s = sealer();
@@ -167,7 +167,8 @@ class AvroFieldFormatTest {
 
   @Test
   void aConfiguredPatternTheSchemaLacksFailsAtConfigureOrAtTheFirstRecord() {
-    AvroFieldFormat known = new AvroFieldFormat((c, k) -> new ReaderTarget(V1, Payment.class));
+    AvroFieldFormat known = new AvroFieldFormat(
+        (c, k) -> new ReaderTarget(Payment.getClassSchema(), Payment.class));
     ConfigException e = assertThrows(ConfigException.class,
         () -> known.configure(Map.of(), false, Set.of("ssn", "lines[].adress")));
     assertTrue(e.getMessage().contains("envelope.fields"), e.getMessage());
@@ -214,7 +215,7 @@ class AvroFieldFormatTest {
 
   @Test
   void unreadableFieldsAreNullOrKeptAsCiphertextOrRefused() {
-    AvroFieldFormat f = format(new ReaderTarget(V1, Payment.class));
+    AvroFieldFormat f = format(new ReaderTarget(Payment.getClassSchema(), Payment.class));
     GenericRecord original = PaymentFixtures.generic(0);
     FakeFieldKeys.Sealer s = sealer();
     GenericRecord wire = (GenericRecord) f.seal("t", original, s);
