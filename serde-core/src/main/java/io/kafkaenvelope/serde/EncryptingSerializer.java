@@ -133,7 +133,7 @@ public class EncryptingSerializer<T> implements Serializer<T> {
           + "serializer, which knows how to find and encode fields: the field-level serializer "
           + "of serde-avro or serde-json (see docs/serdes.md), not " + getClass().getName());
     }
-    if (config.fieldMode()) {
+    if (format != null) {
       format.configure(configs, isKey, new java.util.LinkedHashSet<>(config.fieldPatterns()));
     }
     alwaysInline = config.alwaysInline();

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
 
@@ -44,6 +45,15 @@ final class FieldEncryptor {
   private final FieldSettings settings;
   private final DeterministicEncryptor deterministic;
   private final EnvelopeEvents events;
+  /**
+   * Per KEK and topic, the binding of the data key last used, with index 0 and a zero record
+   * nonce: a record's binding is a copy with both filled in, not a new encoding of its strings.
+   */
+  private final ConcurrentHashMap<BindingKey, Binding> bindings = new ConcurrentHashMap<>();
+
+  private record BindingKey(String kekId, String topic) {}
+
+  private record Binding(DekRotator.Lease lease, byte[] template) {}
 
   FieldEncryptor(RecordEncryptor keys, EnvelopeConfig config, KeyManagementService kms,
       String kmsScope, KekSelector kekSelector, EnvelopeEvents events) {
@@ -53,10 +63,6 @@ final class FieldEncryptor {
     this.events = events;
     this.deterministic = new DeterministicEncryptor(config, role, kms, kmsScope, kekSelector,
         events);
-  }
-
-  FieldSettings settings() {
-    return settings;
   }
 
   /**
@@ -202,18 +208,34 @@ final class FieldEncryptor {
       }
       byte[] nonce = new byte[WireFormat.NONCE_LENGTH];
       DekRotator.Lease lease = keys.reserveForFields(topic, kekId, nonce, 0);
-      byte[] binding;
+      byte[] binding = template(topic, kekId, lease).clone();
+      binding[FieldHeader.INDEX_OFFSET] = (byte) index;
+      System.arraycopy(nonce, 0, binding, FieldHeader.recordNonceOffset(),
+          WireFormat.NONCE_LENGTH);
+      s = new Slot(index, lease, nonce, binding);
+      slots.put(kekId, s);
+      return s;
+    }
+
+    /** The binding template of {@code lease} for this topic (index 0, zero record nonce). */
+    private byte[] template(String topic, String kekId, DekRotator.Lease lease) {
+      BindingKey key = new BindingKey(kekId, topic);
+      Binding b = bindings.get(key);
+      if (b != null && b.lease() == lease) {
+        return b.template();
+      }
+      byte[] template;
       try {
-        binding = FieldHeader.binding(role, index, lease.dekId(), nonce, topic, kekId,
-            lease.kekVersion(), lease.wrappedDekUnsafe());
+        template = FieldHeader.binding(role, 0, lease.dekId(),
+            new byte[WireFormat.NONCE_LENGTH], topic, kekId, lease.kekVersion(),
+            lease.wrappedDekUnsafe());
       } catch (IllegalArgumentException e) {
         throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic, kekId, null,
             "the field envelope header cannot hold this KEK id, topic or wrapped key ("
                 + e.getMessage() + "); nothing was sent", null);
       }
-      s = new Slot(index, lease, nonce, binding);
-      slots.put(kekId, s);
-      return s;
+      bindings.put(key, new Binding(lease, template));
+      return template;
     }
 
     /**

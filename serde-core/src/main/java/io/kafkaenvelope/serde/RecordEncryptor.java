@@ -105,10 +105,6 @@ final class RecordEncryptor implements KmsSupport.Worker {
     return fields;
   }
 
-  EnvelopeEvents events() {
-    return events;
-  }
-
   private static Codec codec(EnvelopeConfig config) {
     int id = config.compressionCodecId();
     if (id == 0) {

@@ -3,6 +3,7 @@ package io.kafkaenvelope.fuzz;
 import io.kafkaenvelope.internal.compress.Codec;
 import io.kafkaenvelope.internal.compress.Codecs;
 import io.kafkaenvelope.internal.wire.EnvelopeHeader;
+import io.kafkaenvelope.internal.wire.FieldHeader;
 import io.kafkaenvelope.internal.wire.InlineFrame;
 import io.kafkaenvelope.internal.wire.Role;
 import java.io.ByteArrayOutputStream;
@@ -47,6 +48,16 @@ public final class FuzzSeeds {
     byte[] badUtf8 = v1.clone();
     badUtf8[3 + 16 + 2] = (byte) 0xC3; // first topic byte: a lead byte without continuation
     write(root, "EnvelopeHeaderFuzzTestInputs/parse", badUtf8);
+
+    byte[] nonce = HEX.parseHex("b0b1b2b3b4b5b6b7b8b9babb");
+    byte[] f1 = FieldHeader.unsealed(FieldHeader.binding(Role.VALUE, 0, dekId, nonce, "orders",
+        "kek-1", null, HEX.parseHex("0badc0de")), 1, List.of("customer.ssn", "lines[0].address"));
+    byte[] f2 = FieldHeader.unsealed(FieldHeader.binding(Role.KEY, 1, dekId, nonce, "t", "k",
+        "3", new byte[] {1}), 2, List.of());
+    for (byte[] h : List.of(f1, f2)) {
+      write(root, "FieldHeaderFuzzTestInputs/parse", h);
+      write(root, "FieldHeaderFuzzTestInputs/parse", Arrays.copyOf(h, h.length - 1));
+    }
 
     byte[] body = "hello, envelope".getBytes(StandardCharsets.UTF_8);
     for (byte[] h : headers) {

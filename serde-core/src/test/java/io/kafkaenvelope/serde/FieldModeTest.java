@@ -261,6 +261,67 @@ class FieldModeTest {
   }
 
   @Test
+  void noncesNeverRepeatUnderADataKeyAcrossThreadsAndRotations() throws Exception {
+    Map<String, Object> p = with(producer(), "envelope.dek.max.records", "37");
+    int threads = 4;
+    int perThread = 60;
+    List<Sent> all = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (EncryptingSerializer<Object> s = serializer(p);
+        DecryptingDeserializer<Object> d = deserializer(p)) {
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(threads);
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        done.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < perThread; i++) {
+            all.add(send(s, "orders", order(id + "-" + i, SSN)));
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get();
+      }
+      pool.shutdown();
+      Set<String> nonces = new HashSet<>();
+      Map<String, Integer> usesByDek = new HashMap<>();
+      int uses = 0;
+      for (Sent sent : all) {
+        FieldHeader h = sent.fieldHeaders().get(0);
+        usesByDek.merge(h.dekIdHex(), 6, Integer::sum);
+        byte[] hb = h.encodedUnsafe();
+        int at = FieldHeader.recordNonceOffset();
+        assertTrue(nonces.add(h.dekIdHex() + java.util.HexFormat.of().formatHex(hb, at,
+            at + 12)), "header nonce unique");
+        uses++;
+        Map<String, Object> sealed = sent.sealed();
+        for (Object ct : List.of(at(sealed, "customer", "ssn"), at(sealed, "lines", "0",
+            "address"), at(sealed, "lines", "1", "address"), at(sealed, "attrs", "colour"),
+            at(sealed, "attrs", "we\"ird.key]"))) {
+          byte[] b = (byte[]) ct;
+          assertTrue(nonces.add(h.dekIdHex() + java.util.HexFormat.of().formatHex(b, 2, 14)),
+              "field nonce unique");
+          uses++;
+        }
+        Object back = read(d, "orders", sent);
+        assertEquals(order((String) at(back, "id"), SSN), back);
+      }
+      assertEquals(threads * perThread, all.size());
+      assertEquals(threads * perThread * 6, uses);
+      // 6 encryptions a record (header, ssn, two addresses, two map values); a key takes new
+      // records while fewer than 37 are used, and the records in flight then finish on it
+      for (int n : usesByDek.values()) {
+        assertTrue(n <= 37 + 5 * threads, "uses of one data key: " + n);
+      }
+      assertTrue(usesByDek.size() >= uses / (37 + 5 * threads), "rotated: " + usesByDek.size());
+    }
+  }
+
+  @Test
   void everySingleByteChangeOfAFieldCiphertextFails() {
     try (EncryptingSerializer<Object> s = serializer(producer());
         DecryptingDeserializer<Object> d = deserializer(producer())) {

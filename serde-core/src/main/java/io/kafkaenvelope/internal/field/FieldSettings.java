@@ -68,6 +68,8 @@ public final class FieldSettings {
   private final Map<String, String> scopes;
   private final FieldOpener.Unreadable unreadable;
   private final Map<Question, Optional<Choice>> answers = new ConcurrentHashMap<>();
+  /** The common question, a field without annotation or tags, by pattern alone. */
+  private final Map<String, Optional<Choice>> plainAnswers = new ConcurrentHashMap<>();
 
   private FieldSettings(EnvelopeConfig config) {
     this.patterns = Collections.unmodifiableSet(new LinkedHashSet<>(config.fieldPatterns()));
@@ -155,6 +157,14 @@ public final class FieldSettings {
 
   /** The answer to {@link FieldSealer#select}, cached. */
   public Choice select(String pattern, boolean annotated, Set<String> fieldTags) {
+    if (!annotated && (fieldTags == null || fieldTags.isEmpty())) {
+      Optional<Choice> a = plainAnswers.get(pattern);
+      if (a == null) {
+        a = plainAnswers.computeIfAbsent(pattern,
+            p -> Optional.ofNullable(decide(new Question(p, false, Set.of()))));
+      }
+      return a.orElse(null);
+    }
     Set<String> t = fieldTags == null ? Set.of() : fieldTags;
     return answers.computeIfAbsent(new Question(pattern, annotated, Set.copyOf(t)),
         q -> Optional.ofNullable(decide(q))).orElse(null);

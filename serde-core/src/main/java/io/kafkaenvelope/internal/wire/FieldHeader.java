@@ -36,6 +36,8 @@ public final class FieldHeader {
   private static final int MAX_FIELD = 0xFFFF;
   /** Bytes before the DEK id: version, algorithm, role, index. */
   private static final int FIXED = 4;
+  /** Offset of the index byte in a header or binding. */
+  public static final int INDEX_OFFSET = 3;
 
   private final Role role;
   private final int index;

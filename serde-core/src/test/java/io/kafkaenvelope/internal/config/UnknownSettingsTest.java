@@ -34,6 +34,16 @@ class UnknownSettingsTest {
   }
 
   @Test
+  void settingsUnderAKnownPrefixAreKnownButATypoInThePrefixIsNot() {
+    Set<String> known = new HashSet<>(KNOWN);
+    known.add(EnvelopeConfig.FIELDS_KEK_PREFIX);
+    assertEquals(Map.of(), UnknownSettings.find(List.of("envelope.fields.kek.customer.ssn",
+        "envelope.key.fields.kek.PII"), known));
+    assertEquals(Set.of("envelope.fields.kekk.PII"),
+        UnknownSettings.find(List.of("envelope.fields.kekk.PII"), known).keySet());
+  }
+
+  @Test
   void keyOverridesAreJudgedAsTheSettingTheyOverride() {
     assertEquals(Map.of(), UnknownSettings.find(List.of("envelope.key.kek.id",
         "envelope.key.mode"), KNOWN));
