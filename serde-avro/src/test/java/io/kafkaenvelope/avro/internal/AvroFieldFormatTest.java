@@ -270,4 +270,35 @@ class AvroFieldFormatTest {
     }
     assertEquals(List.of("nope"), PatternCheck.missing(V1, Arrays.asList("ssn", "nope")));
   }
+
+  @Test
+  void wholeElementsAndMapValuesAreSealedOneByOneAndTheirNullsStayNull() {
+    Schema s = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"E\",\"fields\":["
+        + "{\"name\":\"tags\",\"type\":{\"type\":\"array\",\"items\":\"string\"}},"
+        + "{\"name\":\"m\",\"type\":[\"null\",{\"type\":\"map\",\"values\":"
+        + "[\"null\",\"long\"]}],\"default\":null},"
+        + "{\"name\":\"grid\",\"type\":{\"type\":\"array\",\"items\":"
+        + "{\"type\":\"array\",\"items\":\"int\"}}}]}");
+    Set<String> patterns = Set.of("tags[]", "m[]", "grid[][]");
+    AvroFieldFormat f = new AvroFieldFormat((c, k) -> ReaderTarget.WRITER);
+    f.configure(Map.of(), false, patterns);
+    GenericRecord r = new GenericData.Record(s);
+    r.put("tags", List.of("a", SECRET));
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("x", 5L);
+    m.put("none", null);
+    r.put("m", m);
+    r.put("grid", List.of(List.of(1, 2), List.of(3)));
+    FakeFieldKeys.Sealer sealer = new FakeFieldKeys.Sealer(patterns, Set.of());
+    GenericRecord wire = (GenericRecord) f.seal("t", r, sealer);
+    assertEquals(List.of("tags[0]", "tags[1]", "m[\"x\"]", "grid[0][0]", "grid[0][1]",
+        "grid[1][0]"), sealer.sealed, "a null map value is not sealed");
+    assertNull(((Map<?, ?>) wire.get("m")).get("none"));
+    assertFalse(wire.toString().contains(SECRET));
+    GenericRecord read = (GenericRecord) f.open("t", wire,
+        new FakeFieldKeys.Opener(List.copyOf(sealer.sealed), Set.of(), Unreadable.FAIL));
+    assertEquals(s, read.getSchema());
+    assertEquals(r.toString(), read.toString());
+    assertEquals(List.of(List.of(1, 2), List.of(3)), read.get("grid"));
+  }
 }
