@@ -181,7 +181,7 @@ class FieldEncryptionBrokerTest {
   }
 
   @Test
-  void everyByteOfAFieldCiphertextAndCiphertextsMovedToAnotherFieldRecordOrTopicAreRefused()
+  void everyByteOfAFieldCiphertextOrItsHeaderAndCiphertextsMovedElsewhereAreRefused()
       throws IOException {
     String topic = Fixtures.unique("payments-tamper");
     List<ConsumerRecord<byte[], byte[]>> raw = produce(fieldMode(), topic, 2,
@@ -211,6 +211,20 @@ class FieldEncryptionBrokerTest {
         assertEquals(i == 0 ? EnvelopeException.Reason.MALFORMED
             : EnvelopeException.Reason.TAMPERED, e.reason(), "byte " + i);
         assertFalse(e.getMessage().contains(SECRET));
+      }
+      // every byte of the field header (one KEK here, so one header)
+      String name = "kafka-envelope.value.fields";
+      assertEquals(1, count(first.headers(), name));
+      byte[] header = first.headers().lastHeader(name).value();
+      for (int i = 0; i < header.length; i++) {
+        byte[] forged = header.clone();
+        forged[i] ^= 0x01;
+        org.apache.kafka.common.header.internals.RecordHeaders hs =
+            new org.apache.kafka.common.header.internals.RecordHeaders();
+        for (org.apache.kafka.common.header.Header x : first.headers()) {
+          hs.add(x.key(), x.key().equals(name) ? forged : x.value());
+        }
+        assertRefused(d, topic, hs, first.value());
       }
       // into another field of the same record
       GenericRecord moved = new GenericData.Record((GenericData.Record) r0, true);
@@ -313,6 +327,14 @@ class FieldEncryptionBrokerTest {
     for (int i = 0; i < 4; i++) {
       assertEquals(PaymentFixtures.payment(i), got.get(i), "record " + i);
     }
+  }
+
+  private static int count(Headers headers, String name) {
+    int n = 0;
+    for (org.apache.kafka.common.header.Header h : headers.headers(name)) {
+      n++;
+    }
+    return n;
   }
 
   private static byte[] bytes(ByteBuffer b) {
