@@ -1,8 +1,12 @@
 package io.kafkaenvelope.avro;
 
+import io.kafkaenvelope.avro.internal.ReaderTarget;
+import io.kafkaenvelope.avro.internal.SpecificTrust;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -44,6 +48,33 @@ public final class AvroSerdeConfig extends AbstractConfig {
   /** The settings for one role (key overrides applied as for the envelope settings). */
   static AvroSerdeConfig forRole(Map<String, ?> configs, boolean isKey) {
     return new AvroSerdeConfig(EnvelopeConfig.resolveRole(configs, isKey));
+  }
+
+  /**
+   * What field-level encryption resolves decrypted records into: the reader schema (or the
+   * specific class's schema) and the specific class; {@link ReaderTarget#WRITER} when neither is
+   * set.
+   */
+  static ReaderTarget readerTarget(Map<String, ?> configs, boolean isKey) {
+    AvroSerdeConfig config = forRole(configs, isKey);
+    Class<?> specific = config.getClass(SPECIFIC_CLASS);
+    Schema reader = null;
+    if (specific != null) {
+      SpecificTrust.trustGeneratedPackage(specific);
+      reader = SpecificData.get().getSchema(specific);
+    }
+    String location = config.getString(READER_SCHEMA);
+    if (location != null && !location.isBlank()) {
+      reader = SchemaLocations.load(READER_SCHEMA, location);
+    }
+    List<Schema> known = new java.util.ArrayList<>();
+    if (reader != null) {
+      known.add(reader);
+    }
+    for (String loc : config.getList(WRITER_SCHEMAS)) {
+      known.add(SchemaLocations.load(WRITER_SCHEMAS, loc));
+    }
+    return new ReaderTarget(reader, reader == null ? null : specific, known);
   }
 
   /** The definitions, for documentation and for tools. */

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import io.kafkaenvelope.avro.internal.FieldSchemas;
+import io.kafkaenvelope.avro.internal.SpecificTrust;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -14,7 +16,6 @@ import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
-import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -54,30 +55,18 @@ public class AvroSingleObjectDeserializer<T> implements Deserializer<T> {
       store.addSchema(w);
     }
     this.decoding = new Decoding<>(new BinaryMessageDecoder<>(model, readerSchema, store),
-        Map.of());
+        Map.of(), Map.of());
     this.schemasGiven = true;
   }
 
   /**
-   * Avro 1.12.2+ instantiates only classes its {@link ClassSecurityValidator} trusts (by default
-   * java.lang types, plus what the {@code org.apache.avro.SERIALIZABLE_PACKAGES} system property
-   * lists). Naming a generated class in {@code envelope.avro.specific.class} is that trust decision
-   * for its package, where the generator also puts the record's nested records and enums; nothing
-   * else is added, and what a schema names elsewhere stays refused.
+   * Either one decoder into the reader schema, or one per writer schema (no reader schema); and
+   * one per derived schema of field-level encryption, which decodes as itself (a GenericRecord
+   * that the envelope's field format then decrypts and resolves to the reader schema).
    */
-  private static synchronized void trustGeneratedPackage(Class<?> specific) {
-    String pkg = specific.getPackageName();
-    ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
-    if (current.isTrusted(specific)) {
-      return;
-    }
-    ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(current,
-        cls -> cls.getPackageName().equals(pkg)));
-  }
-
-  /** Either one decoder into the reader schema, or one per writer schema (no reader schema). */
   private record Decoding<T>(BinaryMessageDecoder<T> toReader,
-      Map<Long, BinaryMessageDecoder<T>> byFingerprint) {}
+      Map<Long, BinaryMessageDecoder<T>> byFingerprint,
+      Map<Long, BinaryMessageDecoder<T>> derived) {}
 
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {
@@ -87,7 +76,7 @@ public class AvroSingleObjectDeserializer<T> implements Deserializer<T> {
     AvroSerdeConfig config = AvroSerdeConfig.forRole(configs, isKey);
     Class<?> specific = config.getClass(AvroSerdeConfig.SPECIFIC_CLASS);
     if (specific != null) {
-      trustGeneratedPackage(specific);
+      SpecificTrust.trustGeneratedPackage(specific);
     }
     GenericData model = specific == null ? GenericData.get() : SpecificData.getForClass(specific);
     Schema reader = null;
@@ -102,11 +91,13 @@ public class AvroSingleObjectDeserializer<T> implements Deserializer<T> {
     for (String loc : config.getList(AvroSerdeConfig.WRITER_SCHEMAS)) {
       writers.add(SchemaLocations.load(AvroSerdeConfig.WRITER_SCHEMAS, loc));
     }
+    Map<Long, BinaryMessageDecoder<T>> derived = derivedDecoders(configs, isKey, reader, writers);
     if (reader != null) {
       SchemaStore.Cache store = new SchemaStore.Cache();
       writers.forEach(store::addSchema);
       BinaryMessageDecoder<T> d = new BinaryMessageDecoder<>(model, reader, store);
-      decoding = new Decoding<>(d, Map.of()); // the reader schema is known to the decoder itself
+      // the reader schema is known to the decoder itself
+      decoding = new Decoding<>(d, Map.of(), derived);
       return;
     }
     if (writers.isEmpty()) {
@@ -118,7 +109,41 @@ public class AvroSingleObjectDeserializer<T> implements Deserializer<T> {
     for (Schema w : writers) {
       byFp.put(SchemaNormalization.parsingFingerprint64(w), new BinaryMessageDecoder<>(model, w));
     }
-    decoding = new Decoding<>(null, Map.copyOf(byFp));
+    decoding = new Decoding<>(null, Map.copyOf(byFp), derived);
+  }
+
+  /**
+   * Field-level encryption: a producer writes each record in a schema derived from its writer
+   * schema (encrypted fields become bytes), whose fingerprint this reader can only know by
+   * deriving it the same way: from the schemas it knows, with the same {@code envelope.fields}
+   * and {@code envelope.fields.tags} as the producer (annotated fields need no setting).
+   */
+  private static <T> Map<Long, BinaryMessageDecoder<T>> derivedDecoders(Map<String, ?> configs,
+      boolean isKey, Schema reader, List<Schema> writers) {
+    List<Schema> known = new ArrayList<>(writers);
+    if (reader != null) {
+      known.add(reader);
+    }
+    Map<Long, BinaryMessageDecoder<T>> out = new java.util.HashMap<>();
+    java.util.Set<Long> originals = new java.util.HashSet<>();
+    known.forEach(k -> originals.add(SchemaNormalization.parsingFingerprint64(k)));
+    Map<Long, Long> writerOf = new java.util.HashMap<>();
+    for (FieldSchemas.Derived d : FieldSchemas.derived(configs, isKey, known)) {
+      long fp = SchemaNormalization.parsingFingerprint64(d.derived());
+      long writerFp = SchemaNormalization.parsingFingerprint64(d.writer());
+      Long before = writerOf.putIfAbsent(fp, writerFp);
+      // Fingerprints ignore properties: a derived schema equal to a writer schema once its
+      // encrypted fields are bytes, or to another derived schema from a different writer
+      // schema, could not be told apart and would be read with the wrong field schemas.
+      if (originals.contains(fp) || (before != null && before != writerFp)) {
+        throw new ConfigException(AvroSerdeConfig.WRITER_SCHEMAS, d.writer().getFullName(),
+            "with field-level encryption this schema's derived schema has the fingerprint of "
+                + "another schema (e.g. every encrypted field is of type bytes); single-object "
+                + "encoding cannot tell them apart: use a schema registry");
+      }
+      out.put(fp, new BinaryMessageDecoder<>(GenericData.get(), d.derived()));
+    }
+    return Map.copyOf(out);
   }
 
   @Override
@@ -131,6 +156,12 @@ public class AvroSingleObjectDeserializer<T> implements Deserializer<T> {
       throw new IllegalStateException("AvroSingleObjectDeserializer used before configure()");
     }
     try {
+      if (!d.derived.isEmpty() && data.length >= 10) {
+        BinaryMessageDecoder<T> fieldMode = d.derived.get(fingerprint(data));
+        if (fieldMode != null) {
+          return fieldMode.decode(data);
+        }
+      }
       if (d.toReader != null) {
         return d.toReader.decode(data);
       }
@@ -142,7 +173,8 @@ public class AvroSingleObjectDeserializer<T> implements Deserializer<T> {
     } catch (MissingSchemaException e) {
       throw new SerializationException("Avro record from topic '" + topic + "' was written with "
           + "an unknown schema (fingerprint " + fingerprintHex(data) + "); add that schema to "
-          + AvroSerdeConfig.WRITER_SCHEMAS);
+          + AvroSerdeConfig.WRITER_SCHEMAS + " (with field-level encryption: the same "
+          + "envelope.fields and envelope.fields.tags as the producer)");
     } catch (BadHeaderException e) {
       throw new SerializationException("value from topic '" + topic + "' is not Avro "
           + "single-object encoding: " + e.getMessage());

@@ -1,5 +1,6 @@
 package io.kafkaenvelope.avro;
 
+import io.kafkaenvelope.avro.internal.AvroFieldFormat;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 
 /**
@@ -9,11 +10,17 @@ import io.kafkaenvelope.serde.DecryptingDeserializer;
  * none named it uses the registry-less {@link AvroSingleObjectDeserializer} and its
  * {@code envelope.avro.*} settings.
  *
+ * <p>Records encrypted field by field ({@code envelope.mode=field} on the producer) are told
+ * apart by their headers, with no setting: the inner deserializer decodes the derived record,
+ * the fields this reader's keys open are decrypted ({@code envelope.fields.unreadable} says what
+ * happens to the others), and the record is resolved to {@code envelope.avro.reader.schema} or
+ * {@code envelope.avro.specific.class} when set, with any inner deserializer.
+ *
  * @param <T> the record type the inner deserializer returns
  */
 public class DecryptingAvroDeserializer<T> extends DecryptingDeserializer<T> {
 
   public DecryptingAvroDeserializer() {
-    super(AvroSingleObjectDeserializer.class);
+    super(AvroSingleObjectDeserializer.class, new AvroFieldFormat(AvroSerdeConfig::readerTarget));
   }
 }

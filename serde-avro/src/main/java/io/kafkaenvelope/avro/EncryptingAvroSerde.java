@@ -1,5 +1,6 @@
 package io.kafkaenvelope.avro;
 
+import io.kafkaenvelope.avro.internal.AvroFieldFormat;
 import io.kafkaenvelope.serde.EnvelopeSerde;
 
 /**
@@ -11,6 +12,6 @@ import io.kafkaenvelope.serde.EnvelopeSerde;
 public class EncryptingAvroSerde<T> extends EnvelopeSerde<T> {
 
   public EncryptingAvroSerde() {
-    super(AvroSingleObjectSerde.class);
+    super(AvroSingleObjectSerde.class, new AvroFieldFormat(AvroSerdeConfig::readerTarget));
   }
 }

@@ -1,5 +1,6 @@
 package io.kafkaenvelope.avro;
 
+import io.kafkaenvelope.avro.internal.AvroFieldFormat;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 
 /**
@@ -9,6 +10,12 @@ import io.kafkaenvelope.serde.EncryptingSerializer;
  * ({@code schema.registry.url}, {@code apicurio.registry.url}, ...); with none named it uses the
  * registry-less {@link AvroSingleObjectSerializer}. With a registry serde, consider
  * {@code envelope.clear.prefix} (docs/serdes.md).
+ *
+ * <p>With {@code envelope.mode=field} it encrypts only the chosen fields ({@code envelope.fields},
+ * the {@code kafka-envelope.encrypt} field property, or {@code confluent:tags} matched by {@code
+ * envelope.fields.tags}) and hands the inner serializer a GenericRecord of the derived schema,
+ * in which each encrypted field is {@code bytes} (docs/serdes.md, "Field-level encryption
+ * (Avro)").
  *
  * <pre>
  * value.serializer=io.kafkaenvelope.avro.EncryptingAvroSerializer
@@ -23,6 +30,6 @@ import io.kafkaenvelope.serde.EncryptingSerializer;
 public class EncryptingAvroSerializer<T> extends EncryptingSerializer<T> {
 
   public EncryptingAvroSerializer() {
-    super(AvroSingleObjectSerializer.class);
+    super(AvroSingleObjectSerializer.class, new AvroFieldFormat(AvroSerdeConfig::readerTarget));
   }
 }

@@ -1,6 +1,7 @@
 package io.kafkaenvelope.serde;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
+import io.kafkaenvelope.internal.field.FieldFormat;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -18,6 +19,8 @@ import org.apache.kafka.common.serialization.Serializer;
 public class EnvelopeSerde<T> implements Serde<T> {
 
   private final Class<?> defaultInner;
+  /** The record format of field mode ({@code envelope.mode=field}); {@code null} for none. */
+  private final FieldFormat format;
   private Serde<T> inner;
   private EncryptingSerializer<T> serializer;
   private DecryptingDeserializer<T> deserializer;
@@ -25,6 +28,7 @@ public class EnvelopeSerde<T> implements Serde<T> {
   /** For configuration by class name: the inner serde comes from {@code envelope.inner.serde}. */
   public EnvelopeSerde() {
     this.defaultInner = null;
+    this.format = null;
   }
 
   /**
@@ -33,12 +37,24 @@ public class EnvelopeSerde<T> implements Serde<T> {
    */
   @SuppressWarnings("rawtypes")
   protected EnvelopeSerde(Class<? extends Serde> defaultInner) {
+    this(defaultInner, null);
+  }
+
+  /**
+   * For format modules (serde-avro, serde-json): as {@link #EnvelopeSerde(Class)}, both halves
+   * using {@code format} for field mode ({@code envelope.mode=field}). Internal: {@code format}
+   * is serde-core's internal field contract.
+   */
+  @SuppressWarnings("rawtypes")
+  protected EnvelopeSerde(Class<? extends Serde> defaultInner, FieldFormat format) {
     this.defaultInner = java.util.Objects.requireNonNull(defaultInner, "defaultInner");
+    this.format = format;
   }
 
   /** Wraps {@code inner}, which is used as given (configure it yourself). */
   public EnvelopeSerde(Serde<T> inner) {
     this.defaultInner = null;
+    this.format = null;
     this.inner = inner;
     this.serializer = new EncryptingSerializer<>(inner.serializer());
     this.deserializer = new DecryptingDeserializer<>(inner.deserializer());
@@ -52,8 +68,8 @@ public class EnvelopeSerde<T> implements Serde<T> {
           EnvelopeConfig.INNER_SERDE), defaultInner, Serde.class, EnvelopeConfig.INNER_SERDE,
           "to the serde whose bytes are encrypted", isKey, null);
       inner.configure(configs, isKey);
-      serializer = new EncryptingSerializer<>(inner.serializer());
-      deserializer = new DecryptingDeserializer<>(inner.deserializer());
+      serializer = new EncryptingSerializer<>(inner.serializer(), format);
+      deserializer = new DecryptingDeserializer<>(inner.deserializer(), format);
     }
     Map<String, Object> withFraming = new java.util.HashMap<>(configs);
     // Inline unless set: Streams 4.3+ passes state-store serdes headers that are not stored.
