@@ -89,6 +89,16 @@ final class DeterministicEncryptor {
     }
   }
 
+  /**
+   * Derives the key of the configured named scope under {@code kekId} now (the check at
+   * {@code configure()}); cached, so the first record does not ask the KMS again.
+   *
+   * @throws KmsException as the derivation
+   */
+  void deriveFor(String kekId) {
+    keys.aead(SivKeys.reference(kekId, DeterministicScope.of(scopeName, null), epoch));
+  }
+
   private Sealer sealer(String topic) {
     String kekId = kekSelector.kekFor(topic);
     DeterministicScope scope = DeterministicScope.of(scopeName, topic);

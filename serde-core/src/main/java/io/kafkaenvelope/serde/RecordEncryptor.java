@@ -13,6 +13,7 @@ import io.kafkaenvelope.internal.dek.RotationLimits;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.kek.KekHeaderException;
 import io.kafkaenvelope.internal.kek.KekSelector;
+import io.kafkaenvelope.internal.kms.KekCheck;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.serde.EnvelopeException.Reason;
@@ -21,6 +22,9 @@ import io.kafkaenvelope.internal.wire.Role;
 import io.kafkaenvelope.internal.wire.SealedRecord;
 import io.kafkaenvelope.internal.wire.WireFormat;
 import java.security.GeneralSecurityException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
@@ -61,6 +65,9 @@ final class RecordEncryptor implements KmsSupport.Worker {
   /** {@code envelope.mode=deterministic}: every record goes through it; otherwise {@code null}. */
   private final DeterministicEncryptor deterministic;
   private final EnvelopeEvents events;
+  /** {@code envelope.kek.id}, or {@code null} under a template. */
+  private final String fixedKekId;
+  private final boolean namedScope;
 
   RecordEncryptor(EnvelopeConfig config, Role role, KeyManagementService kms, Ticker ticker,
       String kmsScope) {
@@ -73,6 +80,8 @@ final class RecordEncryptor implements KmsSupport.Worker {
     this.role = role;
     this.events = events;
     this.kms = kms;
+    this.fixedKekId = config.kekId();
+    this.namedScope = config.deterministicScope() != null;
     this.kekSelector = config.kekId() != null ? KekSelector.fixed(config.kekId())
         : KekSelector.template(config.kekIdTemplate());
     if (config.deterministic()) {
@@ -111,6 +120,74 @@ final class RecordEncryptor implements KmsSupport.Worker {
 
   Role role() {
     return role;
+  }
+
+  /**
+   * {@code envelope.kms.check.on.configure}. Record mode with a fixed KEK: the first data key is
+   * made now and kept for the first records. Deterministic mode with a fixed KEK: the key of a
+   * named scope is derived now (cached, as the first record would); a per-topic scope's key
+   * depends on the topic, so the KEK's metadata is checked instead. A template names no KEK
+   * before a topic is known: nothing to ask the KMS.
+   */
+  @Override
+  public void checkOnConfigure() {
+    if (fixedKekId == null) {
+      return;
+    }
+    try {
+      if (deterministic == null) {
+        rotatorFor(fixedKekId).prime();
+      } else if (namedScope) {
+        deterministic.deriveFor(fixedKekId);
+      } else {
+        KekCheck.check(kms, fixedKekId, KeyManagementService.KekUse.DERIVE, kmsTimeoutMs, events);
+      }
+    } catch (KmsException e) {
+      if (e.reason() == KmsException.Reason.KEY_NOT_FOUND && deterministic == null
+          && unresolvedPolicy == UnresolvedKekPolicy.PLAINTEXT) {
+        return; // opted in: the first record logs that the topic goes out unencrypted
+      }
+      throw KmsSupport.checkFailed(EnvelopeConfig.KEK_ID, fixedKekId, e);
+    }
+  }
+
+  /**
+   * {@code health()}: the KEK's metadata (the fixed one, or each a template has named so far);
+   * where the KMS cannot check, the last data-key request's failure within the backoff.
+   */
+  @Override
+  public KeyManagementService.Health probe() {
+    List<String> keks = fixedKekId != null ? List.of(fixedKekId)
+        : List.copyOf(rotatorByKek.keySet());
+    if (keks.isEmpty()) {
+      return new KeyManagementService.Health(true, "no KEK in use yet (" + EnvelopeConfig
+          .KEK_ID_TEMPLATE + " names one per topic; none sent so far)", Instant.now());
+    }
+    KeyManagementService.KekUse use = deterministic == null ? KeyManagementService.KekUse.ENCRYPT
+        : KeyManagementService.KekUse.DERIVE;
+    List<String> unchecked = new ArrayList<>();
+    for (String kekId : keks) {
+      try {
+        if (!KekCheck.check(kms, kekId, use, kmsTimeoutMs, events)) {
+          DekRotator r = rotatorByKek.get(kekId);
+          KmsException recent = r == null ? null : r.recentFailure();
+          if (recent != null) {
+            throw recent;
+          }
+          unchecked.add(kekId);
+        }
+      } catch (KmsException e) {
+        return new KeyManagementService.Health(false, e.getMessage(), Instant.now());
+      }
+    }
+    return new KeyManagementService.Health(true, "KEK(s) " + keks + " usable for " + use + " ("
+        + kms.describe() + ")" + (unchecked.isEmpty() ? "" : "; " + unchecked + " not checked: "
+            + "the KMS has no metadata call and no recent failure"), Instant.now());
+  }
+
+  private DekRotator rotatorFor(String kekId) {
+    return rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits,
+        ticker, executor, kmsTimeoutMs, failureBackoffMs, events));
   }
 
   /** The age of the oldest data key in use, in ms on the rotators' clock (0: none in use). */
@@ -297,9 +374,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
     DekRotator rotator = kekSelector.usesHeaders() ? rotatorFor(topic, kekHeaders)
         : rotatorByTopic.get(topic);
     if (rotator == null) {
-      String kekId = kekSelector.kekFor(topic);
-      rotator = rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits,
-          ticker, executor, kmsTimeoutMs, failureBackoffMs, events));
+      rotator = rotatorFor(kekSelector.kekFor(topic));
       rotatorByTopic.putIfAbsent(topic, rotator);
     }
     try {
@@ -336,8 +411,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
           kekSelector.kekFor(topic), null, e.getMessage() + "; " + EnvelopeConfig.KEK_ID_TEMPLATE
               + " reads it to choose the KEK; nothing was sent", null);
     }
-    return rotatorByKek.computeIfAbsent(kekId, k -> new DekRotator(kms, k, role, limits,
-        ticker, executor, kmsTimeoutMs, failureBackoffMs, events));
+    return rotatorFor(kekId);
   }
 
   @Override
