@@ -80,16 +80,17 @@ public interface KeyManagementService extends Closeable {
   }
 
   /**
-   * What a serializer or deserializer needs a KEK for, as {@link #checkKek} is asked: a producer
-   * in record mode needs {@link #ENCRYPT} (make and wrap data keys), a consumer {@link #DECRYPT}
-   * (unwrap them), deterministic mode {@link #DERIVE} on both sides (a MAC under the KEK).
+   * What a serializer or deserializer needs a KEK for, as {@link KeyManagementService#checkKek}
+   * is asked: a producer in record mode needs {@link #ENCRYPT} (make and wrap data keys), a
+   * consumer {@link #DECRYPT} (unwrap them), deterministic mode {@link #DERIVE} on both sides (a
+   * MAC under the KEK).
    */
   enum KekUse {
-    /** Make and wrap data keys ({@link #generateDataKey}). */
+    /** Make and wrap data keys ({@link KeyManagementService#generateDataKey}). */
     ENCRYPT,
-    /** Unwrap data keys ({@link #unwrap}). */
+    /** Unwrap data keys ({@link KeyManagementService#unwrap}). */
     DECRYPT,
-    /** Derive deterministic key material ({@link #deriveKeyMaterial}). */
+    /** Derive deterministic key material ({@link KeyManagementService#deriveKeyMaterial}). */
     DERIVE
   }
 
