@@ -28,7 +28,12 @@ final class Readiness {
   synchronized Health get() {
     long now = ticker.read();
     if (last == null || now - lastAt >= intervalNanos) {
-      last = probe.get();
+      try {
+        last = probe.get();
+      } catch (RuntimeException e) { // health() never throws; the class name only, no message
+        last = new Health(false, "the KMS check failed: " + e.getClass().getName(),
+            java.time.Instant.now());
+      }
       lastAt = now;
     }
     return last;

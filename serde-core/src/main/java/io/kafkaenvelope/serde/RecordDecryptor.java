@@ -6,6 +6,7 @@ import io.kafkaenvelope.internal.compress.CompressedBody;
 import io.kafkaenvelope.internal.compress.Codecs;
 import io.kafkaenvelope.internal.compress.CorruptDataException;
 import io.kafkaenvelope.internal.crypto.AesGcm;
+import io.kafkaenvelope.internal.crypto.TinkCheck;
 import io.kafkaenvelope.internal.compress.DecompressionBudget;
 import io.kafkaenvelope.internal.dek.DekCache;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
@@ -99,8 +100,14 @@ final class RecordDecryptor implements KmsSupport.Worker {
     this.decompressionBudget = new DecompressionBudget(config.decompressedBudgetBytes(),
         maxPollRecords);
     this.cache = DekCache.acquire(kmsScope, DeterministicDecryptor.cacheSettings(config));
-    this.deterministic = new DeterministicDecryptor(config, role, kekPolicy,
-        new SivKeys(cache, kms, events), this::provenanceAllows);
+    if (config.deterministic() && !TinkCheck.present()) {
+      throw new ConfigException(EnvelopeConfig.MODE, "deterministic", TinkCheck.missing(
+          EnvelopeConfig.MODE + "=deterministic (AES-SIV)"));
+    }
+    // Without Tink, deterministic records are refused one by one (below), and no class that
+    // names a Tink type is ever loaded: record mode works without the jar.
+    this.deterministic = TinkCheck.present() ? new DeterministicDecryptor(config, role,
+        kekPolicy, new SivKeys(cache, kms, events), this::provenanceAllows) : null;
     events.cacheSize(cache::size);
   }
 
@@ -267,6 +274,10 @@ final class RecordDecryptor implements KmsSupport.Worker {
       throw error(Reason.MALFORMED, topic, null, null, e.getMessage());
     }
     if (len > 0 && DeterministicHeader.isDeterministic(data)) {
+      if (deterministic == null) {
+        throw error(Reason.MISCONFIGURED, topic, null, null, TinkCheck.missing(
+            "a deterministic envelope (format version 4)"));
+      }
       return deterministic.open(topic, data, len);
     }
     return open(topic, headers, data, InlineFrame.HEADER_OFFSET, len, data,

@@ -8,6 +8,7 @@ import io.kafkaenvelope.internal.compress.Codec;
 import io.kafkaenvelope.internal.compress.Codecs;
 import io.kafkaenvelope.internal.compress.CompressedBody;
 import io.kafkaenvelope.internal.crypto.AesGcm;
+import io.kafkaenvelope.internal.crypto.TinkCheck;
 import io.kafkaenvelope.internal.dek.DekRotator;
 import io.kafkaenvelope.internal.dek.RotationLimits;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
@@ -85,6 +86,10 @@ final class RecordEncryptor implements KmsSupport.Worker {
     this.kekSelector = config.kekId() != null ? KekSelector.fixed(config.kekId())
         : KekSelector.template(config.kekIdTemplate());
     if (config.deterministic()) {
+      if (!TinkCheck.present()) {
+        throw new ConfigException(EnvelopeConfig.MODE, "deterministic", TinkCheck.missing(
+            EnvelopeConfig.MODE + "=deterministic (AES-SIV)"));
+      }
       DeterministicEncryptor.checkSettings(config);
     }
     this.unresolvedPolicy = config.unresolvedKekPolicy();
