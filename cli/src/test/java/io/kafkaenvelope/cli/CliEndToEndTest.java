@@ -250,6 +250,8 @@ class CliEndToEndTest {
         "0:7\tkey-7\t" + values.get(7)), List.of(some.out().split("\n")));
 
     // a reader that does not accept the KEK: typed failures, exit 1, nothing decrypted printed
+    // (its own KEK exists: the start-up check would refuse a missing one with exit 3)
+    LocalKms.create(keys(), "another-kek");
     Map<String, Object> other = envelope("envelope.kek.id", "another-kek");
     Cli.Result refused = Cli.run("decrypt", topic, "--config", configFile(other));
     assertEquals(ExitCode.RECORD_FAILURES, refused.code(), refused.toString());

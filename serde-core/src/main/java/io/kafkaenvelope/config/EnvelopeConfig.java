@@ -32,6 +32,8 @@ public final class EnvelopeConfig extends AbstractConfig {
   public static final String KMS_TYPE = "envelope.kms.type";
   public static final String KMS_TIMEOUT_MS = "envelope.kms.timeout.ms";
   public static final String KMS_FAILURE_BACKOFF_MS = "envelope.kms.failure.backoff.ms";
+  public static final String KMS_CHECK_ON_CONFIGURE = "envelope.kms.check.on.configure";
+  public static final String KMS_HEALTH_INTERVAL_MS = "envelope.kms.health.interval.ms";
 
   public static final String KEK_ID = "envelope.kek.id";
   public static final String KEK_ID_TEMPLATE = "envelope.kek.id.template";
@@ -185,6 +187,28 @@ public final class EnvelopeConfig extends AbstractConfig {
           Importance.LOW,
           "After a KMS call fails, requests that need the same key fail fast with the remembered "
               + "error for this long, so an outage is not hammered by every record.")
+      .define(KMS_CHECK_ON_CONFIGURE, Type.BOOLEAN, true, Importance.MEDIUM,
+          "Check the KMS and the KEK in configure(), so a broken KMS setup stops the client at "
+              + "start-up instead of failing the first records (a ConfigException naming the KEK, "
+              + "the setting it came from and the KMS's answer). Serializer with " + KEK_ID
+              + ": makes the first data key, which is kept and used by the first records (no "
+              + "extra KMS call); in deterministic mode with a named "
+              + "envelope.deterministic.scope: derives the key (cached and used), otherwise "
+              + "checks the KEK's metadata (one call). With " + KEK_ID_TEMPLATE + " no KEK is "
+              + "known before a topic is, so only the template's syntax and the KMS client's "
+              + "settings are checked. Deserializer: checks the metadata of " + KEK_ID + " and "
+              + "each exact id in " + KEK_ALLOWED_IDS + " (one call each: exists, enabled, a key "
+              + "for decryption, or for MACs in deterministic mode); templates and discovery "
+              + "name no KEK to check. Each call is bounded by " + KMS_TIMEOUT_MS + ". A KMS "
+              + "without a metadata call (third-party providers that do not implement "
+              + "KeyManagementService.checkKek) is not called by the deserializer's check. "
+              + "Set false to start without the KMS (e.g. a producer whose KMS may come up "
+              + "later).")
+      .define(KMS_HEALTH_INTERVAL_MS, Type.LONG, 30_000L, Range.between(0, 86_400_000L),
+          Importance.LOW,
+          "health() on the serializer or deserializer (readiness probes) asks the KMS about its "
+              + "KEKs at most once per this many milliseconds and answers with the last result "
+              + "in between, however often it is called (0: ask on every call).")
       .define(KEK_ID, Type.STRING, null, Importance.HIGH,
           "The KEK that wraps data keys for every topic, in the KMS's naming. Set this or "
               + KEK_ID_TEMPLATE + ". It means the same on both sides: the serializer wraps new "
@@ -528,6 +552,15 @@ public final class EnvelopeConfig extends AbstractConfig {
 
   public long kmsFailureBackoffMs() {
     return getLong(KMS_FAILURE_BACKOFF_MS);
+  }
+
+  /** {@code envelope.kms.check.on.configure}: check the KMS and KEK in {@code configure()}. */
+  public boolean kmsCheckOnConfigure() {
+    return getBoolean(KMS_CHECK_ON_CONFIGURE);
+  }
+
+  public long kmsHealthIntervalMs() {
+    return getLong(KMS_HEALTH_INTERVAL_MS);
   }
 
   public long dekMaxAgeMs() {

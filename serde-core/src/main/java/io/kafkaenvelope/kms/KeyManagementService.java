@@ -1,6 +1,8 @@
 package io.kafkaenvelope.kms;
 
 import java.io.Closeable;
+import java.time.Instant;
+import java.util.Objects;
 
 /**
  * A client of one KMS. It makes and unwraps data-encryption keys (DEKs) under key-encryption keys
@@ -75,6 +77,58 @@ public interface KeyManagementService extends Closeable {
    */
   default boolean discoveryAllows(String recordedKekId) {
     return true;
+  }
+
+  /**
+   * What a serializer or deserializer needs a KEK for, as {@link KeyManagementService#checkKek}
+   * is asked: a producer in record mode needs {@link #ENCRYPT} (make and wrap data keys), a
+   * consumer {@link #DECRYPT} (unwrap them), deterministic mode {@link #DERIVE} on both sides (a
+   * MAC under the KEK).
+   */
+  enum KekUse {
+    /** Make and wrap data keys ({@link KeyManagementService#generateDataKey}). */
+    ENCRYPT,
+    /** Unwrap data keys ({@link KeyManagementService#unwrap}). */
+    DECRYPT,
+    /** Derive deterministic key material ({@link KeyManagementService#deriveKeyMaterial}). */
+    DERIVE
+  }
+
+  /**
+   * Checks, without making, unwrapping or deriving any key, that {@code kekId} exists, is enabled
+   * and is a key of the kind {@code use} needs, with one cheap metadata call to the KMS (AWS
+   * {@code DescribeKey}, Vault {@code transit/keys/<name>}, Google Cloud {@code GetCryptoKey},
+   * Azure get key). Serializers call it at {@code configure()} ({@code
+   * envelope.kms.check.on.configure}) and for {@code health()}, within {@code
+   * envelope.kms.timeout.ms}. A check proves what the KMS's metadata shows, not that these
+   * credentials may use the key for {@code use} (most KMSs grant reading metadata separately).
+   *
+   * <p>The default checks nothing and returns {@code false}: a KMS without a metadata call is
+   * then first exercised by the first record.
+   *
+   * @return {@code true} when the KMS checked the KEK and found it usable, {@code false} when
+   *     this KMS cannot check
+   * @throws KmsException when the KEK is missing ({@link KmsException.Reason#KEY_NOT_FOUND}),
+   *     disabled or pending deletion ({@link KmsException.Reason#KEY_DISABLED}), a key of the
+   *     wrong kind for {@code use} ({@link KmsException.Reason#MISCONFIGURED}), may not be read
+   *     ({@link KmsException.Reason#ACCESS_DENIED}) or the KMS does not answer ({@link
+   *     KmsException.Reason#UNAVAILABLE}); the message says which, never with key bytes
+   */
+  default boolean checkKek(String kekId, KekUse use) {
+    return false;
+  }
+
+  /**
+   * Whether a serializer's or deserializer's KMS and KEKs were usable at the last check: what
+   * {@code health()} on the serdes returns for readiness probes. {@code reason} says why in
+   * words (the failed KEK and the KMS's answer when down; never key material); {@code checkedAt}
+   * is when the KMS was last asked.
+   */
+  record Health(boolean up, String reason, Instant checkedAt) {
+    public Health {
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(checkedAt, "checkedAt");
+    }
   }
 
   /**

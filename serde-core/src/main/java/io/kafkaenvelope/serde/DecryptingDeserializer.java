@@ -5,6 +5,7 @@ import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.field.FieldFormat;
 import io.kafkaenvelope.internal.wire.Role;
+import io.kafkaenvelope.kms.KeyManagementService;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -36,6 +37,7 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
   private final Class<?> defaultInner;
   /** The record format of field mode; {@code null}: field-mode records are refused. */
   private final FieldFormat format;
+  private final Ticker ticker;
   private Deserializer<T> inner;
   /** The client's KIP-877 plugin metrics once handed over ({@code Monitorable*} serdes). */
   private volatile Object pluginMetrics;
@@ -49,6 +51,7 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
     this.innerGiven = false;
     this.defaultInner = null;
     this.format = null;
+    this.ticker = Ticker.systemTicker();
   }
 
   /**
@@ -71,6 +74,7 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
     this.innerGiven = false;
     this.defaultInner = Objects.requireNonNull(defaultInner, "defaultInner");
     this.format = format;
+    this.ticker = Ticker.systemTicker();
   }
 
   /** Wraps {@code inner}, which is used as given (configure it yourself). */
@@ -80,10 +84,19 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
 
   /** For format modules: wraps {@code inner} (configure it yourself), with {@code format}. */
   protected DecryptingDeserializer(Deserializer<T> inner, FieldFormat format) {
+    this(inner, format, Ticker.systemTicker());
+  }
+
+  DecryptingDeserializer(Deserializer<T> inner, Ticker ticker) {
+    this(inner, null, ticker);
+  }
+
+  private DecryptingDeserializer(Deserializer<T> inner, FieldFormat format, Ticker ticker) {
     this.inner = Objects.requireNonNull(inner, "inner");
     this.innerGiven = true;
     this.defaultInner = null;
     this.format = format;
+    this.ticker = ticker;
   }
 
   @Override
@@ -91,7 +104,7 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
   public void configure(Map<String, ?> configs, boolean isKey) {
     EnvelopeConfig config = EnvelopeConfig.forRole(configs, isKey);
     EnvelopeEvents events = KmsSupport.events(EnvelopeEvents.Side.DESERIALIZER, configs, isKey,
-        Ticker.systemTicker());
+        ticker);
     KmsSupport.close(keys); // configured again: drop the previous KMS client
     keys = null;
     if (!innerGiven) {
@@ -105,7 +118,7 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
     }
     Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);
     events.usePluginMetricsIfAny(pluginMetrics);
-    keys = KmsSupport.open(config, resolved, events, kms -> new RecordDecryptor(config,
+    keys = KmsSupport.open(config, resolved, events, ticker, kms -> new RecordDecryptor(config,
         Role.of(isKey), kms, KmsSupport.scope(resolved), maxPollRecords(configs), events));
   }
 
@@ -156,6 +169,17 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
     if (k != null) {
       k.events.usePluginMetrics(pluginMetrics);
     }
+  }
+
+  /**
+   * Whether this deserializer's KMS and KEKs are usable, for readiness probes: the metadata of
+   * {@code envelope.kek.id} and each exact id in {@code envelope.kek.allowed.ids} as the KMS
+   * reports it (exists, enabled, a key that can unwrap). The KMS is asked at most once per
+   * {@code envelope.kms.health.interval.ms}; calls in between return the last answer. Down before
+   * {@code configure()} and after {@code close()}. Never throws.
+   */
+  public KeyManagementService.Health health() {
+    return KmsSupport.health(keys, "DecryptingDeserializer");
   }
 
   @Override

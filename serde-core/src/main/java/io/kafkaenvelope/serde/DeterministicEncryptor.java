@@ -142,6 +142,16 @@ final class DeterministicEncryptor {
     }
   }
 
+  /**
+   * Derives the key of the configured named scope under {@code kekId} now (the check at
+   * {@code configure()}); cached, so the first record does not ask the KMS again.
+   *
+   * @throws KmsException as the derivation
+   */
+  void deriveFor(String kekId) {
+    keys.aead(SivKeys.reference(kekId, DeterministicScope.of(scopeName, null), epoch));
+  }
+
   private Sealer sealer(String topic, String kekId, DeterministicScope scope) {
     DeterministicHeader header = DeterministicHeader.create(role, scope.kind(), epoch,
         scope.name(), kekId);

@@ -5,6 +5,7 @@ import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.field.FieldFormat;
 import io.kafkaenvelope.internal.wire.Role;
+import io.kafkaenvelope.kms.KeyManagementService;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.config.ConfigException;
@@ -139,7 +140,7 @@ public class EncryptingSerializer<T> implements Serializer<T> {
     alwaysInline = config.alwaysInline();
     Map<String, Object> resolved = EnvelopeConfig.resolveRole(configs, isKey);
     events.usePluginMetricsIfAny(pluginMetrics);
-    keys = KmsSupport.open(config, resolved, events,
+    keys = KmsSupport.open(config, resolved, events, ticker,
         kms -> new RecordEncryptor(config, Role.of(isKey), kms, ticker,
             KmsSupport.scope(resolved), events));
   }
@@ -199,6 +200,19 @@ public class EncryptingSerializer<T> implements Serializer<T> {
     if (k != null) {
       k.events.usePluginMetrics(pluginMetrics);
     }
+  }
+
+  /**
+   * Whether this serializer's KMS and KEK are usable, for readiness probes (a Spring Boot
+   * {@code HealthIndicator}, a Kubernetes readiness endpoint): with {@code envelope.kek.id} the
+   * KEK's metadata as the KMS reports it (exists, enabled, a key that can wrap data keys), with
+   * a template each KEK used so far. The KMS is asked at most once per {@code
+   * envelope.kms.health.interval.ms}; calls in between return the last answer. Down before
+   * {@code configure()} and after {@code close()}. Never throws; the reason never contains key
+   * material.
+   */
+  public KeyManagementService.Health health() {
+    return KmsSupport.health(keys, "EncryptingSerializer");
   }
 
   @Override

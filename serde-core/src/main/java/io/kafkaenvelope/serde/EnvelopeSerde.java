@@ -2,6 +2,7 @@ package io.kafkaenvelope.serde;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.internal.field.FieldFormat;
+import io.kafkaenvelope.kms.KeyManagementService;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -88,6 +89,19 @@ public class EnvelopeSerde<T> implements Serde<T> {
   public Deserializer<T> deserializer() {
     requireConfigurable();
     return deserializer;
+  }
+
+  /**
+   * Readiness of both halves ({@link EncryptingSerializer#health()}, {@link
+   * DecryptingDeserializer#health()}): down, with that half's reason, when either is.
+   */
+  public KeyManagementService.Health health() {
+    if (serializer == null) {
+      return new KeyManagementService.Health(false, "EnvelopeSerde is not configured",
+          java.time.Instant.now());
+    }
+    KeyManagementService.Health s = serializer.health();
+    return s.up() ? deserializer.health() : s;
   }
 
   private void requireConfigurable() {

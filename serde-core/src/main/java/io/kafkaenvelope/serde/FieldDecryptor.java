@@ -2,6 +2,7 @@ package io.kafkaenvelope.serde;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.internal.crypto.AesGcm;
+import io.kafkaenvelope.internal.crypto.TinkCheck;
 import io.kafkaenvelope.internal.field.FieldFormat;
 import io.kafkaenvelope.internal.field.FieldOpener;
 import io.kafkaenvelope.internal.field.FieldPaths;
@@ -42,6 +43,7 @@ final class FieldDecryptor {
   private final RecordDecryptor keys;
   private final Role role;
   private final FieldSettings settings;
+  /** {@code null} when Tink is missing: deterministic fields are then refused. */
   private final DeterministicDecryptor deterministic;
 
   FieldDecryptor(RecordDecryptor keys, FieldSettings settings,
@@ -258,6 +260,10 @@ final class FieldDecryptor {
           len = InlineFrame.headerLength(ciphertext);
         } catch (MalformedEnvelopeException e) {
           throw keys.error(Reason.MALFORMED, topic, fh.kekId(), null, e.getMessage());
+        }
+        if (deterministic == null) {
+          throw keys.error(Reason.MISCONFIGURED, topic, fh.kekId(), null, TinkCheck.missing(
+              "a deterministic field (format version 4)"));
         }
         return deterministic.open(topic, ciphertext, len, FieldPaths.patternOf(concretePath),
             fh.kekId());

@@ -2,6 +2,7 @@ package io.kafkaenvelope.serde;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.internal.crypto.AesGcm;
+import io.kafkaenvelope.internal.crypto.TinkCheck;
 import io.kafkaenvelope.internal.deterministic.DeterministicScope;
 import io.kafkaenvelope.internal.dek.DekRotator;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
 
@@ -61,8 +63,13 @@ final class FieldEncryptor {
     this.role = keys.role();
     this.settings = FieldSettings.of(config);
     this.events = events;
-    this.deterministic = new DeterministicEncryptor(config, role, kms, kmsScope, kekSelector,
-        events);
+    if (settings.anyDeterministic() && !TinkCheck.present()) {
+      throw new ConfigException(EnvelopeConfig.MODE, "field", TinkCheck.missing(
+          "a deterministic field (envelope.fields.mode.<tag or pattern>=deterministic)"));
+    }
+    // created only when needed, so random fields never load a Tink class
+    this.deterministic = settings.anyDeterministic() ? new DeterministicEncryptor(config, role,
+        kms, kmsScope, kekSelector, events) : null;
   }
 
   /**
@@ -96,7 +103,9 @@ final class FieldEncryptor {
   }
 
   void close() {
-    deterministic.close();
+    if (deterministic != null) {
+      deterministic.close();
+    }
   }
 
   /** One KEK's part of one record: its lease, binding and the paths sealed under it. */

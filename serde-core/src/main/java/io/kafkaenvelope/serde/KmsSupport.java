@@ -30,6 +30,16 @@ final class KmsSupport {
 
   /** What a serializer or deserializer builds on its KMS client: an encryptor or decryptor. */
   interface Worker {
+    /**
+     * {@code envelope.kms.check.on.configure}: asks the KMS whether the configured KEKs are
+     * usable; throws a {@link org.apache.kafka.common.config.ConfigException} naming the KEK and
+     * its setting when not.
+     */
+    void checkOnConfigure();
+
+    /** Asks the KMS about the KEKs in use now, for {@code health()}. */
+    KeyManagementService.Health probe();
+
     void close();
   }
 
@@ -41,11 +51,14 @@ final class KmsSupport {
     final KeyManagementService kms;
     final W worker;
     final EnvelopeEvents events;
+    final Readiness readiness;
 
-    private Bound(KeyManagementService kms, W worker, EnvelopeEvents events) {
+    private Bound(KeyManagementService kms, W worker, EnvelopeEvents events, Ticker ticker,
+        long healthIntervalMs) {
       this.kms = kms;
       this.worker = worker;
       this.events = events;
+      this.readiness = new Readiness(worker::probe, ticker, healthIntervalMs);
     }
 
     @Override
@@ -67,18 +80,21 @@ final class KmsSupport {
    * {@code events}' metrics are registered (JMX), to leave with the bound's {@code close()}.
    */
   static <W extends Worker> Bound<W> open(EnvelopeConfig config, Map<String, Object> resolved,
-      EnvelopeEvents events, Function<KeyManagementService, W> build) {
+      EnvelopeEvents events, Ticker ticker, Function<KeyManagementService, W> build) {
     KmsProvider provider = KmsProviders.forType(config.kmsType());
     UnknownSettings.warnOnce(resolved.keySet(), knownSettings());
     KeyManagementService kms = provider.create(resolved);
     Bound<W> bound;
     try {
-      bound = new Bound<>(kms, build.apply(kms), events);
+      bound = new Bound<>(kms, build.apply(kms), events, ticker, config.kmsHealthIntervalMs());
     } catch (RuntimeException e) {
       kms.close();
       throw e;
     }
     try {
+      if (config.kmsCheckOnConfigure()) {
+        bound.worker.checkOnConfigure();
+      }
       events.registerJmx();
     } catch (RuntimeException e) {
       bound.close(); // the KMS client and the worker's threads must not outlive a failed configure
@@ -108,6 +124,27 @@ final class KmsSupport {
       known.addAll(p.configDef().names());
     }
     return known;
+  }
+
+  /** A wrapper's {@code health()}: down until configured, then its worker's cached probe. */
+  static KeyManagementService.Health health(Bound<?> bound, String wrapper) {
+    if (bound == null) {
+      return new KeyManagementService.Health(false, wrapper + " is not configured (or closed)",
+          java.time.Instant.now());
+    }
+    return bound.readiness.get();
+  }
+
+  /**
+   * The {@link org.apache.kafka.common.config.ConfigException} of a failed check at
+   * {@code configure()}: names the KEK, the setting it came from, the KMS's answer and the way
+   * out.
+   */
+  static org.apache.kafka.common.config.ConfigException checkFailed(String setting, String kekId,
+      io.kafkaenvelope.kms.KmsException e) {
+    return new org.apache.kafka.common.config.ConfigException(setting, kekId, "the KMS check at "
+        + "configure() failed: " + e.getMessage() + ". Fix the KEK or the KMS settings, or set "
+        + EnvelopeConfig.KMS_CHECK_ON_CONFIGURE + "=false to start without checking the KMS");
   }
 
   /** Closes {@code bound} if there is one (configured again, or closed). */

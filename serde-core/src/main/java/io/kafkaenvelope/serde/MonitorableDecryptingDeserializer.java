@@ -21,6 +21,16 @@ public class MonitorableDecryptingDeserializer<T> extends DecryptingDeserializer
     super();
   }
 
+  /**
+   * For format-specific subclasses configured by class name (the Avro, JSON and Protobuf
+   * modules' {@code Monitorable*} deserializers): {@code defaultInner} is used when the
+   * configuration names no inner deserializer.
+   */
+  @SuppressWarnings("rawtypes")
+  protected MonitorableDecryptingDeserializer(Class<? extends Deserializer> defaultInner) {
+    super(defaultInner);
+  }
+
   /** Wraps {@code inner}, used as given. */
   public MonitorableDecryptingDeserializer(Deserializer<T> inner) {
     super(inner);

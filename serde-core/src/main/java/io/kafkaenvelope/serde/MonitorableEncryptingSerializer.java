@@ -28,6 +28,16 @@ public class MonitorableEncryptingSerializer<T> extends EncryptingSerializer<T>
     super();
   }
 
+  /**
+   * For format-specific subclasses configured by class name (the Avro, JSON and Protobuf
+   * modules' {@code Monitorable*} serializers): {@code defaultInner} is used when the
+   * configuration names no inner serializer.
+   */
+  @SuppressWarnings("rawtypes")
+  protected MonitorableEncryptingSerializer(Class<? extends Serializer> defaultInner) {
+    super(defaultInner);
+  }
+
   /** Wraps {@code inner}, used as given. */
   public MonitorableEncryptingSerializer(Serializer<T> inner) {
     super(inner);

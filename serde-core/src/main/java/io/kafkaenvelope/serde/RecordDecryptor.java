@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.kafkaenvelope.internal.crypto.AesGcm;
 import io.kafkaenvelope.internal.crypto.RecordKeys;
+import io.kafkaenvelope.internal.crypto.TinkCheck;
 import io.kafkaenvelope.internal.compress.DecompressionBudget;
 import io.kafkaenvelope.internal.dek.DekCache;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
@@ -17,6 +18,8 @@ import io.kafkaenvelope.internal.kek.KekHeaderException;
 import io.kafkaenvelope.internal.deterministic.SivKeys;
 import io.kafkaenvelope.internal.wire.DeterministicHeader;
 import io.kafkaenvelope.internal.kek.KekPolicy;
+import io.kafkaenvelope.internal.kek.KekSelector;
+import io.kafkaenvelope.internal.kms.KekCheck;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.serde.EnvelopeException.Reason;
@@ -29,7 +32,10 @@ import io.kafkaenvelope.internal.wire.UnsupportedVersionException;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.ArrayList;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Header;
@@ -65,6 +71,10 @@ final class RecordDecryptor implements KmsSupport.Worker {
   private final EnvelopeEvents events;
   /** Records whose fields were encrypted one by one ({@code envelope.mode=field}). */
   private final FieldDecryptor fields;
+  /** The KEKs named exactly by the settings, with the setting each came from (for checks). */
+  private final Map<String, String> exactKeks;
+  private final KeyManagementService.KekUse kekUse;
+  private final long kmsTimeoutMs;
 
   /**
    * Record keys of format version 6 headers by the header's bytes (which name the wrapped DEK and
@@ -116,6 +126,10 @@ final class RecordDecryptor implements KmsSupport.Worker {
     this.kms = kms;
     FieldSettings fieldSettings = FieldSettings.of(config);
     this.kekPolicy = kekPolicy(config, kms, role, fieldSettings);
+    this.exactKeks = exactKeks(config);
+    this.kekUse = config.deterministic() ? KeyManagementService.KekUse.DERIVE
+        : KeyManagementService.KekUse.DECRYPT;
+    this.kmsTimeoutMs = config.kmsTimeoutMs();
     this.plaintextPolicy = config.plaintextPolicy();
     this.mirrorAliases = config.mirrorSourceAliases();
     this.mirrorSeparator = config.mirrorSeparator();
@@ -126,11 +140,18 @@ final class RecordDecryptor implements KmsSupport.Worker {
     this.cache = DekCache.acquire(kmsScope, cacheSettings);
     this.recordKeys = Caffeine.newBuilder().maximumSize(cacheSettings.maxSize())
         .expireAfterAccess(cacheSettings.expireAfterAccess()).build();
-    this.deterministic = new DeterministicDecryptor(config, role, kekPolicy,
-        new SivKeys(cache, kms, events), this::provenanceAllows);
-    this.fields = new FieldDecryptor(this, fieldSettings, new DeterministicDecryptor(config, role,
-        kekPolicy, new SivKeys(cache, kms, events), this::provenanceAllows,
-        fieldSettings.scopeNames()));
+    if (config.deterministic() && !TinkCheck.present()) {
+      throw new ConfigException(EnvelopeConfig.MODE, "deterministic", TinkCheck.missing(
+          EnvelopeConfig.MODE + "=deterministic (AES-SIV)"));
+    }
+    // Without Tink, deterministic records and fields are refused one by one, and no class that
+    // names a Tink type is ever loaded: record mode and random fields work without the jar.
+    boolean tink = TinkCheck.present();
+    this.deterministic = tink ? new DeterministicDecryptor(config, role, kekPolicy,
+        new SivKeys(cache, kms, events), this::provenanceAllows) : null;
+    this.fields = new FieldDecryptor(this, fieldSettings, tink ? new DeterministicDecryptor(config,
+        role, kekPolicy, new SivKeys(cache, kms, events), this::provenanceAllows,
+        fieldSettings.scopeNames()) : null);
     events.cacheSize(cache::size);
   }
 
@@ -200,6 +221,68 @@ final class RecordDecryptor implements KmsSupport.Worker {
           role, kms.describe(), EnvelopeConfig.KEK_ID, EnvelopeConfig.KEK_ALLOWED_IDS);
     }
     return policy;
+  }
+
+  /** {@code envelope.kek.id} and the exact ids of {@code envelope.kek.allowed.ids}, in order. */
+  private static Map<String, String> exactKeks(EnvelopeConfig config) {
+    Map<String, String> keks = new LinkedHashMap<>();
+    if (config.kekId() != null && !KekSelector.isTemplate(config.kekId())) {
+      keks.put(config.kekId(), EnvelopeConfig.KEK_ID);
+    }
+    for (String id : config.allowedKekIds()) {
+      if (!KekSelector.isTemplate(id)) {
+        keks.putIfAbsent(id, EnvelopeConfig.KEK_ALLOWED_IDS);
+      }
+    }
+    return keks;
+  }
+
+  /**
+   * {@code envelope.kms.check.on.configure}: the metadata of every KEK the settings name exactly
+   * (exists, enabled, a key for decrypting, or for MACs in deterministic mode), one KMS call
+   * each. Templates and discovery name no KEK before a record does. A missing KEK is let pass
+   * under {@code envelope.plaintext.policy=allow} (a topic migrating to encryption), as the
+   * producer's opt-in plaintext policy lets it pass there.
+   */
+  @Override
+  public void checkOnConfigure() {
+    for (Map.Entry<String, String> kek : exactKeks.entrySet()) {
+      try {
+        KekCheck.check(kms, kek.getKey(), kekUse, kmsTimeoutMs, events);
+      } catch (KmsException e) {
+        if (e.reason() == KmsException.Reason.KEY_NOT_FOUND
+            && plaintextPolicy == PlaintextPolicy.ALLOW) {
+          // a topic migrating to encryption: its KEK may not exist before its first producer
+          log.warn("KEK '{}' ({}) does not exist yet; starting anyway as {}=allow reads a "
+              + "topic migrating to encryption", kek.getKey(), kek.getValue(),
+              EnvelopeConfig.PLAINTEXT_POLICY);
+          continue;
+        }
+        throw KmsSupport.checkFailed(kek.getValue(), kek.getKey(), e);
+      }
+    }
+  }
+
+  /** {@code health()}: the same questions as {@link #checkOnConfigure}. */
+  @Override
+  public KeyManagementService.Health probe() {
+    if (exactKeks.isEmpty()) {
+      return new KeyManagementService.Health(true, "no KEK named exactly to check (templates or "
+          + EnvelopeConfig.KEK_DISCOVERY + ")", Instant.now());
+    }
+    List<String> unchecked = new ArrayList<>();
+    for (String kekId : exactKeks.keySet()) {
+      try {
+        if (!KekCheck.check(kms, kekId, kekUse, kmsTimeoutMs, events)) {
+          unchecked.add(kekId);
+        }
+      } catch (KmsException e) {
+        return new KeyManagementService.Health(false, e.getMessage(), Instant.now());
+      }
+    }
+    return new KeyManagementService.Health(true, "KEK(s) " + exactKeks.keySet() + " usable for "
+        + kekUse + " (" + kms.describe() + ")" + (unchecked.isEmpty() ? "" : "; " + unchecked
+            + " not checked: the KMS has no metadata call"), Instant.now());
   }
 
   /** Gives the shared data-key cache back; the last deserializer to close empties it. */
@@ -276,6 +359,10 @@ final class RecordDecryptor implements KmsSupport.Worker {
       throw error(Reason.MALFORMED, topic, null, null, e.getMessage());
     }
     if (len > 0 && DeterministicHeader.isDeterministic(data)) {
+      if (deterministic == null) {
+        throw error(Reason.MISCONFIGURED, topic, null, null, TinkCheck.missing(
+            "a deterministic envelope (format version 4)"));
+      }
       return deterministic.open(topic, data, len);
     }
     return open(topic, headers, data, InlineFrame.HEADER_OFFSET, len, data,

@@ -8,12 +8,14 @@ import io.kafkaenvelope.internal.compress.Codec;
 import io.kafkaenvelope.internal.compress.Codecs;
 import io.kafkaenvelope.internal.compress.CompressedBody;
 import io.kafkaenvelope.internal.crypto.AesGcm;
+import io.kafkaenvelope.internal.crypto.TinkCheck;
 import io.kafkaenvelope.internal.dek.DekRotator;
 import io.kafkaenvelope.internal.dek.RotationLimits;
 import io.kafkaenvelope.internal.dek.Sealing;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.kek.KekHeaderException;
 import io.kafkaenvelope.internal.kek.KekSelector;
+import io.kafkaenvelope.internal.kms.KekCheck;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsException;
 import io.kafkaenvelope.serde.EnvelopeException.Reason;
@@ -22,6 +24,9 @@ import io.kafkaenvelope.internal.wire.Role;
 import io.kafkaenvelope.internal.wire.SealedRecord;
 import io.kafkaenvelope.internal.wire.WireFormat;
 import java.security.GeneralSecurityException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
@@ -66,6 +71,9 @@ final class RecordEncryptor implements KmsSupport.Worker {
   private final EnvelopeEvents events;
   /** {@code envelope.mode=field}: seals chosen fields on this encryptor's keys; else null. */
   private final FieldEncryptor fields;
+  /** {@code envelope.kek.id}, or {@code null} under a template. */
+  private final String fixedKekId;
+  private final boolean namedScope;
 
   RecordEncryptor(EnvelopeConfig config, Role role, KeyManagementService kms, Ticker ticker,
       String kmsScope) {
@@ -78,9 +86,15 @@ final class RecordEncryptor implements KmsSupport.Worker {
     this.role = role;
     this.events = events;
     this.kms = kms;
+    this.fixedKekId = config.kekId();
+    this.namedScope = config.deterministicScope() != null;
     this.kekSelector = config.kekId() != null ? KekSelector.fixed(config.kekId())
         : KekSelector.template(config.kekIdTemplate());
     if (config.deterministic()) {
+      if (!TinkCheck.present()) {
+        throw new ConfigException(EnvelopeConfig.MODE, "deterministic", TinkCheck.missing(
+            EnvelopeConfig.MODE + "=deterministic (AES-SIV)"));
+      }
       DeterministicEncryptor.checkSettings(config);
     }
     this.unresolvedPolicy = config.unresolvedKekPolicy();
@@ -124,6 +138,69 @@ final class RecordEncryptor implements KmsSupport.Worker {
 
   Role role() {
     return role;
+  }
+
+  /**
+   * {@code envelope.kms.check.on.configure}. Record mode with a fixed KEK: the first data key is
+   * made now and kept for the first records. Deterministic mode with a fixed KEK: the key of a
+   * named scope is derived now (cached, as the first record would); a per-topic scope's key
+   * depends on the topic, so the KEK's metadata is checked instead. A template names no KEK
+   * before a topic is known: nothing to ask the KMS.
+   */
+  @Override
+  public void checkOnConfigure() {
+    if (fixedKekId == null) {
+      return;
+    }
+    try {
+      if (deterministic == null) {
+        rotator(fixedKekId).prime();
+      } else if (namedScope) {
+        deterministic.deriveFor(fixedKekId);
+      } else {
+        KekCheck.check(kms, fixedKekId, KeyManagementService.KekUse.DERIVE, kmsTimeoutMs, events);
+      }
+    } catch (KmsException e) {
+      if (e.reason() == KmsException.Reason.KEY_NOT_FOUND && deterministic == null
+          && unresolvedPolicy == UnresolvedKekPolicy.PLAINTEXT) {
+        return; // opted in: the first record logs that the topic goes out unencrypted
+      }
+      throw KmsSupport.checkFailed(EnvelopeConfig.KEK_ID, fixedKekId, e);
+    }
+  }
+
+  /**
+   * {@code health()}: the KEK's metadata (the fixed one, or each a template has named so far);
+   * where the KMS cannot check, the last data-key request's failure within the backoff.
+   */
+  @Override
+  public KeyManagementService.Health probe() {
+    List<String> keks = fixedKekId != null ? List.of(fixedKekId)
+        : List.copyOf(rotatorByKek.keySet());
+    if (keks.isEmpty()) {
+      return new KeyManagementService.Health(true, "no KEK in use yet (" + EnvelopeConfig
+          .KEK_ID_TEMPLATE + " names one per topic; none sent so far)", Instant.now());
+    }
+    KeyManagementService.KekUse use = deterministic == null ? KeyManagementService.KekUse.ENCRYPT
+        : KeyManagementService.KekUse.DERIVE;
+    List<String> unchecked = new ArrayList<>();
+    for (String kekId : keks) {
+      try {
+        if (!KekCheck.check(kms, kekId, use, kmsTimeoutMs, events)) {
+          DekRotator r = rotatorByKek.get(kekId);
+          KmsException recent = r == null ? null : r.recentFailure();
+          if (recent != null) {
+            throw recent;
+          }
+          unchecked.add(kekId);
+        }
+      } catch (KmsException e) {
+        return new KeyManagementService.Health(false, e.getMessage(), Instant.now());
+      }
+    }
+    return new KeyManagementService.Health(true, "KEK(s) " + keks + " usable for " + use + " ("
+        + kms.describe() + ")" + (unchecked.isEmpty() ? "" : "; " + unchecked + " not checked: "
+            + "the KMS has no metadata call and no recent failure"), Instant.now());
   }
 
   /** The age of the oldest data key in use, in ms on the rotators' clock (0: none in use). */
@@ -359,6 +436,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
           kekSelector.kekFor(topic), null, e.getMessage() + "; " + EnvelopeConfig.KEK_ID_TEMPLATE
               + " reads it to choose the KEK; nothing was sent", null);
     }
+    return rotator(kekId);
   }
 
   /** The one rotator of {@code kekId} (record mode and field mode share them). */

@@ -112,13 +112,20 @@ class DeterministicModeTest {
     // a record-mode KEK (AES-GCM keyset) is not a MAC key: refused with a clear reason
     try (EncryptingSerializer<String> rec = serializer(with(with(m, "envelope.mode", "record"),
         "envelope.kek.id", "aead-kek"));
-        EncryptingSerializer<String> det = serializer(with(m, "envelope.kek.id", "aead-kek"))) {
+        EncryptingSerializer<String> det = serializer(with(with(m, "envelope.kek.id",
+            "aead-kek"), "envelope.kms.check.on.configure", false))) {
       rec.serialize("orders", new RecordHeaders(), KEY);
       EnvelopeException e = assertThrows(EnvelopeException.class,
           () -> det.serialize("orders", new RecordHeaders(), KEY));
       assertEquals(Reason.MISCONFIGURED, e.reason());
       assertTrue(e.getMessage().contains("HMAC PRF"), e.getMessage());
     }
+    // with the check at configure() (the default) the same mistake stops the serializer there
+    org.apache.kafka.common.config.ConfigException ce = assertThrows(
+        org.apache.kafka.common.config.ConfigException.class,
+        () -> serializer(with(m, "envelope.kek.id", "aead-kek")));
+    assertTrue(ce.getMessage().contains("HMAC PRF") && ce.getMessage().contains("envelope.kek.id")
+        && ce.getMessage().contains("aead-kek"), ce.getMessage());
   }
 
   @Test

@@ -57,6 +57,11 @@ public final class RecordingKmsProvider implements KmsProvider {
       }
 
       @Override
+      public boolean checkKek(String kekId, KekUse use) {
+        return delegate.checkKek(kekId, use);
+      }
+
+      @Override
       public String describe() {
         return "recording(" + delegate.describe() + ")";
       }

@@ -42,6 +42,33 @@ public class EnvelopeFixtures {
     return m;
   }
 
+  /**
+   * The value of the KIP-877 plugin metric {@code name} of the client's value serde
+   * ({@code client.metrics()}: group {@code plugins}, tag {@code config=value.serializer} or
+   * {@code value.deserializer}) carrying every {@code tag=value} given; fails unless exactly one
+   * matches. For the {@code Monitorable*} serdes on kafka-clients 4.1+.
+   */
+  public static double pluginMetric(
+      Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics,
+      String name, String... tags) {
+    java.util.List<Double> values = new java.util.ArrayList<>();
+    for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> e
+        : metrics.entrySet()) {
+      org.apache.kafka.common.MetricName n = e.getKey();
+      boolean match = n.name().equals(name) && n.group().equals("plugins")
+          && n.tags().getOrDefault("config", "").startsWith("value.");
+      for (String t : tags) {
+        String[] kv = t.split("=", 2);
+        match &= kv[1].equals(n.tags().get(kv[0]));
+      }
+      if (match) {
+        values.add(((Number) e.getValue().metricValue()).doubleValue());
+      }
+    }
+    assertEquals(1, values.size(), name + " " + java.util.Arrays.toString(tags));
+    return values.get(0);
+  }
+
   public static String unique(String prefix) {
     return TestClients.unique(prefix);
   }

@@ -24,6 +24,10 @@ import software.amazon.awssdk.services.kms.model.DisabledException;
 import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
 import software.amazon.awssdk.services.kms.model.IncorrectKeyException;
 import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
+import software.amazon.awssdk.services.kms.model.KeySpec;
+import software.amazon.awssdk.services.kms.model.KeyState;
+import software.amazon.awssdk.services.kms.model.KeyUsageType;
 import software.amazon.awssdk.services.kms.model.KmsInvalidStateException;
 import software.amazon.awssdk.services.kms.model.NotFoundException;
 
@@ -152,6 +156,41 @@ final class AwsKms implements KeyManagementService {
     } catch (SdkException e) {
       throw translate(e, kekId, "GenerateMac");
     }
+  }
+
+  /**
+   * {@code DescribeKey} (permission {@code kms:DescribeKey}): the key exists, its {@code KeyState}
+   * is {@code Enabled}, and its {@code KeyUsage} fits: {@code ENCRYPT_DECRYPT} with KeySpec
+   * {@code SYMMETRIC_DEFAULT} for data keys ({@code GenerateDataKey} refuses asymmetric keys),
+   * {@code GENERATE_VERIFY_MAC} for deterministic mode. A reader checks the first key it would
+   * decrypt with (an alternate when the KEK is an ARN of another region). Whether the caller may
+   * also {@code GenerateDataKey}/{@code Decrypt} is decided by IAM at the first record.
+   */
+  @Override
+  public boolean checkKek(String kekId, KekUse use) {
+    String keyId = use == KekUse.DECRYPT ? candidates(kekId).get(0) : kekId;
+    KeyMetadata m;
+    try {
+      m = kms.describeKey(b -> b.keyId(keyId)).keyMetadata();
+    } catch (SdkException e) {
+      throw translate(e, kekId, "DescribeKey");
+    }
+    if (m.keyState() != KeyState.ENABLED) {
+      throw new KmsException(m.keyState() == KeyState.UNAVAILABLE ? Reason.UNAVAILABLE
+          : Reason.KEY_DISABLED, kekId, "DescribeKey: " + m.arn() + " is in key state "
+              + m.keyStateAsString() + ", not Enabled");
+    }
+    KeyUsageType wanted = use == KekUse.DERIVE ? KeyUsageType.GENERATE_VERIFY_MAC
+        : KeyUsageType.ENCRYPT_DECRYPT;
+    boolean symmetric = m.keySpec() == KeySpec.SYMMETRIC_DEFAULT;
+    if (m.keyUsage() != wanted || (use != KekUse.DERIVE && !symmetric)) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "DescribeKey: " + m.arn() + " has "
+          + "KeyUsage " + m.keyUsageAsString() + " and KeySpec " + m.keySpecAsString() + "; "
+          + (use == KekUse.DERIVE ? "deterministic mode needs an HMAC key (KeySpec HMAC_256, "
+              + "KeyUsage GENERATE_VERIFY_MAC)" : "data keys need a symmetric encryption key "
+              + "(KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT)"));
+    }
+    return true;
   }
 
   /**

@@ -563,8 +563,8 @@ final class FakeAwsKms implements AutoCloseable {
     meta.put("Enabled", k.enabled);
     meta.put("KeyState", k.pendingDeletion ? "PendingDeletion"
         : k.enabled ? "Enabled" : "Disabled");
-    meta.put("KeySpec", "SYMMETRIC_DEFAULT");
-    meta.put("KeyUsage", "ENCRYPT_DECRYPT");
+    meta.put("KeySpec", k.hmac ? "HMAC_256" : "SYMMETRIC_DEFAULT");
+    meta.put("KeyUsage", k.hmac ? "GENERATE_VERIFY_MAC" : "ENCRYPT_DECRYPT");
     meta.put("MultiRegion", k.id.startsWith("mrk-"));
     ObjectNode out = JSON.createObjectNode();
     out.set("KeyMetadata", meta);

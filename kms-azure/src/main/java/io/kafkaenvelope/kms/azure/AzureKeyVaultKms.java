@@ -8,7 +8,10 @@ import com.azure.security.keyvault.keys.cryptography.models.SignResult;
 import com.azure.security.keyvault.keys.cryptography.models.SignatureAlgorithm;
 import com.azure.security.keyvault.keys.cryptography.models.UnwrapResult;
 import com.azure.security.keyvault.keys.cryptography.models.WrapResult;
+import com.azure.security.keyvault.keys.models.KeyOperation;
+import com.azure.security.keyvault.keys.models.KeyProperties;
 import com.azure.security.keyvault.keys.models.KeyType;
+import com.azure.security.keyvault.keys.models.KeyVaultKey;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import io.kafkaenvelope.kms.DataKey;
 import io.kafkaenvelope.kms.EncryptionContext;
@@ -18,6 +21,7 @@ import io.kafkaenvelope.kms.KmsException.Reason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -206,6 +210,56 @@ final class AzureKeyVaultKms implements KeyManagementService {
     }
     return discoveryHosts.isEmpty() || discoveryHosts.contains(r.authority)
         || discoveryHosts.contains(r.host) && r.authority.equals(r.host);
+  }
+
+  /**
+   * Get key (permission {@code keys/get}, RBAC {@code Microsoft.KeyVault/vaults/keys/read}, e.g.
+   * in Key Vault Crypto User and Crypto Service Encryption User): the key exists, is enabled and
+   * within its activation and expiry dates (Key Vault answers a disabled key's get with 403
+   * KeyDisabled), is of a type that wraps (RSA, RSA-HSM, oct-HSM), and its {@code key_ops}
+   * permit {@code wrapKey} (producer; and {@code sign} with
+   * {@code envelope.kms.azure.rsa.writer.signature}) or {@code unwrapKey} (consumer). Key Vault
+   * has no MAC-based derivation here, so deterministic mode is refused.
+   */
+  @Override
+  public boolean checkKek(String kekId, KekUse use) {
+    AzureKeyUrl kek = keyUrl(kekId);
+    if (use == KekUse.DERIVE) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, describe() + " cannot derive "
+          + "deterministic keys (envelope.mode=deterministic needs aws-kms, vault-transit or "
+          + "local)");
+    }
+    KeyVaultKey key;
+    try {
+      key = clients.crypto(kek).getKey();
+    } catch (RuntimeException e) {
+      throw translate(e, kekId, "get key on " + kek);
+    }
+    KeyProperties p = key.getProperties();
+    OffsetDateTime now = OffsetDateTime.now();
+    if (Boolean.FALSE.equals(p.isEnabled())
+        || p.getExpiresOn() != null && p.getExpiresOn().isBefore(now)
+        || p.getNotBefore() != null && p.getNotBefore().isAfter(now)) {
+      throw new KmsException(Reason.KEY_DISABLED, kekId, "get key on " + kek + ": enabled="
+          + p.isEnabled() + ", notBefore=" + p.getNotBefore() + ", expires=" + p.getExpiresOn());
+    }
+    KeyType type = key.getKeyType();
+    boolean rsa = KeyType.RSA.equals(type) || KeyType.RSA_HSM.equals(type);
+    if (!rsa && !KeyType.OCT.equals(type) && !KeyType.OCT_HSM.equals(type)) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "get key on " + kek + ": key type "
+          + type + " cannot wrap keys: use an RSA key (Key Vault) or an oct-HSM key (Managed "
+          + "HSM)");
+    }
+    List<KeyOperation> ops = key.getKeyOperations();
+    List<KeyOperation> needed = use == KekUse.DECRYPT ? List.of(KeyOperation.UNWRAP_KEY)
+        : rsa && rsaSignatures ? List.of(KeyOperation.WRAP_KEY, KeyOperation.SIGN)
+        : List.of(KeyOperation.WRAP_KEY);
+    if (ops != null && !ops.isEmpty() && !ops.containsAll(needed)) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "get key on " + kek + ": its "
+          + "permitted operations (key_ops) are " + ops + "; " + (use == KekUse.DECRYPT
+              ? "a consumer" : "a producer") + " needs " + needed);
+    }
+    return true;
   }
 
   private static AzureKeyUrl keyUrl(String kekId) {

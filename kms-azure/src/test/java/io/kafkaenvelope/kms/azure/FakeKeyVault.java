@@ -87,6 +87,8 @@ final class FakeKeyVault implements AutoCloseable {
     final boolean rsa;
     final LinkedHashMap<String, Object> versions = new LinkedHashMap<>();
     volatile boolean enabled = true;
+    /** The key's permitted operations ({@code key_ops}) when restricted, else null. */
+    volatile List<String> ops;
 
     KeyEntry(boolean rsa) {
       this.rsa = rsa;
@@ -219,6 +221,14 @@ final class FakeKeyVault implements AutoCloseable {
   synchronized java.security.PublicKey publicKey(String name) {
     KeyEntry k = keys.get(name);
     return ((KeyPair) k.versions.get(k.current())).getPublic();
+  }
+
+  /**
+   * Restricts the key's permitted operations ({@code key_ops}, as created with
+   * {@code az keyvault key create --ops}); Key Vault then refuses the others.
+   */
+  void keyOps(String name, String... ops) {
+    keys.get(name).ops = List.of(ops);
   }
 
   void setEnabled(String name, boolean enabled) {
@@ -522,9 +532,14 @@ final class FakeKeyVault implements AutoCloseable {
   private static String keyBundle(String kid, KeyEntry key, Object material) {
     ObjectNode jwk = JSON.createObjectNode().put("kid", kid)
         .put("kty", key.rsa ? "RSA" : "oct-HSM");
-    ArrayNode ops = jwk.putArray("key_ops").add("wrapKey").add("unwrapKey");
-    if (key.rsa) {
-      ops.add("sign").add("verify");
+    ArrayNode ops = jwk.putArray("key_ops");
+    if (key.ops != null) {
+      key.ops.forEach(ops::add);
+    } else {
+      ops.add("wrapKey").add("unwrapKey");
+      if (key.rsa) {
+        ops.add("sign").add("verify");
+      }
     }
     if (key.rsa) {
       java.security.interfaces.RSAPublicKey pub =

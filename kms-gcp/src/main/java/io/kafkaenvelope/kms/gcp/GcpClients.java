@@ -70,6 +70,7 @@ final class GcpClients implements AutoCloseable {
     RetrySettings retry = retrySettings(config);
     b.encryptSettings().setRetrySettings(retry).setRetryableCodes(RETRYABLE);
     b.decryptSettings().setRetrySettings(retry).setRetryableCodes(RETRYABLE);
+    b.getCryptoKeySettings().setRetrySettings(retry).setRetryableCodes(RETRYABLE);
     try {
       this.client = KeyManagementServiceClient.create(b.build());
     } catch (IOException | RuntimeException e) {

@@ -2,10 +2,13 @@ package io.kafkaenvelope.kms.gcp;
 
 import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.StatusCode;
+import com.google.cloud.kms.v1.CryptoKey;
+import com.google.cloud.kms.v1.CryptoKeyVersion;
 import com.google.cloud.kms.v1.DecryptRequest;
 import com.google.cloud.kms.v1.DecryptResponse;
 import com.google.cloud.kms.v1.EncryptRequest;
 import com.google.cloud.kms.v1.EncryptResponse;
+import com.google.cloud.kms.v1.GetCryptoKeyRequest;
 import com.google.cloud.kms.v1.KeyManagementServiceClient;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Int64Value;
@@ -150,6 +153,40 @@ final class GcpKms implements KeyManagementService {
   public boolean discoveryAllows(String recordedKekId) {
     GcpKekName r = GcpKekName.parse(recordedKekId);
     return r != null && (discoveryProjects.isEmpty() || discoveryProjects.contains(r.project));
+  }
+
+  /**
+   * {@code GetCryptoKey} (permission {@code cloudkms.cryptoKeys.get}, e.g. in
+   * {@code roles/cloudkms.viewer}): the CryptoKey exists, its purpose is {@code ENCRYPT_DECRYPT},
+   * and for a producer its primary version is {@code ENABLED} (Encrypt uses the primary). A
+   * consumer does not need the primary: records wrapped under older versions still decrypt.
+   * Cloud KMS has no MAC-based derivation here, so deterministic mode is refused.
+   */
+  @Override
+  public boolean checkKek(String kekId, KekUse use) {
+    kekName(kekId);
+    if (use == KekUse.DERIVE) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, describe() + " cannot derive "
+          + "deterministic keys (envelope.mode=deterministic needs aws-kms, vault-transit or "
+          + "local)");
+    }
+    CryptoKey key;
+    try {
+      key = kms.getCryptoKey(GetCryptoKeyRequest.newBuilder().setName(kekId).build());
+    } catch (ApiException e) {
+      throw translate(e, kekId, "GetCryptoKey");
+    }
+    if (key.getPurpose() != CryptoKey.CryptoKeyPurpose.ENCRYPT_DECRYPT) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "GetCryptoKey: the key's purpose is "
+          + key.getPurpose() + "; data keys need a symmetric ENCRYPT_DECRYPT key");
+    }
+    if (use == KekUse.ENCRYPT && key.getPrimary().getState()
+        != CryptoKeyVersion.CryptoKeyVersionState.ENABLED) {
+      throw new KmsException(Reason.KEY_DISABLED, kekId, "GetCryptoKey: the primary version "
+          + key.getPrimary().getName() + " is " + key.getPrimary().getState()
+          + ", not ENABLED, so Encrypt would fail");
+    }
+    return true;
   }
 
   private static GcpKekName kekName(String kekId) {

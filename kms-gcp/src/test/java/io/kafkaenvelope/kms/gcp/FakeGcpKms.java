@@ -1,9 +1,12 @@
 package io.kafkaenvelope.kms.gcp;
 
+import com.google.cloud.kms.v1.CryptoKey;
+import com.google.cloud.kms.v1.CryptoKeyVersion;
 import com.google.cloud.kms.v1.DecryptRequest;
 import com.google.cloud.kms.v1.DecryptResponse;
 import com.google.cloud.kms.v1.EncryptRequest;
 import com.google.cloud.kms.v1.EncryptResponse;
+import com.google.cloud.kms.v1.GetCryptoKeyRequest;
 import com.google.cloud.kms.v1.KeyManagementServiceGrpc;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -101,6 +104,7 @@ final class FakeGcpKms implements AutoCloseable {
   private static final class Key {
     final List<Version> versions = new CopyOnWriteArrayList<>();
     volatile int primary;
+    volatile CryptoKey.CryptoKeyPurpose purpose = CryptoKey.CryptoKeyPurpose.ENCRYPT_DECRYPT;
   }
 
   private final Map<String, Key> keys = new ConcurrentHashMap<>();
@@ -173,6 +177,11 @@ final class FakeGcpKms implements AutoCloseable {
     k.versions.add(new Version(id));
     k.primary = id;
     return keyName + "/cryptoKeyVersions/" + id;
+  }
+
+  /** Sets a CryptoKey's purpose (e.g. ASYMMETRIC_SIGN, MAC), as created. */
+  void setPurpose(String keyName, CryptoKey.CryptoKeyPurpose purpose) {
+    keys.get(keyName).purpose = purpose;
   }
 
   void setEnabled(String versionName, boolean enabled) {
@@ -380,6 +389,28 @@ final class FakeGcpKms implements AutoCloseable {
       }
     }
 
+    /**
+     * GetCryptoKey as Cloud KMS answers it: the CryptoKey with its purpose and its primary
+     * version (name and state); NOT_FOUND for a missing key.
+     */
+    @Override
+    public void getCryptoKey(GetCryptoKeyRequest req, StreamObserver<CryptoKey> out) {
+      try {
+        enter("GetCryptoKey", req.getName());
+        Key k = key(req.getName());
+        Version p = k.versions.get(k.primary - 1);
+        out.onNext(CryptoKey.newBuilder().setName(req.getName()).setPurpose(k.purpose)
+            .setPrimary(CryptoKeyVersion.newBuilder()
+                .setName(req.getName() + "/cryptoKeyVersions/" + p.id)
+                .setState(p.enabled ? CryptoKeyVersion.CryptoKeyVersionState.ENABLED
+                    : CryptoKeyVersion.CryptoKeyVersionState.DISABLED))
+            .build());
+        out.onCompleted();
+      } catch (StatusRuntimeException e) {
+        out.onError(e);
+      }
+    }
+
     private void enter(String operation, String resource) {
       calls.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
       principals.add(PRINCIPAL.get());
@@ -400,8 +431,9 @@ final class FakeGcpKms implements AutoCloseable {
                 .asRuntimeException();
       }
       if (operation.equals(deniedOperation)) {
-        String permission = operation.equals("Encrypt")
-            ? "cloudkms.cryptoKeyVersions.useToEncrypt" : "cloudkms.cryptoKeyVersions.useToDecrypt";
+        String permission = operation.equals("GetCryptoKey") ? "cloudkms.cryptoKeys.get"
+            : operation.equals("Encrypt") ? "cloudkms.cryptoKeyVersions.useToEncrypt"
+            : "cloudkms.cryptoKeyVersions.useToDecrypt";
         throw Status.PERMISSION_DENIED.withDescription("Permission '" + permission
             + "' denied on resource '" + resource + "' (or it may not exist).")
             .asRuntimeException();

@@ -194,12 +194,63 @@ final class VaultTransitKms implements KeyManagementService {
     return kekId;
   }
 
+  /**
+   * Reads {@code <mount>/keys/<name>} (the token needs {@code read} on that path): the key exists
+   * (Vault answers a missing key's read with HTTP 404 and no error text), and for data keys its
+   * type supports encryption and decryption (signing and {@code hmac} keys do not) and its
+   * {@code derived} flag matches {@code transit.derived}; for deterministic mode the HMAC's pinned
+   * version 1 is not below {@code min_encryption_version}. Transit keys have no enabled/disabled
+   * state; a key Vault refuses to use shows up here as one of these.
+   */
+  @Override
+  public boolean checkKek(String kekId, KekUse use) {
+    String path = mount + "/keys/" + keyName(kekId);
+    JsonNode data;
+    try {
+      data = transit("GET", path, null, kekId, "read key").path("data");
+    } catch (KmsException e) {
+      if (e.getCause() instanceof VaultHttp.Failure f && f.status == 404
+          && f.vaultErrors.isEmpty()) {
+        throw new KmsException(Reason.KEY_NOT_FOUND, kekId, "read key on " + path + " at "
+            + http.address() + ": no Transit key '" + kekId + "' under mount '" + mount + "'");
+      }
+      throw e;
+    }
+    String type = data.path("type").asText("?");
+    if (use == KekUse.DERIVE) {
+      if (data.path("min_encryption_version").asInt(0) > DETERMINISTIC_KEY_VERSION) {
+        throw new KmsException(Reason.KEY_DISABLED, kekId, "read key on " + path + ": "
+            + "min_encryption_version is " + data.path("min_encryption_version").asInt()
+            + ", so Vault refuses the HMAC under version " + DETERMINISTIC_KEY_VERSION
+            + " that deterministic mode is pinned to");
+      }
+      return true;
+    }
+    String needed = use == KekUse.ENCRYPT ? "supports_encryption" : "supports_decryption";
+    if (!data.path(needed).asBoolean(false)) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "read key on " + path + ": a "
+          + type + " key cannot " + (use == KekUse.ENCRYPT ? "encrypt" : "decrypt")
+          + " data keys (use an encryption key type such as aes256-gcm96)");
+    }
+    if (data.path("derived").asBoolean(false) != derived) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "read key on " + path + ": the key "
+          + (derived ? "is not" : "is") + " derived but " + VaultTransitConfig.TRANSIT_DERIVED
+          + "=" + derived);
+    }
+    return true;
+  }
+
   /** An authenticated Transit call; a refused token is replaced once (see {@link VaultAuth}). */
   private JsonNode transit(String path, ObjectNode body, String kekId, String operation) {
+    return transit("POST", path, body, kekId, operation);
+  }
+
+  private JsonNode transit(String method, String path, ObjectNode body, String kekId,
+      String operation) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(operationTimeoutMs);
     String token = auth.token(kekId, deadline);
     try {
-      return http.call("POST", path, body, token, deadline);
+      return http.call(method, path, body, token, deadline);
     } catch (VaultHttp.Failure f) {
       if (f.status != 403) {
         throw translate(f, kekId, operation, path);
@@ -209,7 +260,7 @@ final class VaultTransitKms implements KeyManagementService {
         throw translate(f, kekId, operation, path);
       }
       try {
-        return http.call("POST", path, body, fresh, deadline);
+        return http.call(method, path, body, fresh, deadline);
       } catch (VaultHttp.Failure again) {
         throw translate(again, kekId, operation, path);
       }
@@ -220,7 +271,8 @@ final class VaultTransitKms implements KeyManagementService {
       String path) {
     String hint = "";
     if (f.status == 403) {
-      hint = " (permission denied: the token's policies must grant 'update' on " + path + ")";
+      hint = " (permission denied: the token's policies must grant '"
+          + (operation.equals("read key") ? "read" : "update") + "' on " + path + ")";
     } else if (f.reason == Reason.KEY_NOT_FOUND) {
       hint = " (no Transit key '" + kekId + "' under mount '" + mount + "')";
     } else if (f.status == 404) {

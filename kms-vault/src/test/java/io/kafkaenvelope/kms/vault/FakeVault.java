@@ -95,6 +95,9 @@ final class FakeVault implements AutoCloseable {
     final List<byte[]> versions = new CopyOnWriteArrayList<>(); // index 0 = v1
     final boolean derived;
     volatile int minDecryptionVersion = 1;
+    volatile int minEncryptionVersion = 0;
+    /** Vault's key type; signing types (ed25519, ecdsa-*) cannot encrypt. */
+    volatile String type = "aes256-gcm96";
 
     TransitKey(boolean derived) {
       this.derived = derived;
@@ -211,6 +214,16 @@ final class FakeVault implements AutoCloseable {
     TransitKey k = new TransitKey(derived);
     k.versions.add(randomKey());
     keys.put(mount + "/" + name, k);
+  }
+
+  /** Sets a key's type, as created with {@code type=} (e.g. {@code ed25519}: no encryption). */
+  void keyType(String mount, String name, String type) {
+    keys.get(mount + "/" + name).type = type;
+  }
+
+  /** {@code min_encryption_version}, as {@code transit/keys/<name>/config} sets it. */
+  void minEncryptionVersion(String mount, String name, int v) {
+    keys.get(mount + "/" + name).minEncryptionVersion = v;
   }
 
   void rotate(String mount, String name) {
@@ -587,6 +600,10 @@ final class FakeVault implements AutoCloseable {
     // A missing key is HTTP 400 {"errors":["encryption key not found"]} on datakey, decrypt and
     // rotate, as in hashicorp/vault builtin/logical/transit/path_datakey.go and path_decrypt.go:
     //   return logical.ErrorResponse("encryption key not found"), logical.ErrInvalidRequest
+    if (operation.equals("keys")) {
+      readKey(ex, key, name);
+      return;
+    }
     if (operation.equals("rotate")) {
       if (key == null) {
         error(ex, 400, "encryption key not found");
@@ -709,6 +726,44 @@ final class FakeVault implements AutoCloseable {
     send(ex, 200, JSON.createObjectNode().put("lease_duration", 0).set("data", data));
   }
 
+  /**
+   * {@code GET <mount>/keys/<name>} as Vault answers it (builtin/logical/transit/path_keys.go,
+   * pathPolicyRead): the key's metadata, or, for a missing key, {@code return nil, nil}, which
+   * Vault sends as HTTP 404 with an empty {@code errors} list (a path no engine serves is 404
+   * "no handler for route").
+   */
+  private void readKey(HttpExchange ex, TransitKey key, String name) throws IOException {
+    if (!ex.getRequestMethod().equals("GET")) {
+      error(ex, 405, "unsupported operation");
+      return;
+    }
+    if (key == null) {
+      send(ex, 404, JSON.createObjectNode().set("errors", JSON.createArrayNode()));
+      return;
+    }
+    boolean encrypts = !key.type.startsWith("ed25519") && !key.type.startsWith("ecdsa")
+        && !key.type.equals("hmac");
+    ObjectNode data = JSON.createObjectNode();
+    data.put("name", name);
+    data.put("type", key.type);
+    data.put("derived", key.derived);
+    data.put("deletion_allowed", false);
+    data.put("exportable", false);
+    data.put("latest_version", key.versions.size());
+    data.put("min_decryption_version", key.minDecryptionVersion);
+    data.put("min_encryption_version", key.minEncryptionVersion);
+    data.put("supports_encryption", encrypts);
+    data.put("supports_decryption", encrypts);
+    data.put("supports_derivation", encrypts);
+    data.put("supports_signing", !encrypts && !key.type.equals("hmac"));
+    ObjectNode versions = JSON.createObjectNode();
+    for (int v = 1; v <= key.versions.size(); v++) {
+      versions.put(Integer.toString(v), 1_700_000_000L + v);
+    }
+    data.set("keys", versions);
+    send(ex, 200, JSON.createObjectNode().set("data", data));
+  }
+
   /** {mount, operation, key} of a Transit path, or null. */
   private static String[] transitOp(String path) {
     for (String op : new String[] {"/datakey/plaintext/", "/datakey/wrapped/", "/encrypt/",
@@ -723,6 +778,9 @@ final class FakeVault implements AutoCloseable {
     if (i > 0 && path.endsWith("/rotate")) {
       return new String[] {path.substring(0, i), "rotate",
           path.substring(i + 6, path.length() - "/rotate".length())};
+    }
+    if (i > 0 && path.indexOf('/', i + 6) < 0) {
+      return new String[] {path.substring(0, i), "keys", path.substring(i + 6)};
     }
     return null;
   }

@@ -40,8 +40,11 @@ class VaultDeterministicTest {
   @BeforeAll
   static void start() throws Exception {
     vault = FakeVault.withRootToken(PRODUCER_TOKEN);
-    vault.addToken(HMAC_ONLY_TOKEN, 0, 0, false, List.of("transit/hmac/kafka-keys*"));
-    vault.addToken(DECRYPT_ONLY_TOKEN, 0, 0, false, List.of("transit/decrypt/kafka-keys*"));
+    // and read on the key: the check at configure()
+    vault.addToken(HMAC_ONLY_TOKEN, 0, 0, false, List.of("transit/hmac/kafka-keys*",
+        "transit/keys/kafka-keys"));
+    vault.addToken(DECRYPT_ONLY_TOKEN, 0, 0, false, List.of("transit/decrypt/kafka-keys*",
+        "transit/keys/kafka-keys"));
     vault.createKey("transit", "kafka-keys", false);
   }
 

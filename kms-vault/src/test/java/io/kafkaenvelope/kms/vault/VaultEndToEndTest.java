@@ -7,6 +7,7 @@ import static io.kafkaenvelope.testing.EnvelopeFixtures.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.serde.DecryptingDeserializer;
@@ -63,7 +64,8 @@ class VaultEndToEndTest {
     vault.addAppRole("producer-role", PRODUCER_SECRET_ID, 600_000, 0, true,
         List.of("transit/datakey/plaintext/orders"));
     vault.addAppRole("consumer-role", CONSUMER_SECRET_ID, 600_000, 0, true,
-        List.of("transit/decrypt/orders"));
+        List.of("transit/decrypt/orders",
+        "transit/keys/orders")); // read: the check at configure()
   }
 
   @AfterAll
@@ -177,7 +179,8 @@ class VaultEndToEndTest {
     vault.addAppRole("rot-producer", PRODUCER_SECRET_ID, 600_000, 0, true,
         List.of("transit/datakey/plaintext/orders-rotating"));
     vault.addAppRole("rot-consumer", CONSUMER_SECRET_ID, 600_000, 0, true,
-        List.of("transit/decrypt/orders-rotating"));
+        List.of("transit/decrypt/orders-rotating",
+        "transit/keys/orders-rotating"));
     KAFKA.broker().createTopic("vault-rotation", 1);
     Map<String, Object> env = envelope("rot-producer", PRODUCER_SECRET_ID);
     env.put("envelope.kek.id", "orders-rotating");
@@ -282,8 +285,18 @@ class VaultEndToEndTest {
       p.send(new ProducerRecord<>("vault-denied", MARKER));
     }
     vault.resetCounters();
-    // the producer's role may make DEKs but not decrypt them
+    // the producer's role may make DEKs but not decrypt them, nor read the key: the check at
+    // configure() stops the consumer at start-up
     Map<String, Object> wrongRole = envelope("producer-role", PRODUCER_SECRET_ID);
+    org.apache.kafka.common.KafkaException start = assertThrows(
+        org.apache.kafka.common.KafkaException.class,
+        () -> consumer(wrongRole, DecryptingDeserializer.class).close());
+    assertTrue(String.valueOf(start.getCause()).contains("ACCESS_DENIED")
+        && String.valueOf(start.getCause()).contains("'read' on transit/keys/orders"),
+        String.valueOf(start.getCause()));
+    vault.resetCounters();
+    // without that check, the first record fails the same way, once
+    wrongRole.put("envelope.kms.check.on.configure", "false");
     try (KafkaConsumer<String, String> c = consumer(wrongRole, DecryptingDeserializer.class)) {
       assertRefused(c, "vault-denied", 0, "ACCESS_DENIED", MARKER, "transit/decrypt/orders");
     }
@@ -308,9 +321,11 @@ class VaultEndToEndTest {
     vault.addAppRole("kp-producer", PRODUCER_SECRET_ID, 600_000, 0, true,
         List.of("transit/datakey/plaintext/kafka-payments"));
     vault.addAppRole("ko-glob-consumer", CONSUMER_SECRET_ID, 600_000, 0, true,
-        List.of("transit/decrypt/kafka-*"));
+        List.of("transit/decrypt/kafka-*",
+        "transit/keys/kafka-*"));
     vault.addAppRole("ko-exact-consumer", CONSUMER_SECRET_ID, 600_000, 0, true,
-        List.of("transit/decrypt/kafka-orders"));
+        List.of("transit/decrypt/kafka-orders",
+        "transit/keys/kafka-orders"));
     KAFKA.broker().createTopic("kafka-orders", 1);
     Map<String, Object> ordersProducer = envelope("ko-producer", PRODUCER_SECRET_ID);
     ordersProducer.put("envelope.kek.id", "kafka-orders");

@@ -138,6 +138,14 @@ class VaultKeyNotFoundTest {
     }
     c.put("envelope.kek.id", "orders");
     c.put("envelope.kms.vault.transit.mount", "transit-typo");
+    // the check at configure() (its datakey call) stops the serializer there
+    org.apache.kafka.common.config.ConfigException ce = assertThrows(
+        org.apache.kafka.common.config.ConfigException.class,
+        () -> new EncryptingSerializer<String>().configure(c, false));
+    assertTrue(ce.getMessage().contains("MISCONFIGURED") && ce.getMessage().contains(
+        "transit-typo"), ce.getMessage());
+    // without it, the first record fails closed the same way (never a plaintext downgrade)
+    c.put("envelope.kms.check.on.configure", "false");
     try (EncryptingSerializer<String> s = new EncryptingSerializer<>()) {
       s.configure(c, false);
       RuntimeException e = assertThrows(RuntimeException.class,

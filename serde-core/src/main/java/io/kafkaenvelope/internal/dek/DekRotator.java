@@ -135,6 +135,25 @@ public final class DekRotator {
   }
 
   /**
+   * Makes the first data key now, waiting up to the KMS timeout, unless one exists: the check of
+   * {@code envelope.kms.check.on.configure}. The key is kept and serves the first records, so the
+   * check costs no KMS call of its own.
+   *
+   * @throws KmsException as {@link #reserve}
+   */
+  public void prime() {
+    if (current == null) {
+      rotate(null);
+    }
+  }
+
+  /** The last KMS failure if it is within the failure backoff, else {@code null}. */
+  public KmsException recentFailure() {
+    Failure f = lastFailure;
+    return f != null && ticker.read() - f.at() < failureBackoffNanos ? f.error() : null;
+  }
+
+  /**
    * Nanoseconds on the rotator's clock since the key in use was created, or -1 when there is
    * none.
    */

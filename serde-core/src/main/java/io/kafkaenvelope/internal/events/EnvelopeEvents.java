@@ -76,7 +76,12 @@ public final class EnvelopeEvents implements AutoCloseable {
     /** A wrapped data key unwrapped (consumer). */
     UNWRAP,
     /** Deterministic-mode key material derived under a KEK (both sides). */
-    DERIVE;
+    DERIVE,
+    /**
+     * A KEK's metadata read to check it is usable (both sides: {@code configure()} and
+     * {@code health()}).
+     */
+    CHECK;
 
     String tag() {
       return name().toLowerCase(Locale.ROOT);
@@ -458,7 +463,8 @@ public final class EnvelopeEvents implements AutoCloseable {
 
   private KmsOperation[] operations() {
     return side == Side.SERIALIZER ? new KmsOperation[] {KmsOperation.GENERATE,
-        KmsOperation.DERIVE} : new KmsOperation[] {KmsOperation.UNWRAP, KmsOperation.DERIVE};
+        KmsOperation.DERIVE, KmsOperation.CHECK} : new KmsOperation[] {KmsOperation.UNWRAP,
+        KmsOperation.DERIVE, KmsOperation.CHECK};
   }
 
   private void gauge(Sink m, String name, String doc, LongAdder adder, String... tags) {

@@ -56,6 +56,11 @@ public final class FieldSettings {
    * How one chosen field is encrypted: {@code kekId} {@code null} means the record's KEK,
    * {@code scope} {@code null} the default deterministic scope (topic, role, pattern).
    */
+  /** Whether any field may be sealed deterministically (then Tink is needed). */
+  public boolean anyDeterministic() {
+    return modes.values().stream().anyMatch(v -> v.equalsIgnoreCase("deterministic"));
+  }
+
   public record Choice(String pattern, String kekId, boolean deterministic, String scope)
       implements FieldRule {}
 

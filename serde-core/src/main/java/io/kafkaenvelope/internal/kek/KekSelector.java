@@ -55,7 +55,14 @@ public final class KekSelector {
    * so {@code ${topic}} is one placeholder, never a {@code $} followed by {@code {topic}}.
    */
   private static final Pattern PLACEHOLDER =
-      Pattern.compile("\\$?\\{topic}|\\$?\\{header:([^}]*)}");
+      Pattern.compile("\\$?\\{topic}|\\$?\\{header:([^}{$]*)}");
+  /**
+   * The start of a placeholder, closed or not: what remains of it in a template's literal text
+   * after the placeholders are taken out is a placeholder left open (a header placeholder or a
+   * topic placeholder without its closing brace), which would otherwise become a literal part of
+   * every KEK id.
+   */
+  private static final Pattern OPENING = Pattern.compile("\\$?\\{(?:topic|header:)");
 
   /**
    * A template's parts: literal text, {@code null} for the topic, or a header name; {@code text}
@@ -119,6 +126,16 @@ public final class KekSelector {
     if (at < template.length()) {
       parts.add(new Part(template.substring(at), null, null));
     }
+    for (Part p : parts) {
+      Matcher open = p.literal() == null ? null : OPENING.matcher(p.literal());
+      if (open != null && open.find()) {
+        throw new IllegalArgumentException("KEK template has an unclosed placeholder '"
+            + open.group() + "' in '" + p.literal() + "': write " + TOPIC_PLACEHOLDER + " or "
+            + HEADER_PLACEHOLDER_START + "NAME} (or " + BARE_TOPIC_PLACEHOLDER + ", "
+            + BARE_HEADER_PLACEHOLDER_START + "NAME}), closed by '}', with no brace or dollar in "
+            + "the header name");
+      }
+    }
     return new KekSelector(null, template, List.copyOf(parts));
   }
 
@@ -127,7 +144,9 @@ public final class KekSelector {
    * KEK id. ({@code ${topic}} contains {@code {topic}}, so the bare test covers both.)
    */
   public static boolean isTemplate(String id) {
-    return id.contains(BARE_TOPIC_PLACEHOLDER) || id.contains(BARE_HEADER_PLACEHOLDER_START);
+    // "{topic" without its brace counts, so an unclosed placeholder is refused by template()
+    // instead of being taken for a literal KEK id.
+    return id.contains("{topic") || id.contains(BARE_HEADER_PLACEHOLDER_START);
   }
 
   /** Whether template {@code id} reads a record header, in either spelling. */

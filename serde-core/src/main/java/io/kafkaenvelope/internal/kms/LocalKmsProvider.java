@@ -1,5 +1,6 @@
 package io.kafkaenvelope.internal.kms;
 
+import io.kafkaenvelope.internal.crypto.TinkCheck;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.kms.KmsProvider;
 import io.kafkaenvelope.kms.local.LocalKms;
@@ -38,6 +39,10 @@ public final class LocalKmsProvider implements KmsProvider {
 
   @Override
   public KeyManagementService create(Map<String, ?> configs) {
+    if (!TinkCheck.present()) {
+      throw new ConfigException("envelope.kms.type", TYPE, TinkCheck.missing(
+          "envelope.kms.type=local (Tink keyset files)"));
+    }
     AbstractConfig c = new AbstractConfig(DEF, configs, false);
     String dir = c.getString(KEYSET_DIR);
     if (dir == null || dir.isBlank()) {

@@ -118,12 +118,49 @@ public final class LocalKms implements KeyManagementService {
    */
   @Override
   public byte[] deriveKeyMaterial(String kekId, EncryptionContext context) {
+    PrfSet prf = prf(kekId, createMissing);
+    try {
+      return prf.computePrimary(context.canonicalBytes(), DataKey.KEY_LENGTH);
+    } catch (GeneralSecurityException e) {
+      throw new KmsException(Reason.MISCONFIGURED, kekId, "keyset cannot compute a PRF");
+    }
+  }
+
+  /**
+   * The keyset file exists (or {@code create.missing} will create it on first use), the KEK is
+   * not disabled, and its keys are of the kind {@code use} needs: AES-GCM to wrap and unwrap
+   * data keys, HMAC PRF for deterministic mode.
+   */
+  @Override
+  public boolean checkKek(String kekId, KekUse use) {
+    checkEnabled(dir, kekId);
+    if (!Files.exists(file(dir, kekId)) && createMissing) {
+      return true;
+    }
+    if (use == KekUse.DERIVE) {
+      prf(kekId, false);
+    } else {
+      try {
+        kek(kekId, false);
+      } catch (KmsException e) {
+        if (e.reason() == Reason.KEY_NOT_FOUND) {
+          throw e;
+        }
+        throw new KmsException(Reason.MISCONFIGURED, kekId, "keyset " + file(dir, kekId)
+            + " holds no AES-GCM keys: wrapping data keys needs an AEAD KEK (an HMAC PRF "
+            + "keyset serves deterministic mode only)");
+      }
+    }
+    return true;
+  }
+
+  private PrfSet prf(String kekId, boolean create) {
     PrfSet prf = prfs.get(kekId);
     if (prf == null) {
       Path file = file(dir, kekId);
       try {
         if (!Files.exists(file)) {
-          if (!createMissing) {
+          if (!create) {
             throw new KmsException(Reason.KEY_NOT_FOUND, kekId, "no keyset file " + file
                 + " (set envelope.kms.local.create.missing=true to create KEKs on first use)");
           }
@@ -141,11 +178,7 @@ public final class LocalKms implements KeyManagementService {
       PrfSet raced = prfs.putIfAbsent(kekId, prf);
       prf = raced != null ? raced : prf;
     }
-    try {
-      return prf.computePrimary(context.canonicalBytes(), DataKey.KEY_LENGTH);
-    } catch (GeneralSecurityException e) {
-      throw new KmsException(Reason.MISCONFIGURED, kekId, "keyset cannot compute a PRF");
-    }
+    return prf;
   }
 
   /**

@@ -36,6 +36,9 @@ public final class InMemoryKms {
   private final AtomicInteger generateCalls = new AtomicInteger();
   private final AtomicInteger unwrapCalls = new AtomicInteger();
   private final AtomicInteger deriveCalls = new AtomicInteger();
+  private final AtomicInteger checkCalls = new AtomicInteger();
+  private final java.util.Set<String> disabled = ConcurrentHashMap.newKeySet();
+  private volatile Reason checkFailure;
   private volatile Reason generateFailure;
   private volatile Reason unwrapFailure;
   private volatile Reason deriveFailure;
@@ -77,6 +80,22 @@ public final class InMemoryKms {
     generateFailure = reason;
     unwrapFailure = reason;
     deriveFailure = reason;
+    checkFailure = reason;
+    return this;
+  }
+
+  /** {@link KeyManagementService#checkKek} fails with {@code reason} until {@link #heal()}. */
+  public InMemoryKms failCheckWith(Reason reason) {
+    checkFailure = reason;
+    return this;
+  }
+
+  /**
+   * Disables {@code kekId}: every call under it fails with {@code KEY_DISABLED} until {@link
+   * #heal()}, as a cloud KMS answers for a disabled key.
+   */
+  public InMemoryKms disable(String kekId) {
+    disabled.add(kekId);
     return this;
   }
 
@@ -106,6 +125,8 @@ public final class InMemoryKms {
     generateFailure = null;
     unwrapFailure = null;
     deriveFailure = null;
+    checkFailure = null;
+    disabled.clear();
     latency = Duration.ZERO;
     return this;
   }
@@ -123,7 +144,13 @@ public final class InMemoryKms {
     return deriveCalls.get();
   }
 
+  /** Calls of {@link KeyManagementService#checkKek} (configure() and health() checks). */
+  public int checkCalls() {
+    return checkCalls.get();
+  }
+
   public void resetCounters() {
+    checkCalls.set(0);
     generateCalls.set(0);
     unwrapCalls.set(0);
     deriveCalls.set(0);
@@ -139,6 +166,7 @@ public final class InMemoryKms {
     public DataKey generateDataKey(String kekId, EncryptionContext context) {
       generateCalls.incrementAndGet();
       await(generateFailure, kekId);
+      checkDisabled(kekId);
       List<SecretKeySpec> versions = versions(kekId);
       int version;
       SecretKeySpec kek;
@@ -163,6 +191,7 @@ public final class InMemoryKms {
     public byte[] unwrap(String kekId, byte[] wrappedKey, EncryptionContext context) {
       unwrapCalls.incrementAndGet();
       await(unwrapFailure, kekId);
+      checkDisabled(kekId);
       List<SecretKeySpec> versions = keks.get(kekId);
       if (versions == null) {
         throw new KmsException(Reason.KEY_NOT_FOUND, kekId, "no such KEK in " + name);
@@ -191,6 +220,7 @@ public final class InMemoryKms {
     public byte[] deriveKeyMaterial(String kekId, EncryptionContext context) {
       deriveCalls.incrementAndGet();
       await(deriveFailure, kekId);
+      checkDisabled(kekId);
       List<SecretKeySpec> versions = versions(kekId);
       SecretKeySpec first;
       synchronized (versions) {
@@ -203,6 +233,21 @@ public final class InMemoryKms {
       } catch (GeneralSecurityException e) {
         throw new KmsException(Reason.MISCONFIGURED, kekId, "HMAC failed");
       }
+    }
+
+    /**
+     * Exists (or will be created on first use unless {@link #strict()}) and is not disabled;
+     * in-memory KEKs serve every use.
+     */
+    @Override
+    public boolean checkKek(String kekId, KekUse use) {
+      checkCalls.incrementAndGet();
+      await(checkFailure, kekId);
+      checkDisabled(kekId);
+      if (strict && !keks.containsKey(kekId)) {
+        throw new KmsException(Reason.KEY_NOT_FOUND, kekId, "no such KEK in " + name);
+      }
+      return true;
     }
 
     @Override
@@ -224,6 +269,12 @@ public final class InMemoryKms {
       versions = keks.get(kekId);
     }
     return versions;
+  }
+
+  private void checkDisabled(String kekId) {
+    if (disabled.contains(kekId)) {
+      throw new KmsException(Reason.KEY_DISABLED, kekId, "the KEK is disabled in " + name);
+    }
   }
 
   private void await(Reason failure, String kekId) {
