@@ -436,7 +436,6 @@ final class RecordEncryptor implements KmsSupport.Worker {
           kekSelector.kekFor(topic), null, e.getMessage() + "; " + EnvelopeConfig.KEK_ID_TEMPLATE
               + " reads it to choose the KEK; nothing was sent", null);
     }
-    return rotator(kekId);
   }
 
   /** The one rotator of {@code kekId} (record mode and field mode share them). */
