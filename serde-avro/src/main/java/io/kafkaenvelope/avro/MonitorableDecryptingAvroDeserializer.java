@@ -1,5 +1,6 @@
 package io.kafkaenvelope.avro;
 
+import io.kafkaenvelope.avro.internal.AvroFieldFormat;
 import io.kafkaenvelope.serde.MonitorableDecryptingDeserializer;
 
 /**
@@ -14,6 +15,7 @@ public class MonitorableDecryptingAvroDeserializer<T>
     extends MonitorableDecryptingDeserializer<T> {
 
   public MonitorableDecryptingAvroDeserializer() {
-    super(AvroSingleObjectDeserializer.class);
+    super(AvroSingleObjectDeserializer.class,
+        new AvroFieldFormat(AvroSerdeConfig::readerTarget));
   }
 }

@@ -1,5 +1,6 @@
 package io.kafkaenvelope.avro;
 
+import io.kafkaenvelope.avro.internal.AvroFieldFormat;
 import io.kafkaenvelope.serde.MonitorableEncryptingSerializer;
 
 /**
@@ -17,6 +18,6 @@ import io.kafkaenvelope.serde.MonitorableEncryptingSerializer;
 public class MonitorableEncryptingAvroSerializer<T> extends MonitorableEncryptingSerializer<T> {
 
   public MonitorableEncryptingAvroSerializer() {
-    super(AvroSingleObjectSerializer.class);
+    super(AvroSingleObjectSerializer.class, new AvroFieldFormat(AvroSerdeConfig::readerTarget));
   }
 }

@@ -1,5 +1,6 @@
 package io.kafkaenvelope.serde;
 
+import io.kafkaenvelope.internal.field.FieldFormat;
 import org.apache.kafka.common.metrics.Monitorable;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -29,6 +30,16 @@ public class MonitorableDecryptingDeserializer<T> extends DecryptingDeserializer
   @SuppressWarnings("rawtypes")
   protected MonitorableDecryptingDeserializer(Class<? extends Deserializer> defaultInner) {
     super(defaultInner);
+  }
+
+  /**
+   * For format modules with field-level encryption ({@code envelope.mode=field}): as {@link
+   * #MonitorableDecryptingDeserializer(Class)}, and {@code format} handles the record's fields. Internal: {@code
+   * format} is serde-core's internal contract.
+   */
+  @SuppressWarnings("rawtypes")
+  protected MonitorableDecryptingDeserializer(Class<? extends Deserializer> defaultInner, FieldFormat format) {
+    super(defaultInner, format);
   }
 
   /** Wraps {@code inner}, used as given. */

@@ -1,5 +1,6 @@
 package io.kafkaenvelope.serde;
 
+import io.kafkaenvelope.internal.field.FieldFormat;
 import org.apache.kafka.common.metrics.Monitorable;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.serialization.Serializer;
@@ -36,6 +37,16 @@ public class MonitorableEncryptingSerializer<T> extends EncryptingSerializer<T>
   @SuppressWarnings("rawtypes")
   protected MonitorableEncryptingSerializer(Class<? extends Serializer> defaultInner) {
     super(defaultInner);
+  }
+
+  /**
+   * For format modules with field-level encryption ({@code envelope.mode=field}): as {@link
+   * #MonitorableEncryptingSerializer(Class)}, and {@code format} handles the record's fields. Internal: {@code
+   * format} is serde-core's internal contract.
+   */
+  @SuppressWarnings("rawtypes")
+  protected MonitorableEncryptingSerializer(Class<? extends Serializer> defaultInner, FieldFormat format) {
+    super(defaultInner, format);
   }
 
   /** Wraps {@code inner}, used as given. */

@@ -1,5 +1,7 @@
 package io.kafkaenvelope.json;
 
+import io.kafkaenvelope.json.internal.FieldModeJsonDeserializer;
+import io.kafkaenvelope.json.internal.JsonFieldFormat;
 import io.kafkaenvelope.serde.MonitorableDecryptingDeserializer;
 
 /**
@@ -14,6 +16,6 @@ public class MonitorableDecryptingJsonDeserializer<T>
     extends MonitorableDecryptingDeserializer<T> {
 
   public MonitorableDecryptingJsonDeserializer() {
-    super(JsonDeserializer.class);
+    super(FieldModeJsonDeserializer.class, new JsonFieldFormat());
   }
 }

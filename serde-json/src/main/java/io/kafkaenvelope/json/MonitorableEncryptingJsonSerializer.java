@@ -1,5 +1,6 @@
 package io.kafkaenvelope.json;
 
+import io.kafkaenvelope.json.internal.JsonFieldFormat;
 import io.kafkaenvelope.serde.MonitorableEncryptingSerializer;
 
 /**
@@ -17,6 +18,6 @@ import io.kafkaenvelope.serde.MonitorableEncryptingSerializer;
 public class MonitorableEncryptingJsonSerializer<T> extends MonitorableEncryptingSerializer<T> {
 
   public MonitorableEncryptingJsonSerializer() {
-    super(JsonSerializer.class);
+    super(JsonSerializer.class, new JsonFieldFormat());
   }
 }
