@@ -33,12 +33,13 @@ public class MonitorableDecryptingDeserializer<T> extends DecryptingDeserializer
   }
 
   /**
-   * For format modules with field-level encryption ({@code envelope.mode=field}): as {@link
-   * #MonitorableDecryptingDeserializer(Class)}, and {@code format} handles the record's fields. Internal: {@code
-   * format} is serde-core's internal contract.
+   * For format modules with field-level encryption ({@code envelope.mode=field}): as the
+   * constructor above, and {@code format} handles the record's fields. Internal: {@code format}
+   * is serde-core's internal contract.
    */
   @SuppressWarnings("rawtypes")
-  protected MonitorableDecryptingDeserializer(Class<? extends Deserializer> defaultInner, FieldFormat format) {
+  protected MonitorableDecryptingDeserializer(Class<? extends Deserializer> defaultInner,
+      FieldFormat format) {
     super(defaultInner, format);
   }
 

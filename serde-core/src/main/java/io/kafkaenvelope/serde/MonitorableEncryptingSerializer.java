@@ -40,12 +40,13 @@ public class MonitorableEncryptingSerializer<T> extends EncryptingSerializer<T>
   }
 
   /**
-   * For format modules with field-level encryption ({@code envelope.mode=field}): as {@link
-   * #MonitorableEncryptingSerializer(Class)}, and {@code format} handles the record's fields. Internal: {@code
-   * format} is serde-core's internal contract.
+   * For format modules with field-level encryption ({@code envelope.mode=field}): as the
+   * constructor above, and {@code format} handles the record's fields. Internal: {@code format}
+   * is serde-core's internal contract.
    */
   @SuppressWarnings("rawtypes")
-  protected MonitorableEncryptingSerializer(Class<? extends Serializer> defaultInner, FieldFormat format) {
+  protected MonitorableEncryptingSerializer(Class<? extends Serializer> defaultInner,
+      FieldFormat format) {
     super(defaultInner, format);
   }
 
