@@ -225,8 +225,8 @@ public final class ProcessCpuBenchmark {
 
   static final class Options {
     List<Integer> sizes = List.of(100, 1024);
-    List<Integer> records = List.of(1_000_000, 400_000);
-    List<Integer> warmup = List.of(300_000, 150_000);
+    List<Integer> records = List.of(500_000, 200_000);
+    List<Integer> warmup = List.of(200_000, 100_000);
     int rounds = 6;
     List<String> contenders = CONTENDERS;
     List<String> jvmOptions = List.of("-Xms512m", "-Xmx512m");

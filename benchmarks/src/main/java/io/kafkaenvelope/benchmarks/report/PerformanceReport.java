@@ -62,7 +62,7 @@ public final class PerformanceReport {
     }
     if (!a.containsKey("--jmh") || !a.containsKey("--out")) {
       System.err.println("usage: --jmh jmh.json [--jmh-accp jmh-accp.json] "
-          + "[--paired paired.json] [--e2e e2e.json] "
+          + "[--paired paired.json] [--e2e e2e.json] [--e2e-cpu e2e-cpu.json] "
           + "[--profile profile.txt] [--note text] [--template template.md] --out report.md");
       System.exit(2);
     }
@@ -91,6 +91,10 @@ public final class PerformanceReport {
         : accpTable(jmh, accp));
     parts.put("e2e", e2e == null ? "(no end-to-end run)" : e2eTables(e2e));
     parts.put("profile", profile);
+    // per-process CPU with TLS as the yardstick (ProcessCpuBenchmark), rendered on its own
+    parts.put("e2e-cpu", a.containsKey("--e2e-cpu")
+        ? ProcessCpuReport.render(new ObjectMapper().readTree(new File(a.get("--e2e-cpu"))))
+        : "(no per-process CPU run)");
     String out = template;
     for (Map.Entry<String, String> e : parts.entrySet()) {
       out = out.replace("{{" + e.getKey() + "}}", e.getValue());
