@@ -24,6 +24,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -35,11 +37,15 @@ import org.apache.kafka.common.serialization.Serializer;
  * CPU time this process spends (every thread: the application's, Kafka's network thread doing
  * TLS, GC and JIT) can be charged to it alone. It first moves {@code warmup} records unmeasured
  * (JIT, connections, the first data key), then reads the process's CPU time, moves
- * {@code records} more and reads it again. Prints one line {@code RESULT <json>}.
+ * {@code records} more and reads it again. A producer with a {@code rate} (records per second,
+ * 0 = as fast as it can) sends what is due every millisecond and sleeps in between, so its
+ * batches, and the batches a consumer later reads, hold the same number of records for every
+ * contender (linger decides them, not how fast the contender is). Prints one line
+ * {@code RESULT <json>}, with the client's own batching metrics beside the CPU time.
  *
  * <pre>
  * ClientProcess produce|consume &lt;client.properties&gt; &lt;topic&gt; &lt;size&gt; &lt;warmup&gt;
- *     &lt;records&gt; &lt;encrypted true|false&gt;
+ *     &lt;records&gt; &lt;encrypted true|false&gt; [&lt;rate&gt;]
  * </pre>
  */
 public final class ClientProcess {
@@ -61,9 +67,10 @@ public final class ClientProcess {
     int warmup = Integer.parseInt(args[4]);
     int records = Integer.parseInt(args[5]);
     boolean encrypted = Boolean.parseBoolean(args[6]);
+    double rate = args.length > 7 ? Double.parseDouble(args[7]) : 0;
     byte[][] values = EndToEndBenchmark.values(size);
     Map<String, Object> r = role.equals("produce")
-        ? produce(config, topic, values, warmup, records, encrypted)
+        ? produce(config, topic, values, warmup, records, encrypted, rate)
         : consume(config, topic, values, warmup, records, encrypted);
     System.out.println(RESULT + new ObjectMapper().writeValueAsString(r));
     System.out.flush();
@@ -71,7 +78,7 @@ public final class ClientProcess {
   }
 
   static Map<String, Object> produce(Map<String, Object> config, String topic, byte[][] values,
-      int warmup, int records, boolean encrypted) throws Exception {
+      int warmup, int records, boolean encrypted, double rate) throws Exception {
     Serializer<byte[]> ser = encrypted ? new EncryptingSerializer<>(new ByteArraySerializer())
         : new ByteArraySerializer();
     ser.configure(config, false);
@@ -80,11 +87,11 @@ public final class ClientProcess {
     Map<String, Object> r = new LinkedHashMap<>();
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(config, new ByteArraySerializer(), ser)) {
-      send(producer, topic, values, 0, warmup, acked, failure);
+      send(producer, topic, values, 0, warmup, rate, acked, failure);
       producer.flush();
       long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
-      send(producer, topic, values, warmup, warmup + records, acked, failure);
+      send(producer, topic, values, warmup, warmup + records, rate, acked, failure);
       producer.flush();
       long wall = System.nanoTime() - t0;
       long cpu = processCpuNanos() - cpu0;
@@ -92,6 +99,9 @@ public final class ClientProcess {
       r.put("cpuNanos", cpu);
       r.put("wallNanos", wall);
       r.put("kmsCalls", kmsCalls()); // before close(), which removes the metrics
+      r.put("recordsPerRequest", metric(producer.metrics(), "producer-metrics",
+          "records-per-request-avg"));
+      r.put("batchSizeAvg", metric(producer.metrics(), "producer-metrics", "batch-size-avg"));
     }
     if (failure.get() != null) {
       throw new IllegalStateException("send failed", failure.get());
@@ -103,8 +113,15 @@ public final class ClientProcess {
   }
 
   private static void send(KafkaProducer<byte[], byte[]> producer, String topic,
-      byte[][] values, int from, int to, AtomicLong acked, AtomicReference<Exception> failure) {
+      byte[][] values, int from, int to, double rate, AtomicLong acked,
+      AtomicReference<Exception> failure) throws InterruptedException {
+    long t0 = System.nanoTime();
     for (int i = from; i < to; i++) {
+      if (rate > 0 && (i - from) * 1e9 / rate > System.nanoTime() - t0) {
+        Thread.sleep(1); // what is due is sent; sleeping costs no CPU
+        i--;
+        continue;
+      }
       producer.send(new ProducerRecord<>(topic, values[i % values.length]), (md, e) -> {
         if (e != null) {
           failure.compareAndSet(null, e);
@@ -161,8 +178,22 @@ public final class ClientProcess {
       r.put("cpuNanos", cpu);
       r.put("wallNanos", wall);
       r.put("kmsCalls", kmsCalls());
+      r.put("recordsPerRequest", metric(consumer.metrics(), "consumer-fetch-manager-metrics",
+          "records-per-request-avg"));
     }
     return r;
+  }
+
+  private static double metric(Map<MetricName, ? extends Metric> metrics, String group,
+      String name) {
+    for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+      if (e.getKey().group().equals(group) && e.getKey().name().equals(name)
+          && e.getKey().tags().getOrDefault("topic", "").isEmpty()) {
+        Object v = e.getValue().metricValue();
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+      }
+    }
+    return Double.NaN;
   }
 
   /** CPU time of every thread of this JVM so far (the JDK's process CPU clock). */

@@ -39,11 +39,14 @@ import org.apache.kafka.common.config.SslConfigs;
  * and each contender once, producer first then consumer, in an order that reverses every round
  * (A B C D, D C B A, ...), so drift on a shared machine favours none. The KMS is serde-core's
  * {@code local} one (a keyset file both processes read), so the processes share a KEK as real
- * clients share a cloud KMS key. Writes the runs as JSON and the per-round ratios as CSV.
+ * clients share a cloud KMS key. Producers send at a fixed pace per size ({@code --rates}), so
+ * linger, not each contender's speed, decides the batches: the same records per batch for all
+ * four, on the producer and in what the consumer reads. Writes the runs as JSON and the per-round
+ * ratios as CSV.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.kafkaenvelope.benchmarks.e2e.ProcessCpuBenchmark \
- *     --sizes 100,1024 --rounds 6 --out benchmarks/target/e2e-cpu.json
+ *     --sizes 100,1024 --rates 25000,10000 --rounds 4 --out benchmarks/target/e2e-cpu.json
  * </pre>
  */
 public final class ProcessCpuBenchmark {
@@ -86,6 +89,7 @@ public final class ProcessCpuBenchmark {
     out.put("sizes", o.sizes);
     out.put("records", o.records);
     out.put("warmupRecords", o.warmup);
+    out.put("producerRates", o.rates);
     out.put("childJvmOptions", o.jvmOptions);
     out.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     out.put("runs", runs);
@@ -134,13 +138,15 @@ public final class ProcessCpuBenchmark {
     r.put("size", size);
     r.put("contender", contender);
     for (String role : ROLES) {
-      JsonNode res = fork(o, work, role, props, topic, size, warmup, records, encrypted);
+      double rate = o.rates.get(o.sizes.indexOf(size));
+      JsonNode res = fork(o, work, role, props, topic, size, warmup, records, encrypted, rate);
       long n = res.get("records").asLong();
       double cpuNs = res.get("cpuNanos").asDouble() / n;
       r.put(role + "CpuNsPerRecord", cpuNs);
       r.put(role + "RecordsPerSec", n / (res.get("wallNanos").asDouble() / 1e9));
       r.put(role + "Records", n);
       r.put(role + "KmsCalls", res.get("kmsCalls").asLong());
+      r.put(role + "RecordsPerRequest", res.path("recordsPerRequest").asDouble());
       System.out.printf(Locale.ROOT, "round %d %5d B %-13s %-8s %8.0f ns CPU/record %9.0f rec/s"
               + " kms %d%n", round, size, contender, role, cpuNs,
           r.get(role + "RecordsPerSec"), res.get("kmsCalls").asLong());
@@ -150,13 +156,14 @@ public final class ProcessCpuBenchmark {
   }
 
   private static JsonNode fork(Options o, Path work, String role, Path props, String topic,
-      int size, int warmup, int records, boolean encrypted) throws Exception {
+      int size, int warmup, int records, boolean encrypted, double rate) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(o.jvmOptions);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
         ClientProcess.class.getName(), role, props.toString(), topic, String.valueOf(size),
-        String.valueOf(warmup), String.valueOf(records), String.valueOf(encrypted)));
+        String.valueOf(warmup), String.valueOf(records), String.valueOf(encrypted),
+        String.valueOf(role.equals("produce") ? rate : 0)));
     Path log = work.resolve(topic + "-" + role + ".log");
     Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
         .start();
@@ -225,9 +232,11 @@ public final class ProcessCpuBenchmark {
 
   static final class Options {
     List<Integer> sizes = List.of(100, 1024);
-    List<Integer> records = List.of(500_000, 200_000);
-    List<Integer> warmup = List.of(200_000, 100_000);
-    int rounds = 6;
+    List<Integer> records = List.of(300_000, 120_000);
+    List<Integer> warmup = List.of(100_000, 50_000);
+    /** Producer pace per size, records/s (0 = flat out): every contender must keep it up. */
+    List<Integer> rates = List.of(25_000, 10_000);
+    int rounds = 4;
     List<String> contenders = CONTENDERS;
     List<String> jvmOptions = List.of("-Xms512m", "-Xmx512m");
     String out = "benchmarks/target/e2e-cpu.json";
@@ -243,17 +252,20 @@ public final class ProcessCpuBenchmark {
           case "--sizes" -> o.sizes = ints(v);
           case "--records" -> o.records = ints(v);
           case "--warmup-records" -> o.warmup = ints(v);
+          case "--rates" -> o.rates = ints(v);
           case "--rounds" -> o.rounds = Integer.parseInt(v);
           case "--contenders" -> o.contenders = List.of(v.split(","));
           case "--jvm-options" -> o.jvmOptions = List.of(v.split(" "));
           case "--out" -> o.out = v;
           default -> throw new IllegalArgumentException("unknown option " + args[i]
-              + " (--sizes --records --warmup-records --rounds --contenders --jvm-options --out)");
+              + " (--sizes --records --warmup-records --rates --rounds --contenders --jvm-options"
+              + " --out)");
         }
       }
-      if (o.records.size() != o.sizes.size() || o.warmup.size() != o.sizes.size()) {
-        throw new IllegalArgumentException("--records and --warmup-records need one count per "
-            + "size in --sizes " + o.sizes);
+      if (o.records.size() != o.sizes.size() || o.warmup.size() != o.sizes.size()
+          || o.rates.size() != o.sizes.size()) {
+        throw new IllegalArgumentException("--records, --warmup-records and --rates need one "
+            + "value per size in --sizes " + o.sizes);
       }
       if (!CONTENDERS.containsAll(o.contenders)) {
         throw new IllegalArgumentException("--contenders: any of " + CONTENDERS);

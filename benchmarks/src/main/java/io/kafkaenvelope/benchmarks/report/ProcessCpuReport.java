@@ -67,7 +67,7 @@ public final class ProcessCpuReport {
         sb.append(String.format(Locale.ROOT, " | %s / %s |%n", kms(rs, "produce"),
             kms(rs, "consume")));
       }
-      sb.append('\n');
+      sb.append('\n').append(batching(run, size)).append("\n\n");
       for (String role : ROLES) {
         String v = verdict(run, size, role);
         if (v != null) {
@@ -81,6 +81,46 @@ public final class ProcessCpuReport {
       verdicts.forEach(v -> sb.append("- ").append(v).append('\n'));
     }
     return sb.toString().stripTrailing();
+  }
+
+  /**
+   * The batching each contender got (medians over rounds of the clients' own
+   * {@code records-per-request-avg}) and the slowest producer rate of any run against its pace,
+   * so a reader can see that the contenders were compared on equal batches.
+   */
+  static String batching(JsonNode run, int size) {
+    StringBuilder sb = new StringBuilder("Batching, medians over rounds: records per produce "
+        + "request");
+    String[] names = {"produce", "consume"};
+    for (String role : names) {
+      if (role.equals("consume")) {
+        sb.append("; records per fetch");
+      }
+      List<String> parts = new ArrayList<>();
+      for (String c : CONTENDERS) {
+        List<JsonNode> rs = runs(run, size, c);
+        if (!rs.isEmpty()) {
+          double m = median(rs.stream().mapToDouble(r -> r.path(role + "RecordsPerRequest")
+              .asDouble(Double.NaN)).toArray());
+          parts.add(LABELS.get(c).replace("**", "") + " " + String.format(Locale.ROOT, "%.0f", m));
+        }
+      }
+      sb.append(' ').append(String.join(", ", parts));
+    }
+    double slowest = Double.MAX_VALUE;
+    for (JsonNode r : run.path("runs")) {
+      if (r.get("size").asInt() == size) {
+        slowest = Math.min(slowest, r.path("produceRecordsPerSec").asDouble());
+      }
+    }
+    JsonNode sizes = run.path("sizes");
+    for (int i = 0; i < sizes.size(); i++) {
+      if (sizes.get(i).asInt() == size && run.path("producerRates").has(i)) {
+        sb.append(String.format(Locale.ROOT, ". Producer pace %,d records/s; the slowest run "
+            + "kept %,.0f", run.path("producerRates").get(i).asInt(), slowest));
+      }
+    }
+    return sb.append('.').toString();
   }
 
   /** "100 B, producer: envelope adds 0.41 µs, TLS 0.62 µs: envelope costs less (5 of 6 rounds)". */
