@@ -67,7 +67,11 @@ public final class ProcessCpuReport {
         sb.append(String.format(Locale.ROOT, " | %s / %s |%n", kms(rs, "produce"),
             kms(rs, "consume")));
       }
-      sb.append('\n').append(batching(run, size)).append("\n\n");
+      sb.append('\n');
+      String batching = batching(run, size);
+      if (!batching.isEmpty()) {
+        sb.append(batching).append("\n\n");
+      }
       for (String role : ROLES) {
         String v = verdict(run, size, role);
         if (v != null) {
@@ -86,9 +90,13 @@ public final class ProcessCpuReport {
   /**
    * The batching each contender got (medians over rounds of the clients' own
    * {@code records-per-request-avg}) and the slowest producer rate of any run against its pace,
-   * so a reader can see that the contenders were compared on equal batches.
+   * so a reader can see that the contenders were compared on equal batches. Empty for a run
+   * without those fields.
    */
   static String batching(JsonNode run, int size) {
+    if (!run.path("runs").path(0).has("produceRecordsPerRequest")) {
+      return ""; // a run from before the harness recorded batching
+    }
     StringBuilder sb = new StringBuilder("Batching, medians over rounds: records per produce "
         + "request");
     String[] names = {"produce", "consume"};
