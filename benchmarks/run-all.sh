@@ -15,14 +15,15 @@ ROUNDS=5
 PAIRED_ROUNDS=12
 PAIRED_ITERATIONS=3
 PROFILE_RECORDS=500000
-CPU_RECORDS=500000,200000
-CPU_WARMUP=200000,100000
-CPU_ROUNDS=6
+CPU_RECORDS=300000,120000
+CPU_RATES=25000,10000
+CPU_WARMUP=200000,300000
+CPU_ROUNDS=4
 DOC=docs/performance.md
 if [ "${QUICK:-0}" = 1 ]; then # a dry run of the pipeline (a few minutes); numbers meaningless
   JMH_OPTS=(-f 1 -wi 0 -i 1 -r 200ms -prof gc -bm avgt -tu ns -p size=1024)
   RECORDS=20000; ROUNDS=1; PAIRED_ROUNDS=1; PAIRED_ITERATIONS=1; PROFILE_RECORDS=20000
-  CPU_RECORDS=20000,10000; CPU_WARMUP=10000,5000; CPU_ROUNDS=1; DOC="$OUT/performance-quick.md"
+  CPU_RECORDS=20000,10000; CPU_WARMUP=10000,5000; CPU_RATES=0,0; CPU_ROUNDS=1; DOC="$OUT/performance-quick.md"
 fi
 NOTE="${1:-}"
 echo "== start $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/conditions.txt"
@@ -51,9 +52,10 @@ java -Xms2g -Xmx2g -cp "$JAR" io.kafkaenvelope.benchmarks.e2e.EndToEndBenchmark 
 echo "== e2e done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/conditions.txt"
 
 # 5b. CPU per record of the producer and the consumer process: plaintext, TLS 1.3, envelope,
-#     envelope + TLS, forked client JVMs, alternating order every round (~35 min on 2 cores)
+#     envelope + TLS, forked client JVMs, paced producers, alternating order (~30 min on 2 cores)
 java -Xms1g -Xmx1g -cp "$JAR" io.kafkaenvelope.benchmarks.e2e.ProcessCpuBenchmark \
-    --sizes 100,1024 --records "$CPU_RECORDS" --warmup-records "$CPU_WARMUP" --rounds "$CPU_ROUNDS" \
+    --sizes 100,1024 --rates "$CPU_RATES" --records "$CPU_RECORDS" --warmup-records "$CPU_WARMUP" \
+    --rounds "$CPU_ROUNDS" \
     --out "$OUT/e2e-cpu.json" 2>> "$OUT/e2e.log" | tee "$OUT/e2e-cpu.txt"
 echo "== e2e cpu done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/conditions.txt"
 
