@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full benchmark run behind docs/performance.md (~40 minutes on 2 cores). Run from the
+# The full benchmark run behind docs/performance.md (~75 minutes on 2 cores). Run from the
 # repository root after `mvn -B -ntp -pl benchmarks -am package -DskipTests`.
 #   bash benchmarks/run-all.sh "note on conditions, e.g. load average"
 set -euo pipefail
@@ -15,10 +15,15 @@ ROUNDS=5
 PAIRED_ROUNDS=12
 PAIRED_ITERATIONS=3
 PROFILE_RECORDS=500000
+CPU_RECORDS=300000,120000
+CPU_RATES=25000,10000
+CPU_WARMUP=200000,300000
+CPU_ROUNDS=4
 DOC=docs/performance.md
 if [ "${QUICK:-0}" = 1 ]; then # a dry run of the pipeline (a few minutes); numbers meaningless
   JMH_OPTS=(-f 1 -wi 0 -i 1 -r 200ms -prof gc -bm avgt -tu ns -p size=1024)
   RECORDS=20000; ROUNDS=1; PAIRED_ROUNDS=1; PAIRED_ITERATIONS=1; PROFILE_RECORDS=20000; DOC="$OUT/performance-quick.md"
+  CPU_RECORDS=20000,10000; CPU_WARMUP=10000,5000; CPU_RATES=0,0; CPU_ROUNDS=1
   export ALT_ROUNDS=4; IMAGES="$OUT/images"
 fi
 IMAGES=${IMAGES:-docs/images}
@@ -61,6 +66,14 @@ java -Xms2g -Xmx2g -cp "$JAR" io.kafkaenvelope.benchmarks.e2e.EndToEndBenchmark 
     2> "$OUT/e2e.log" | tee "$OUT/e2e.txt"
 echo "== e2e done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/conditions.txt"
 
+# 5b. CPU per record of the producer and the consumer process: plaintext, TLS 1.3, envelope,
+#     envelope + TLS, forked client JVMs, paced producers, alternating order (~30 min on 2 cores)
+java -Xms1g -Xmx1g -cp "$JAR" io.kafkaenvelope.benchmarks.e2e.ProcessCpuBenchmark \
+    --sizes 100,1024 --rates "$CPU_RATES" --records "$CPU_RECORDS" --warmup-records "$CPU_WARMUP" \
+    --rounds "$CPU_ROUNDS" \
+    --out "$OUT/e2e-cpu.json" 2>> "$OUT/e2e.log" | tee "$OUT/e2e-cpu.txt"
+echo "== e2e cpu done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/conditions.txt"
+
 # 6. Profile: a JFR recording of an encrypted end-to-end run (no compression)
 java -Xms2g -Xmx2g -XX:StartFlightRecording=filename="$OUT/e2e-encrypted.jfr",settings=profile \
     -cp "$JAR" io.kafkaenvelope.benchmarks.e2e.EndToEndBenchmark --records "$PROFILE_RECORDS" --rounds 1 \
@@ -75,6 +88,6 @@ java -cp "$JAR" io.kafkaenvelope.benchmarks.report.PerformanceReport \
     --jmh "$OUT/jmh-1t.json,$OUT/jmh-2t.json" --jmh-accp "$OUT/jmh-accp.json,$OUT/jmh-accp-aad.json" \
     --paired "$OUT/paired.json" --alternating "$ALT" --bytes "$OUT/bytes.json" \
     --images "$IMAGES" --images-link images \
-    --e2e "$OUT/e2e.json" --profile "$OUT/profile.txt" \
+    --e2e "$OUT/e2e.json" --e2e-cpu "$OUT/e2e-cpu.json" --profile "$OUT/profile.txt" \
     --note "$NOTE $(tr '\n' ' ' < "$OUT/conditions.txt")" \
     --template benchmarks/performance-template.md --out "$DOC"

@@ -62,7 +62,8 @@ public final class PerformanceReport {
     }
     if (!a.containsKey("--out") || !a.containsKey("--jmh") && !a.containsKey("--alternating")) {
       System.err.println("usage: [--jmh jmh.json] [--jmh-accp jmh-accp.json] "
-          + "[--paired paired.json] [--e2e e2e.json] [--profile profile.txt] "
+          + "[--paired paired.json] [--e2e e2e.json] [--e2e-cpu e2e-cpu.json] "
+          + "[--profile profile.txt] "
           + "[--alternating jdk17=a.json,jdk25=b.json,...] [--bytes bytes.json] "
           + "[--images docs/images] [--images-link images] "
           + "[--note text] [--template template.md] --out report.md");
@@ -120,6 +121,10 @@ public final class PerformanceReport {
         : accpTable(jmh, accp));
     parts.put("e2e", e2e == null ? "(no end-to-end run)" : e2eTables(e2e));
     parts.put("profile", profile);
+    // per-process CPU with TLS as the yardstick (ProcessCpuBenchmark), rendered on its own
+    parts.put("e2e-cpu", a.containsKey("--e2e-cpu")
+        ? ProcessCpuReport.render(new ObjectMapper().readTree(new File(a.get("--e2e-cpu"))))
+        : "(no per-process CPU run)");
   }
 
   // ---------------------------------------------------------------------------------------------
