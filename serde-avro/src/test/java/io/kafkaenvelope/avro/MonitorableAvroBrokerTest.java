@@ -1,24 +1,19 @@
 package io.kafkaenvelope.avro;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.testing.KafkaExtension;
-
+import io.kafkaenvelope.testing.MonitorableScenario;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 17: the Avro serdes' KIP-877 variants report through the clients' own metrics (group
  * {@code plugins}, the client's tags) through a real broker, on the kafka-clients this module
- * is built with (4.1+), and keep their format's behaviour.
+ * is built with (4.1+), and keep their format's behaviour ({@link MonitorableScenario}).
  */
 class MonitorableAvroBrokerTest {
 
@@ -26,36 +21,15 @@ class MonitorableAvroBrokerTest {
 
   @Test
   void theMetricsAppearAmongTheProducersAndConsumersOwn() {
-    String topic = Fixtures.unique("monitorable-avro");
-    KAFKA.broker().createTopic(topic, 1);
     Map<String, Object> envelope = Fixtures.envelope();
-    Map<String, Object> pc = Fixtures.producer(KAFKA.broker(), envelope,
-        MonitorableEncryptingAvroSerializer.class.getName());
-    try (KafkaProducer<String, Object> p = new KafkaProducer<>(pc)) {
-      for (int i = 0; i < 5; i++) {
-        p.send(new ProducerRecord<>(topic, "k" + i, Fixtures.v1("o-" + i, 100L + i)));
-      }
-      p.flush();
-      assertEquals(5, Fixtures.pluginMetric(p.metrics(), "records-encrypted-total"));
-      assertEquals(1, Fixtures.pluginMetric(p.metrics(), "kms-calls-total",
-          "operation=generate", "outcome=success"), "configure()'s data key served all five");
-      assertEquals(0, Fixtures.pluginMetric(p.metrics(), "kms-calls-total",
-          "operation=generate", "outcome=failure"));
-    }
     Map<String, Object> reader = new HashMap<>(envelope);
     reader.put(AvroSerdeConfig.READER_SCHEMA, "classpath:avro/order-v2.avsc");
     reader.put(AvroSerdeConfig.WRITER_SCHEMAS, "classpath:avro/order-v1.avsc");
-    try (KafkaConsumer<String, Object> c = new KafkaConsumer<>(Fixtures.consumer(
-        KAFKA.broker(), reader, MonitorableDecryptingAvroDeserializer.class.getName()))) {
-      List<ConsumerRecord<String, Object>> got = Fixtures.drain(c, topic, 5);
-      assertEquals(5, got.size());
-      assertTrue(got.stream().allMatch(
-          r -> r.value() instanceof org.apache.avro.generic.GenericRecord), "decoded as Avro");
-      assertEquals(5, Fixtures.pluginMetric(c.metrics(), "records-decrypted-total"));
-      assertEquals(1, Fixtures.pluginMetric(c.metrics(), "dek-cache-misses-total"));
-      assertEquals(4, Fixtures.pluginMetric(c.metrics(), "dek-cache-hits-total"));
-      assertEquals(1, Fixtures.pluginMetric(c.metrics(), "kms-calls-total",
-          "operation=check", "outcome=success"), "configure() checked the KEK once");
-    }
+    List<Object> values = MonitorableScenario.run(KAFKA.broker(), "monitorable-avro", envelope,
+        MonitorableEncryptingAvroSerializer.class.getName(),
+        i -> Fixtures.v1("o-" + i, 100L + i), reader,
+        MonitorableDecryptingAvroDeserializer.class.getName());
+    assertTrue(values.stream().allMatch(
+        v -> v instanceof org.apache.avro.generic.GenericRecord), "decoded as Avro");
   }
 }
