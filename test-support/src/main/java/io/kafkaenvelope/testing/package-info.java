@@ -7,7 +7,9 @@
  * (client configurations, draining, byte searches, in-memory envelope settings), {@link
  * io.kafkaenvelope.testing.CapturingAppender} and {@link io.kafkaenvelope.testing.LogScan} (no key
  * or plaintext in logs), {@link io.kafkaenvelope.testing.FakeApicurioRegistry} and {@link
- * io.kafkaenvelope.testing.ConfigReference} (the generated docs/config check). {@code
+ * io.kafkaenvelope.testing.ConfigReference} (the generated docs/config check), {@link
+ * io.kafkaenvelope.testing.KmsScenarios} (the broker scenarios every KMS module runs against its
+ * fake) and {@link io.kafkaenvelope.testing.MonitorableScenario} (the KIP-877 serdes'). {@code
  * AdminSupport}, {@code ContainerKafkaBroker} and {@code ForkedKafkaBroker} are internal; {@link
  * io.kafkaenvelope.testing.BrokerMain} is public only as the forked broker's entry point.
  */

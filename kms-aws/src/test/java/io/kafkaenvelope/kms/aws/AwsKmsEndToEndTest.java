@@ -5,29 +5,23 @@ import static io.kafkaenvelope.testing.EnvelopeFixtures.newConsumer;
 import static io.kafkaenvelope.testing.EnvelopeFixtures.newProducer;
 import static io.kafkaenvelope.testing.EnvelopeFixtures.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;
-import io.kafkaenvelope.serde.EnvelopeException;
 import io.kafkaenvelope.testing.KafkaBroker;
 import io.kafkaenvelope.testing.KafkaExtension;
+import io.kafkaenvelope.testing.KmsScenarios;
 import io.kafkaenvelope.internal.wire.EnvelopeHeader;
-import io.kafkaenvelope.internal.wire.WireFormat;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -83,72 +77,27 @@ class AwsKmsEndToEndTest {
 
   @Test
   void recordsStoredAsCiphertextWithOneKmsCallPerDek() {
-    KafkaBroker broker = KAFKA.broker();
-    broker.createTopic("aws-orders", 2);
     Map<String, Object> env = envelope();
-    env.put("envelope.dek.max.records", 100L);
     fake.resetCounters();
-    try (KafkaProducer<String, String> p = producer(env)) {
-      for (int i = 0; i < 250; i++) {
-        p.send(new ProducerRecord<>("aws-orders", "k" + i, MARKER + i));
-      }
-    }
     Set<String> deks = new HashSet<>();
-    try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
-      for (ConsumerRecord<String, byte[]> r : drain(raw, "aws-orders", 250)) {
-        assertFalse(new String(r.value(), StandardCharsets.ISO_8859_1).contains(MARKER));
-        EnvelopeHeader h = EnvelopeHeader.parse(
-            r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
-        assertEquals("alias/orders", h.kekId());
-        assertTrue(h.kekVersion().startsWith("arn:aws:kms:eu-west-1:"), h.kekVersion());
-        deks.add(h.dekIdHex());
-      }
+    for (EnvelopeHeader h : KmsScenarios.writeThreeDataKeys(KAFKA.broker(), "aws-orders", env,
+        MARKER, EnvelopeHeader::parse)) {
+      assertEquals("alias/orders", h.kekId());
+      assertTrue(h.kekVersion().startsWith("arn:aws:kms:eu-west-1:"), h.kekVersion());
+      deks.add(h.dekIdHex());
     }
-    assertEquals(3, deks.size());
+    assertEquals(3, deks.size(), "one DEK per 100 records");
     int generate = fake.calls("GenerateDataKey");
-    assertTrue(generate == 3 || generate == 4,
+    assertTrue(generate == deks.size() || generate == deks.size() + 1,
         "one GenerateDataKey per DEK (+1 prefetched): " + generate);
-    try (KafkaConsumer<String, String> c = consumer(env, DecryptingDeserializer.class)) {
-      List<ConsumerRecord<String, String>> got = drain(c, "aws-orders", 250);
-      assertEquals(250, got.size());
-      assertTrue(got.stream().allMatch(r -> r.value().startsWith(MARKER)));
-    }
-    assertEquals(3, fake.calls("Decrypt"), "one Decrypt per distinct DEK");
+    KmsScenarios.readAll(KAFKA.broker(), "aws-orders", KmsScenarios.RECORDS, env, MARKER);
+    assertEquals(deks.size(), fake.calls("Decrypt"), "one Decrypt per distinct DEK");
   }
 
   @Test
   void throttlingStormDuringRotationKeepsTheCurrentDekThenFailsClosed() throws Exception {
-    KafkaBroker broker = KAFKA.broker();
-    broker.createTopic("aws-throttle", 1);
-    Map<String, Object> env = envelope();
-    env.put("envelope.dek.max.records", 50L);
-    env.put("envelope.kms.failure.backoff.ms", 60_000L);
-    try (KafkaProducer<String, String> p = producer(env)) {
-      p.send(new ProducerRecord<>("aws-throttle", "warm")).get();
-      fake.failNext(1000, "ThrottlingException");
-      int sent = 1;
-      Exception failure = null;
-      for (int i = 0; i < 80 && failure == null; i++) {
-        try {
-          p.send(new ProducerRecord<>("aws-throttle", MARKER + i)).get();
-          sent++;
-        } catch (Exception e) {
-          failure = e;
-        }
-      }
-      fake.clearFailures();
-      assertEquals(50, sent, "the current DEK serves until its limit");
-      EnvelopeException cause = assertInstanceOf(EnvelopeException.class,
-          failure instanceof ExecutionException ? failure.getCause() : failure);
-      assertEquals(EnvelopeException.Reason.KMS_UNAVAILABLE, cause.reason());
-    }
-    try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
-      List<ConsumerRecord<String, byte[]>> stored = drain(raw, "aws-throttle", 50);
-      assertEquals(50, stored.size(), "nothing else reached the broker");
-      for (ConsumerRecord<String, byte[]> r : stored) {
-        assertFalse(new String(r.value(), StandardCharsets.ISO_8859_1).contains(MARKER));
-      }
-    }
+    KmsScenarios.throttlingStorm(KAFKA.broker(), "aws-throttle", envelope(), MARKER,
+        () -> fake.failNext(1000, "ThrottlingException"), fake::clearFailures);
   }
 
   @Test

@@ -11,25 +11,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kafkaenvelope.internal.wire.EnvelopeHeader;
-import io.kafkaenvelope.internal.wire.WireFormat;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.serde.EnvelopeException;
 import io.kafkaenvelope.testing.KafkaExtension;
-import java.nio.charset.StandardCharsets;
+import io.kafkaenvelope.testing.KmsScenarios;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -85,46 +82,26 @@ class AzureKeyVaultEndToEndTest {
     return newConsumer(KAFKA.broker(), env, deser.getName());
   }
 
-  private static List<EnvelopeHeader> headers(String topic, int n) {
-    List<EnvelopeHeader> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
-      for (ConsumerRecord<String, byte[]> r : drain(raw, topic, n)) {
-        assertFalse(new String(r.value(), StandardCharsets.ISO_8859_1).contains(MARKER));
-        out.add(EnvelopeHeader.parse(r.headers().lastHeader(WireFormat.VALUE_HEADER).value()));
-      }
-    }
-    return out;
-  }
-
   @Test
   void oneWrapPerDekAndOneUnwrapPerDistinctDek() {
     kv.createKey("e2e-orders", true);
-    KAFKA.broker().createTopic("az-orders", 2);
     Map<String, Object> env = envelope("e2e-orders", 1);
-    env.put("envelope.dek.max.records", 100L);
     kv.resetCounters();
-    try (KafkaProducer<String, String> p = producer(env)) {
-      for (int i = 0; i < 250; i++) {
-        p.send(new ProducerRecord<>("az-orders", "k" + i, MARKER + i));
-      }
-    }
     Set<String> deks = new HashSet<>();
-    for (EnvelopeHeader h : headers("az-orders", 250)) {
+    for (EnvelopeHeader h : KmsScenarios.writeThreeDataKeys(KAFKA.broker(), "az-orders", env,
+        MARKER, EnvelopeHeader::parse)) {
       assertEquals(kv.keyUrl("e2e-orders"), h.kekId());
       assertEquals(kv.currentVersion("e2e-orders"), h.kekVersion());
       deks.add(h.dekIdHex());
     }
-    assertEquals(3, deks.size());
+    assertEquals(3, deks.size(), "one DEK per 100 records");
     int wraps = kv.calls("wrapkey");
-    assertTrue(wraps == 3 || wraps == 4, "one wrapKey per DEK (+1 prefetched): " + wraps);
+    assertTrue(wraps == deks.size() || wraps == deks.size() + 1,
+        "one wrapKey per DEK (+1 prefetched): " + wraps);
     assertEquals(wraps, kv.calls("sign"), "one writer signature per DEK");
     assertEquals(1, kv.calls("get"), "the key type, read once");
-    try (KafkaConsumer<String, String> c = consumer(env, DecryptingDeserializer.class)) {
-      List<ConsumerRecord<String, String>> got = drain(c, "az-orders", 250);
-      assertEquals(250, got.size());
-      assertTrue(got.stream().allMatch(r -> r.value().startsWith(MARKER)));
-    }
-    assertEquals(3, kv.calls("unwrapkey"), "one unwrapKey per distinct DEK");
+    KmsScenarios.readAll(KAFKA.broker(), "az-orders", KmsScenarios.RECORDS, env, MARKER);
+    assertEquals(deks.size(), kv.calls("unwrapkey"), "one unwrapKey per distinct DEK");
     assertEquals(3, kv.calls("get"), "+ the consumer's check in configure() and one public key "
         + "read for the one key version");
     assertEquals(wraps, kv.calls("sign"), "the consumer signs nothing");
@@ -185,7 +162,8 @@ class AzureKeyVaultEndToEndTest {
       }
       p.flush();
     }
-    List<EnvelopeHeader> hs = headers("az-rotating", 200);
+    List<EnvelopeHeader> hs = KmsScenarios.storedHeaders(KAFKA.broker(), "az-rotating", 200,
+        MARKER, EnvelopeHeader::parse);
     assertEquals(v1, hs.get(0).kekVersion());
     assertEquals(v2, hs.get(199).kekVersion(), "DEKs made after the rotation use the new version");
     Set<String> deks = new HashSet<>();
@@ -204,37 +182,10 @@ class AzureKeyVaultEndToEndTest {
   @Test
   void aThrottlingStormIsSurvivedByTheCurrentDekThenFailsClosed() throws Exception {
     kv.createKey("e2e-throttle", true);
-    KAFKA.broker().createTopic("az-throttle", 1);
-    Map<String, Object> env = envelope("e2e-throttle", 3);
-    env.put("envelope.dek.max.records", 50L);
-    env.put("envelope.kms.failure.backoff.ms", 60_000L);
-    try (KafkaProducer<String, String> p = producer(env)) {
-      p.send(new ProducerRecord<>("az-throttle", "warm")).get();
-      kv.failNext(1000, 429, 1);
-      int sent = 1;
-      Exception failure = null;
-      for (int i = 0; i < 80 && failure == null; i++) {
-        try {
-          p.send(new ProducerRecord<>("az-throttle", MARKER + i)).get();
-          sent++;
-        } catch (Exception e) {
-          failure = e;
-        }
-      }
-      kv.clearFailures();
-      assertEquals(50, sent, "the current DEK serves until its limit");
-      EnvelopeException cause = assertInstanceOf(EnvelopeException.class,
-          failure instanceof ExecutionException ? failure.getCause() : failure);
-      assertEquals(EnvelopeException.Reason.KMS_UNAVAILABLE, cause.reason());
-      assertTrue(cause.getMessage().contains("THROTTLED"), cause.getMessage());
-    }
-    try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
-      List<ConsumerRecord<String, byte[]>> stored = drain(raw, "az-throttle", 50);
-      assertEquals(50, stored.size(), "nothing else reached the broker");
-      for (ConsumerRecord<String, byte[]> r : stored) {
-        assertFalse(new String(r.value(), StandardCharsets.ISO_8859_1).contains(MARKER));
-      }
-    }
+    RuntimeException cause = KmsScenarios.throttlingStorm(KAFKA.broker(), "az-throttle",
+        envelope("e2e-throttle", 3), MARKER, () -> kv.failNext(1000, 429, 1),
+        kv::clearFailures);
+    assertTrue(cause.getMessage().contains("THROTTLED"), cause.getMessage());
   }
 
   @Test

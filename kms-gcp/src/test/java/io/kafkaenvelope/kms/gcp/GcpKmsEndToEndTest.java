@@ -5,18 +5,14 @@ import static io.kafkaenvelope.testing.EnvelopeFixtures.newConsumer;
 import static io.kafkaenvelope.testing.EnvelopeFixtures.newProducer;
 import static io.kafkaenvelope.testing.EnvelopeFixtures.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.kafkaenvelope.internal.wire.EnvelopeHeader;
-import io.kafkaenvelope.internal.wire.WireFormat;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;
-import io.kafkaenvelope.serde.EnvelopeException;
 import io.kafkaenvelope.testing.KafkaExtension;
-import java.nio.charset.StandardCharsets;
+import io.kafkaenvelope.testing.KmsScenarios;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,12 +20,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -82,44 +76,25 @@ class GcpKmsEndToEndTest {
     return newConsumer(KAFKA.broker(), envelope, deser.getName());
   }
 
-  private static EnvelopeHeader header(ConsumerRecord<String, byte[]> r) {
-    return EnvelopeHeader.parse(r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
-  }
-
   @Test
   void recordsStoredAsCiphertextWithOneEncryptPerDekAndOneDecryptPerDistinctDek() {
-    KAFKA.broker().createTopic("gcp-orders", 2);
-    Map<String, Object> env = envelope(orders, 1);
-    env.put("envelope.dek.max.records", 100L);
     fake.resetCounters();
-    try (KafkaProducer<String, String> p = producer(env)) {
-      for (int i = 0; i < 250; i++) {
-        p.send(new ProducerRecord<>("gcp-orders", "k" + i, MARKER + i));
-      }
-    }
     Set<String> deks = new HashSet<>();
-    try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
-      for (ConsumerRecord<String, byte[]> r : drain(raw, "gcp-orders", 250)) {
-        assertFalse(new String(r.value(), StandardCharsets.ISO_8859_1).contains(MARKER));
-        EnvelopeHeader h = header(r);
-        assertEquals(orders, h.kekId());
-        assertEquals(orders + "/cryptoKeyVersions/1", h.kekVersion());
-        deks.add(h.dekIdHex());
-      }
+    for (EnvelopeHeader h : KmsScenarios.writeThreeDataKeys(KAFKA.broker(), "gcp-orders",
+        envelope(orders, 1), MARKER, EnvelopeHeader::parse)) {
+      assertEquals(orders, h.kekId());
+      assertEquals(orders + "/cryptoKeyVersions/1", h.kekVersion());
+      deks.add(h.dekIdHex());
     }
-    assertEquals(3, deks.size());
+    assertEquals(3, deks.size(), "one DEK per 100 records");
     int encrypts = fake.calls("Encrypt");
-    assertTrue(encrypts == 3 || encrypts == 4, "one Encrypt per DEK (+1 prefetched): "
-        + encrypts);
+    assertTrue(encrypts == deks.size() || encrypts == deks.size() + 1,
+        "one Encrypt per DEK (+1 prefetched): " + encrypts);
     for (int consumer = 0; consumer < 2; consumer++) {
       fake.resetCounters();
-      try (KafkaConsumer<String, String> c = consumer(envelope(orders, 10 + consumer),
-          DecryptingDeserializer.class)) {
-        List<ConsumerRecord<String, String>> got = drain(c, "gcp-orders", 250);
-        assertEquals(250, got.size());
-        assertTrue(got.stream().allMatch(r -> r.value().startsWith(MARKER)));
-      }
-      assertEquals(3, fake.calls("Decrypt"), "one Decrypt per distinct DEK, consumer "
+      KmsScenarios.readAll(KAFKA.broker(), "gcp-orders", KmsScenarios.RECORDS,
+          envelope(orders, 10 + consumer), MARKER);
+      assertEquals(deks.size(), fake.calls("Decrypt"), "one Decrypt per distinct DEK, consumer "
           + consumer);
     }
   }
@@ -141,11 +116,8 @@ class GcpKmsEndToEndTest {
       }
     }
     List<String> versions = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
-      for (ConsumerRecord<String, byte[]> r : drain(raw, topic, 20)) {
-        versions.add(header(r).kekVersion());
-      }
-    }
+    KmsScenarios.storedHeaders(KAFKA.broker(), topic, 20, MARKER, EnvelopeHeader::parse)
+        .forEach(h -> versions.add(h.kekVersion()));
     assertEquals(key + "/cryptoKeyVersions/1", versions.get(0));
     assertEquals(key + "/cryptoKeyVersions/2", versions.get(19));
     fake.resetCounters();
@@ -161,43 +133,15 @@ class GcpKmsEndToEndTest {
 
   @Test
   void aThrottlingStormIsSurvivedByTheCurrentDekThenFailsClosed() throws Exception {
-    String topic = "gcp-throttle";
-    KAFKA.broker().createTopic(topic, 1);
-    Map<String, Object> env = envelope(orders, 30);
-    env.put("envelope.dek.max.records", 50L);
-    env.put("envelope.kms.failure.backoff.ms", 60_000L);
-    try (KafkaProducer<String, String> p = producer(env)) {
-      p.send(new ProducerRecord<>(topic, "warm")).get();
-      fake.resetCounters();
-      fake.failNext(1000, Status.Code.RESOURCE_EXHAUSTED);
-      int sent = 1;
-      Exception failure = null;
-      for (int i = 0; i < 80 && failure == null; i++) {
-        try {
-          p.send(new ProducerRecord<>(topic, MARKER + i)).get();
-          sent++;
-        } catch (Exception e) {
-          failure = e;
-        }
-      }
-      fake.clearFailures();
-      assertEquals(50, sent, "the current DEK serves until its limit");
-      EnvelopeException cause = assertInstanceOf(EnvelopeException.class,
-          failure instanceof ExecutionException ? failure.getCause() : failure);
-      assertEquals(EnvelopeException.Reason.KMS_UNAVAILABLE, cause.reason());
-      assertTrue(cause.getMessage().contains("THROTTLED"), cause.getMessage());
-      int encrypts = fake.calls("Encrypt");
-      assertTrue(encrypts >= 2 && encrypts % 2 == 0 && encrypts <= 4,
-          "each refresh tries max.attempts=2 times, then the failure backoff holds: "
-              + encrypts);
-    }
-    try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
-      List<ConsumerRecord<String, byte[]>> stored = drain(raw, topic, 50);
-      assertEquals(50, stored.size(), "nothing else reached the broker");
-      for (ConsumerRecord<String, byte[]> r : stored) {
-        assertFalse(new String(r.value(), StandardCharsets.ISO_8859_1).contains(MARKER));
-      }
-    }
+    RuntimeException cause = KmsScenarios.throttlingStorm(KAFKA.broker(), "gcp-throttle",
+        envelope(orders, 30), MARKER, () -> {
+          fake.resetCounters();
+          fake.failNext(1000, Status.Code.RESOURCE_EXHAUSTED);
+        }, fake::clearFailures);
+    assertTrue(cause.getMessage().contains("THROTTLED"), cause.getMessage());
+    int encrypts = fake.calls("Encrypt");
+    assertTrue(encrypts >= 2 && encrypts % 2 == 0 && encrypts <= 4,
+        "each refresh tries max.attempts=2 times, then the failure backoff holds: " + encrypts);
   }
 
   @Test

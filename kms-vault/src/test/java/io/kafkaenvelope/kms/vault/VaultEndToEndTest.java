@@ -14,6 +14,7 @@ import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.serde.EnvelopeException;
 import io.kafkaenvelope.testing.KafkaExtension;
+import io.kafkaenvelope.testing.KmsScenarios;
 import io.kafkaenvelope.internal.wire.EnvelopeHeader;
 import io.kafkaenvelope.internal.wire.WireFormat;
 import java.nio.charset.StandardCharsets;
@@ -117,58 +118,46 @@ class VaultEndToEndTest {
     return newConsumer(KAFKA.broker(), envelope, deser.getName());
   }
 
-  /** Reads the topic raw: checks no plaintext, returns the KEK version of every record. */
+  /**
+   * Reads the topic raw: checks no plaintext and the KEK id, adds each record's DEK id to {@code
+   * deks} and returns the KEK version of every record.
+   */
   private List<String> rawVersions(String topic, int n, Set<String> deks) {
     List<String> versions = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> raw = consumer(Map.of(), ByteArrayDeserializer.class)) {
-      List<ConsumerRecord<String, byte[]>> stored = drain(raw, topic, n);
-      assertEquals(n, stored.size(), "exactly the records sent reached the broker");
-      for (ConsumerRecord<String, byte[]> r : stored) {
-        assertFalse(new String(r.value(), StandardCharsets.ISO_8859_1).contains(MARKER),
-            "plaintext on the broker");
-        EnvelopeHeader h = EnvelopeHeader.parse(
-            r.headers().lastHeader(WireFormat.VALUE_HEADER).value());
-        assertEquals("orders", h.kekId());
-        versions.add(h.kekVersion());
-        deks.add(h.dekIdHex());
-      }
+    for (EnvelopeHeader h : KmsScenarios.storedHeaders(KAFKA.broker(), topic, n, MARKER,
+        EnvelopeHeader::parse)) {
+      assertEquals("orders", h.kekId());
+      versions.add(h.kekVersion());
+      deks.add(h.dekIdHex());
     }
+    assertEquals(n, versions.size(), "exactly the records sent reached the broker");
     return versions;
   }
 
   private List<String> readDecrypted(String topic, int n) {
-    try (KafkaConsumer<String, String> c = consumer(consumerEnv(), DecryptingDeserializer.class)) {
-      List<String> values = new ArrayList<>();
-      for (ConsumerRecord<String, String> r : drain(c, topic, n)) {
-        values.add(r.value());
-      }
-      return values;
-    }
+    return KmsScenarios.readAll(KAFKA.broker(), topic, n, consumerEnv(), MARKER);
   }
 
   @Test
   void recordsAreCiphertextOnTheBrokerWithOneDatakeyPerDekAndOneDecryptPerDek() {
-    KAFKA.broker().createTopic("vault-orders", 2);
-    Map<String, Object> env = producerEnv();
-    env.put("envelope.dek.max.records", 100L);
     vault.resetCounters();
-    try (KafkaProducer<String, String> p = producer(env)) {
-      for (int i = 0; i < 250; i++) {
-        p.send(new ProducerRecord<>("vault-orders", "k" + i, MARKER + i));
-      }
-    }
     Set<String> deks = new HashSet<>();
-    List<String> versions = rawVersions("vault-orders", 250, deks);
-    assertEquals(Set.of("v1"), new HashSet<>(versions), "the Transit key version is in the header");
-    assertEquals(3, deks.size());
+    Set<String> versions = new HashSet<>();
+    for (EnvelopeHeader h : KmsScenarios.writeThreeDataKeys(KAFKA.broker(), "vault-orders",
+        producerEnv(), MARKER, EnvelopeHeader::parse)) {
+      assertEquals("orders", h.kekId());
+      versions.add(h.kekVersion());
+      deks.add(h.dekIdHex());
+    }
+    assertEquals(3, deks.size(), "one DEK per 100 records");
+    assertEquals(Set.of("v1"), versions, "the Transit key version is in the header");
     int datakeys = vault.calls("datakey/plaintext");
-    assertTrue(datakeys == 3 || datakeys == 4, "one datakey per DEK (+1 prefetched): " + datakeys);
+    assertTrue(datakeys == deks.size() || datakeys == deks.size() + 1,
+        "one datakey per DEK (+1 prefetched): " + datakeys);
     assertEquals(1, vault.calls("login/approle"));
-    List<String> got = readDecrypted("vault-orders", 250);
-    assertEquals(250, got.size());
-    assertEquals(250, new HashSet<>(got).size());
-    assertTrue(got.stream().allMatch(v -> v.startsWith(MARKER)));
-    assertEquals(3, vault.calls("decrypt"), "one decrypt per distinct DEK");
+    List<String> got = readDecrypted("vault-orders", KmsScenarios.RECORDS);
+    assertEquals(KmsScenarios.RECORDS, new HashSet<>(got).size());
+    assertEquals(deks.size(), vault.calls("decrypt"), "one decrypt per distinct DEK");
     assertEquals(2, vault.calls("login/approle"), "one login per client");
   }
 
