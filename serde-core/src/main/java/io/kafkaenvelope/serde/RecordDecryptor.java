@@ -238,6 +238,31 @@ final class RecordDecryptor implements KmsSupport.Worker {
   }
 
   /**
+   * Checks that this reader can use {@code kekId}: for the KEK use its mode names ({@code
+   * DECRYPT}, or {@code DERIVE} with {@code envelope.mode=deterministic}). A reader in the default
+   * mode also reads deterministic records (it tells the modes apart per record), so a KEK the KMS
+   * calls the wrong kind for unwrapping (a MAC key: {@code MISCONFIGURED}) passes when it can
+   * derive: one topic's deterministic keys and random values, read by one consumer whose {@code
+   * envelope.kek.allowed.ids} names both KEKs. Any other answer is the first check's.
+   */
+  private boolean checkReadable(String kekId) {
+    try {
+      return KekCheck.check(kms, kekId, kekUse, kmsTimeoutMs, events);
+    } catch (KmsException e) {
+      if (e.reason() != KmsException.Reason.MISCONFIGURED
+          || kekUse != KeyManagementService.KekUse.DECRYPT) {
+        throw e;
+      }
+      try {
+        return KekCheck.check(kms, kekId, KeyManagementService.KekUse.DERIVE, kmsTimeoutMs,
+            events);
+      } catch (KmsException notForDeriving) {
+        throw e;
+      }
+    }
+  }
+
+  /**
    * {@code envelope.kms.check.on.configure}: the metadata of every KEK the settings name exactly
    * (exists, enabled, a key for decrypting, or for MACs in deterministic mode), one KMS call
    * each. Templates and discovery name no KEK before a record does. A missing KEK is let pass
@@ -248,7 +273,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
   public void checkOnConfigure() {
     for (Map.Entry<String, String> kek : exactKeks.entrySet()) {
       try {
-        KekCheck.check(kms, kek.getKey(), kekUse, kmsTimeoutMs, events);
+        checkReadable(kek.getKey());
       } catch (KmsException e) {
         if (e.reason() == KmsException.Reason.KEY_NOT_FOUND
             && plaintextPolicy == PlaintextPolicy.ALLOW) {
@@ -273,7 +298,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
     List<String> unchecked = new ArrayList<>();
     for (String kekId : exactKeks.keySet()) {
       try {
-        if (!KekCheck.check(kms, kekId, kekUse, kmsTimeoutMs, events)) {
+        if (!checkReadable(kekId)) {
           unchecked.add(kekId);
         }
       } catch (KmsException e) {

@@ -195,6 +195,36 @@ class KmsCheckTest {
         "envelope.kek.id", "orders", "MISCONFIGURED", "HMAC PRF");
   }
 
+  /**
+   * A consumer in the default mode reads random and deterministic records alike, so a KEK that
+   * can only derive (an HMAC PRF keyset) passes its check when named in allowed.ids; a KEK that
+   * can do neither still fails, with the unwrap check's answer.
+   */
+  @Test
+  void aDefaultModeConsumerAcceptsADeterministicKekButNotABrokenOne(@TempDir Path dir) {
+    LocalKms.create(dir, "orders");
+    Map<String, Object> mac = new java.util.HashMap<>(Map.of("envelope.kms.type", "local",
+        "envelope.kms.local.keyset.dir", dir.toString(), "envelope.kek.id", "orders-mac",
+        "envelope.kms.local.create.missing", "true", "envelope.mode", "deterministic"));
+    try (EncryptingSerializer<String> s = serializer(mac)) { // makes the PRF keyset
+      s.serialize("orders", new RecordHeaders(), "x");
+    }
+    Map<String, Object> reader = new java.util.HashMap<>(Map.of("envelope.kms.type", "local",
+        "envelope.kms.local.keyset.dir", dir.toString(), "envelope.kek.id", "orders",
+        "envelope.kek.allowed.ids", "orders-mac"));
+    deserializer(reader).close();
+    LocalKms.disable(dir, "orders-mac");
+    assertNames(assertThrows(ConfigException.class, () -> deserializer(reader)),
+        "envelope.kek.allowed.ids", "orders-mac", "KEY_DISABLED");
+    LocalKms.enable(dir, "orders-mac");
+    Map<String, Object> strict = new java.util.HashMap<>(reader);
+    strict.put("envelope.kek.id", "orders-mac");
+    strict.put("envelope.kek.allowed.ids", "orders");
+    strict.put("envelope.mode", "deterministic");
+    assertNames(assertThrows(ConfigException.class, () -> deserializer(strict)),
+        "envelope.kek.allowed.ids", "orders", "MISCONFIGURED", "HMAC PRF");
+  }
+
   @Test
   void healthAsksTheKmsAtMostOncePerInterval() {
     AtomicLong nanos = new AtomicLong();
