@@ -1,6 +1,5 @@
 package io.kafkaenvelope.cli;
 
-import io.kafkaenvelope.internal.wire.EnvelopeHeader;
 import io.kafkaenvelope.internal.wire.Role;
 import io.kafkaenvelope.serde.EnvelopeException;
 import java.io.PrintWriter;
@@ -63,18 +62,20 @@ final class InspectReport {
       if (info.problem() != null) {
         malformed.merge(info.problem(), 1L, Long::sum);
       }
-      EnvelopeHeader h = info.header();
-      if (h == null) {
+      if (info.keys().isEmpty()) {
         return;
       }
       versions.merge(info.version(), 1L, Long::sum);
       codecs.merge(info.codec(), 1L, Long::sum);
-      if (!h.topic().equals(topic)) {
-        producedToOtherTopics.merge(h.topic(), 1L, Long::sum);
+      String madeFor = info.keys().get(0).topic();
+      if (madeFor != null && !madeFor.equals(topic)) {
+        producedToOtherTopics.merge(madeFor, 1L, Long::sum);
       }
-      String version = h.kekVersion() == null ? "" : h.kekVersion();
-      keks.computeIfAbsent(h.kekId(), k -> new TreeMap<>())
-          .computeIfAbsent(version, v -> new KekVersion()).add(h, r);
+      for (EnvelopeInfo.KeyUse k : info.keys()) { // a field-mode record needs each of its KEKs
+        String version = k.kekVersion() == null ? "" : k.kekVersion();
+        keks.computeIfAbsent(k.kekId(), id -> new TreeMap<>())
+            .computeIfAbsent(version, v -> new KekVersion()).add(k.dataKey(), r);
+      }
     }
 
     /** Records whose envelope names {@code kekId} (any version). */
@@ -101,9 +102,9 @@ final class InspectReport {
     /** Per partition: first and last offset. */
     final Map<Integer, long[]> offsets = new TreeMap<>();
 
-    void add(EnvelopeHeader h, ConsumerRecord<byte[], byte[]> r) {
+    void add(String dataKey, ConsumerRecord<byte[], byte[]> r) {
       records++;
-      deks.merge(h.dekIdHex(), 1L, Long::sum);
+      deks.merge(dataKey, 1L, Long::sum);
       firstTimestamp = Math.min(firstTimestamp, r.timestamp());
       lastTimestamp = Math.max(lastTimestamp, r.timestamp());
       long[] o = offsets.computeIfAbsent(r.partition(), k -> new long[] {r.offset(), 0});

@@ -1,6 +1,7 @@
 package io.kafkaenvelope.cli;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
+import io.kafkaenvelope.internal.wire.Role;
 import io.kafkaenvelope.internal.wire.WireFormat;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 import java.io.PrintWriter;
@@ -285,6 +286,14 @@ final class ReencryptCommand implements Callable<Integer> {
   private ProducerRecord<byte[], byte[]> transform(ConsumerRecord<byte[], byte[]> r,
       Decryptors decrypt, EncryptingSerializer<byte[]> valueSer,
       EncryptingSerializer<byte[]> keySer) {
+    if (Decryptors.fieldMode(r, Role.VALUE) || Decryptors.fieldMode(r, Role.KEY)) {
+      // its plaintext is a record of its format, not bytes, and the target serializer would
+      // need that format to seal its fields again: refused before anything is written
+      throw new IllegalStateException("the record is in field mode (envelope.mode=field: its "
+          + "fields are encrypted one by one, in field headers); reencrypt copies record-mode "
+          + "envelopes only (versions 1 to 4 and 6). Re-encrypt a field-mode topic with a Kafka "
+          + "Streams or consumer/producer copy using your format's serdes");
+    }
     byte[] value = (byte[]) decrypt.value(r);
     boolean keyEncrypted = Decryptors.keyEncrypted(r);
     byte[] key = keyEncrypted ? (byte[]) decrypt.key(r) : r.key();
