@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -49,6 +50,12 @@ final class FieldDecryptor {
   private final FieldSettings settings;
   /** {@code null} when Tink is missing: deterministic fields are then refused. */
   private final DeterministicDecryptor deterministic;
+  /**
+   * The field header last read at each index (0 to 7) whose paths were checked: the next record
+   * of the same producer and data key differs from it only in nonce and tag, and then reuses its
+   * parsed parts ({@link FieldHeader#parse(byte[], FieldHeader)}) and skips the path checks.
+   */
+  private final AtomicReferenceArray<FieldHeader> recent = new AtomicReferenceArray<>(8);
 
   FieldDecryptor(RecordDecryptor keys, FieldSettings settings,
       DeterministicDecryptor deterministic) {
@@ -119,9 +126,11 @@ final class FieldDecryptor {
       if (h.value() == null) {
         throw keys.error(Reason.MALFORMED, topic, null, null, "an empty field header");
       }
+      int at = parsed.size();
+      FieldHeader previous = at < recent.length() ? recent.get(at) : null;
       FieldHeader fh;
       try {
-        fh = FieldHeader.parse(h.value());
+        fh = FieldHeader.parse(h.value(), previous);
       } catch (UnsupportedVersionException e) {
         throw keys.error(Reason.UNSUPPORTED_VERSION, topic, null, null, e.getMessage());
       } catch (MalformedEnvelopeException e) {
@@ -146,18 +155,24 @@ final class FieldDecryptor {
             + "same KEK");
       }
       Parsed p = new Parsed(fh);
+      boolean checked = previous != null && fh.paths() == previous.paths();
       for (String path : fh.paths()) {
-        try {
-          FieldPaths.patternOf(path);
-        } catch (IllegalArgumentException e) {
-          throw keys.error(Reason.MALFORMED, topic, kekId, dekId, "a field header lists a "
-              + "malformed path (" + e.getMessage() + ")");
+        if (!checked) {
+          try {
+            FieldPaths.patternOf(path);
+          } catch (IllegalArgumentException e) {
+            throw keys.error(Reason.MALFORMED, topic, kekId, dekId, "a field header lists a "
+                + "malformed path (" + e.getMessage() + ")");
+          }
         }
         if (byPath.put(path, p) != null) {
           throw keys.error(Reason.MALFORMED, topic, kekId, dekId, "a field is listed twice in "
               + "the field headers");
         }
         paths.add(path);
+      }
+      if (!checked && at < recent.length()) {
+        recent.set(at, fh); // its paths are well-formed
       }
       parsed.add(p);
     }

@@ -47,9 +47,10 @@ public final class FieldHeader {
   private final List<String> paths;
   private final byte[] encoded;
   private final int bindingLength;
+  private final String dekIdHex;
 
   private FieldHeader(Role role, int index, int count, byte[] dekId, KeyFields keys,
-      List<String> paths, byte[] encoded, int bindingLength) {
+      List<String> paths, byte[] encoded, int bindingLength, String dekIdHex) {
     this.role = role;
     this.index = index;
     this.count = count;
@@ -58,6 +59,7 @@ public final class FieldHeader {
     this.paths = paths;
     this.encoded = encoded;
     this.bindingLength = bindingLength;
+    this.dekIdHex = dekIdHex;
   }
 
   /**
@@ -170,7 +172,32 @@ public final class FieldHeader {
               + " trailing bytes"));
     }
     return new FieldHeader(role, index, count, dekId, keys, Collections.unmodifiableList(paths),
-        bytes.clone(), bindingLength);
+        bytes.clone(), bindingLength, HexFormat.of().formatHex(dekId));
+  }
+
+  /**
+   * As {@link #parse(byte[])}, but when {@code bytes} equals {@code previous}'s encoding except in
+   * the record nonce and the tag (the usual case: the records of one producer under one data
+   * key), {@code previous}'s parsed parts are reused: same role, index, count, DEK, topic, KEK,
+   * wrapped DEK and {@link #paths} (the same list instance), and only the encoding is new. Parsing
+   * checks neither the nonce nor the tag, so the result equals what {@code parse(bytes)} gives.
+   */
+  public static FieldHeader parse(byte[] bytes, FieldHeader previous) {
+    if (previous == null || !sameButNonceAndTag(bytes, previous.encoded)) {
+      return parse(bytes);
+    }
+    return new FieldHeader(previous.role, previous.index, previous.count, previous.dekId,
+        previous.keys, previous.paths, bytes.clone(), previous.bindingLength, previous.dekIdHex);
+  }
+
+  private static boolean sameButNonceAndTag(byte[] a, byte[] b) {
+    int n = a.length;
+    int nonceAt = recordNonceOffset();
+    int nonceEnd = nonceAt + WireFormat.NONCE_LENGTH;
+    int tagAt = n - WireFormat.TAG_LENGTH;
+    return n == b.length && tagAt >= nonceEnd
+        && Arrays.equals(a, 0, nonceAt, b, 0, nonceAt)
+        && Arrays.equals(a, nonceEnd, tagAt, b, nonceEnd, tagAt);
   }
 
   private static void checkIndex(int index, int count) {
@@ -194,7 +221,7 @@ public final class FieldHeader {
   }
 
   public String dekIdHex() {
-    return HexFormat.of().formatHex(dekId);
+    return dekIdHex;
   }
 
   /** The topic the record was produced to. */

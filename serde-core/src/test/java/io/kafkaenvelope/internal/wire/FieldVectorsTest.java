@@ -2,6 +2,8 @@ package io.kafkaenvelope.internal.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.crypto.tink.subtle.AesSiv;
@@ -87,6 +89,27 @@ class FieldVectorsTest {
     assertEquals(paths, parsed.paths());
     assertEquals(binding.length, parsed.bindingLength());
     assertEquals("kek-1", parsed.kekId());
+
+    // a header differing only in record nonce and tag reuses the parsed parts, and no other
+    byte[] next = header.clone();
+    next[FieldHeader.recordNonceOffset()] ^= 1;
+    next[next.length - 1] ^= 1;
+    FieldHeader reused = FieldHeader.parse(next, parsed);
+    assertSame(parsed.paths(), reused.paths());
+    assertArrayEquals(next, reused.encodedUnsafe());
+    assertEquals(parsed.dekIdHex(), reused.dekIdHex());
+    for (int i : new int[] {0, 3, 4, FieldHeader.recordNonceOffset() - 1,
+        FieldHeader.recordNonceOffset() + 12, header.length - 17}) {
+      byte[] other = header.clone();
+      other[i] ^= 1;
+      FieldHeader fresh;
+      try {
+        fresh = FieldHeader.parse(other, parsed);
+      } catch (RuntimeException refused) {
+        continue; // refused as parse(other) refuses it
+      }
+      assertNotSame(parsed.paths(), fresh.paths(), "byte " + i + " parsed anew");
+    }
 
     byte[] ssn = new byte[2 + pt.length];
     ssn[0] = WireFormat.VERSION_5;
