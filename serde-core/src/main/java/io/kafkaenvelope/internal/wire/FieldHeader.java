@@ -18,17 +18,20 @@ import java.util.Objects;
  * u8 version (0x05) | u8 algorithm (0x01, AES-256-GCM) | u8 role | u8 index
  * 16 bytes DEK id | 12 bytes record nonce
  * u16 len | topic | u16 len | KEK id | u16 len | KEK version (may be empty) | u16 len | wrapped DEK
- *     (the binding: every field sealed under this header authenticates binding | concrete path)
+ *     (the binding: the part known before the record is walked)
  * u8 count (field headers on the record)
  * u16 path count | path count x (u16 len | concrete path, UTF-8)
- * 16 bytes tag: AES-GCM under the DEK, nonce = record nonce, associated data = every byte above,
- *     empty plaintext
+ * 16 bytes tag: of the header's one AES-GCM call under the DEK, nonce = record nonce, plaintext
+ *     = its random fields' encodings concatenated in path order, associated data = every byte
+ *     above | the lengths list (per path, u32: a random field's length, 0xFFFFFFFF for a
+ *     deterministic one; not on the wire)
  * </pre>
  *
- * The tag makes the header self-authenticating: a path added, dropped or edited, an index or
- * count changed, fails before any field is read. The record nonce is drawn from the DEK's nonce
- * counter, so it is unique per record under a DEK and binds each field to its record. Canonical:
- * one byte string per header, no trailing bytes.
+ * The tag authenticates the header and all its random fields at once: a path added, dropped or
+ * edited, an index or count changed, a field changed, moved or resized fails. Each random field
+ * stores {@code 0x05 | index | its slice of the ciphertext}. The record nonce is drawn from the
+ * DEK's nonce counter, so it is unique per record under a DEK and binds each field to its
+ * record. Canonical: one byte string per header, no trailing bytes.
  */
 public final class FieldHeader {
 
@@ -63,8 +66,8 @@ public final class FieldHeader {
   }
 
   /**
-   * The binding part of a header (everything before the path count): what a field's associated
-   * data starts with, known before the record's paths are.
+   * The binding part of a header (everything up to the wrapped DEK): known before the record's
+   * paths are, made once per data key and topic by the writer.
    */
   public static byte[] binding(Role role, int index, byte[] dekId, byte[] recordNonce,
       String topic, String kekId, String kekVersion, byte[] wrappedDek) {
