@@ -17,12 +17,14 @@ import io.kafkaenvelope.internal.wire.WireFormat;
 import io.kafkaenvelope.serde.EnvelopeException.Reason;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -33,10 +35,13 @@ import org.apache.kafka.common.serialization.Deserializer;
  * cache, KEK policy and provenance rule. Per record, before the inner deserializer runs: every
  * field header is parsed and checked (index, count, role, topic, no path twice), then the KEK
  * policy is asked about each header's KEK, all before any KMS call; a KEK the reader may not use
- * fails the record ({@code envelope.fields.unreadable=fail}) or makes its fields unreadable;
- * the others' data keys are unwrapped (cached) and each header's tag is checked, so an edited
- * path list fails before the format sees it. Then the format opens field by field, and every
- * listed path must have been opened. Thread-safe; an {@link Opener} serves one call.
+ * fails the record ({@code envelope.fields.unreadable=fail}) or makes its fields unreadable; the
+ * others' data keys are unwrapped (cached). Then the format collects every listed field and
+ * makes one {@link Opener#open} call: per readable header, one AES-GCM call over the header and
+ * the lengths list (associated data) and the concatenation of its random fields checks them all
+ * together (so a path list, a field, or bytes moved between fields that was changed fails), and
+ * only then are the fields split and the deterministic ones opened. Thread-safe; an {@link
+ * Opener} serves one call.
  */
 final class FieldDecryptor {
 
@@ -45,6 +50,12 @@ final class FieldDecryptor {
   private final FieldSettings settings;
   /** {@code null} when Tink is missing: deterministic fields are then refused. */
   private final DeterministicDecryptor deterministic;
+  /**
+   * The field header last read at each index (0 to 7) whose paths were checked: the next record
+   * of the same producer and data key differs from it only in nonce and tag, and then reuses its
+   * parsed parts ({@link FieldHeader#parse(byte[], FieldHeader)}) and skips the path checks.
+   */
+  private final AtomicReferenceArray<FieldHeader> recent = new AtomicReferenceArray<>(8);
 
   FieldDecryptor(RecordDecryptor keys, FieldSettings settings,
       DeterministicDecryptor deterministic) {
@@ -81,7 +92,7 @@ final class FieldDecryptor {
       Object decoded = inner.deserialize(topic, headers, data);
       Object result = decoded == null ? null : format.open(topic, decoded, opener);
       if (decoded != null) {
-        opener.checkAllOpened();
+        opener.checkOpened();
       }
       keys.events().processed(opener.openedBytes);
       return result;
@@ -102,7 +113,10 @@ final class FieldDecryptor {
     }
   }
 
-  /** Parses and checks the record's field headers and unwraps the keys this reader may use. */
+  /**
+   * Parses and checks the record's field headers and unwraps the keys this reader may use (the
+   * headers' tags are checked by {@link Opener#open}, with the fields).
+   */
   Opener open(String topic, Headers headers) {
     List<Parsed> parsed = new ArrayList<>(2);
     Set<String> keks = new HashSet<>();
@@ -112,9 +126,11 @@ final class FieldDecryptor {
       if (h.value() == null) {
         throw keys.error(Reason.MALFORMED, topic, null, null, "an empty field header");
       }
+      int at = parsed.size();
+      FieldHeader previous = at < recent.length() ? recent.get(at) : null;
       FieldHeader fh;
       try {
-        fh = FieldHeader.parse(h.value());
+        fh = FieldHeader.parse(h.value(), previous);
       } catch (UnsupportedVersionException e) {
         throw keys.error(Reason.UNSUPPORTED_VERSION, topic, null, null, e.getMessage());
       } catch (MalformedEnvelopeException e) {
@@ -139,18 +155,24 @@ final class FieldDecryptor {
             + "same KEK");
       }
       Parsed p = new Parsed(fh);
+      boolean checked = previous != null && fh.paths() == previous.paths();
       for (String path : fh.paths()) {
-        try {
-          FieldPaths.patternOf(path);
-        } catch (IllegalArgumentException e) {
-          throw keys.error(Reason.MALFORMED, topic, kekId, dekId, "a field header lists a "
-              + "malformed path (" + e.getMessage() + ")");
+        if (!checked) {
+          try {
+            FieldPaths.patternOf(path);
+          } catch (IllegalArgumentException e) {
+            throw keys.error(Reason.MALFORMED, topic, kekId, dekId, "a field header lists a "
+                + "malformed path (" + e.getMessage() + ")");
+          }
         }
         if (byPath.put(path, p) != null) {
           throw keys.error(Reason.MALFORMED, topic, kekId, dekId, "a field is listed twice in "
               + "the field headers");
         }
         paths.add(path);
+      }
+      if (!checked && at < recent.length()) {
+        recent.set(at, fh); // its paths are well-formed
       }
       parsed.add(p);
     }
@@ -184,38 +206,25 @@ final class FieldDecryptor {
         }
         throw e;
       }
-      byte[] enc = fh.encodedUnsafe();
-      int adLength = enc.length - WireFormat.TAG_LENGTH;
-      byte[] nonceAndTag = new byte[WireFormat.NONCE_LENGTH + WireFormat.TAG_LENGTH];
-      System.arraycopy(enc, FieldHeader.recordNonceOffset(), nonceAndTag, 0,
-          WireFormat.NONCE_LENGTH);
-      System.arraycopy(enc, adLength, nonceAndTag, WireFormat.NONCE_LENGTH,
-          WireFormat.TAG_LENGTH);
-      try {
-        AesGcm.open(key, enc, 0, adLength, nonceAndTag, 0, 0);
-      } catch (GeneralSecurityException e) {
-        EnvelopeException failure = keys.error(Reason.TAMPERED, topic, fh.kekId(),
-            fh.dekIdHex(), "authentication failed: the field header was modified");
-        failure.afterKms = true;
-        throw failure;
-      }
       p.key = key;
     }
-    return new Opener(topic, byPath, Collections.unmodifiableList(paths));
+    return new Opener(topic, parsed, byPath, Collections.unmodifiableList(paths));
   }
 
   /** One record's {@link FieldOpener}. */
   final class Opener implements FieldOpener {
 
     private final String topic;
+    private final List<Parsed> parsed;
     private final Map<String, Parsed> byPath;
     private final List<String> paths;
-    private final Set<String> opened = new HashSet<>();
+    private boolean opened;
     /** The decrypted fields' bytes (their encodings), for the metrics. */
     int openedBytes;
 
-    Opener(String topic, Map<String, Parsed> byPath, List<String> paths) {
+    Opener(String topic, List<Parsed> parsed, Map<String, Parsed> byPath, List<String> paths) {
       this.topic = topic;
+      this.parsed = parsed;
       this.byPath = byPath;
       this.paths = paths;
     }
@@ -226,71 +235,125 @@ final class FieldDecryptor {
     }
 
     @Override
-    public byte[] open(String concretePath, byte[] ciphertext) {
-      Parsed p = byPath.get(concretePath);
-      if (p == null) {
-        throw malformed("the format opened a field the field headers do not list");
+    public Map<String, byte[]> open(Map<String, byte[]> ciphertexts) {
+      if (opened) {
+        throw malformed("the format opened the record's fields twice");
       }
-      FieldHeader fh = p.header;
-      if (!opened.add(concretePath)) {
-        throw malformed("the format opened the field '" + FieldPaths.patternOf(concretePath)
-            + "' twice");
+      opened = true;
+      for (String path : ciphertexts.keySet()) {
+        if (!byPath.containsKey(path)) {
+          throw malformed("the format opened a field the field headers do not list");
+        }
       }
-      if (p.key == null) {
+      if (ciphertexts.size() != byPath.size()) {
+        for (String path : paths) {
+          if (!ciphertexts.containsKey(path)) {
+            throw malformed("the field headers list the field '" + FieldPaths.patternOf(path)
+                + "' but the record does not hold it");
+          }
+        }
+      }
+      Map<String, byte[]> out = new HashMap<>(Math.max(4, paths.size() * 2));
+      for (Parsed p : parsed) {
+        if (p.key != null) {
+          openHeader(p, ciphertexts, out);
+          continue;
+        }
+        FieldHeader fh = p.header;
         if (settings.unreadable() == Unreadable.FAIL) { // only after an ACCESS_DENIED race
           throw keys.kekNotAllowed(topic, fh.topic(), fh.kekId(), fh.dekIdHex());
         }
-        return null;
+        for (String path : fh.paths()) {
+          out.put(path, null);
+        }
       }
-      byte[] plain = openReadable(fh, p.key, concretePath, ciphertext);
-      openedBytes += plain.length;
-      return plain;
+      return out;
     }
 
-    private byte[] openReadable(FieldHeader fh, SecretKeySpec key, String concretePath,
-        byte[] ciphertext) {
-      if (ciphertext != null && ciphertext.length > 0
-          && ciphertext[0] == WireFormat.VERSION_5) {
-        return openRandom(fh, key, concretePath, ciphertext);
-      }
-      if (ciphertext != null && InlineFrame.isInline(ciphertext)
-          && DeterministicHeader.isDeterministic(ciphertext)) {
-        int len;
-        try {
-          len = InlineFrame.headerLength(ciphertext);
-        } catch (MalformedEnvelopeException e) {
-          throw keys.error(Reason.MALFORMED, topic, fh.kekId(), null, e.getMessage());
+    /**
+     * One header: classifies its fields by what they hold, checks the header and all its random
+     * fields with one AES-GCM call, then splits the plaintext and opens the deterministic fields.
+     */
+    private void openHeader(Parsed p, Map<String, byte[]> ciphertexts, Map<String, byte[]> out) {
+      FieldHeader fh = p.header;
+      List<String> hp = fh.paths();
+      int m = hp.size();
+      byte[] enc = fh.encodedUnsafe();
+      int adLength = enc.length - WireFormat.TAG_LENGTH;
+      int[] lengths = new int[m];
+      int total = 0;
+      for (int i = 0; i < m; i++) {
+        String path = hp.get(i);
+        byte[] ct = ciphertexts.get(path);
+        if (ct != null && ct.length >= WireFormat.FIELD_PREFIX
+            && ct[0] == WireFormat.VERSION_5) {
+          if ((ct[1] & 0xFF) != fh.index()) {
+            throw keys.error(Reason.TAMPERED, topic, fh.kekId(), fh.dekIdHex(), "the field '"
+                + FieldPaths.patternOf(path) + "' was sealed under another field header");
+          }
+          lengths[i] = ct.length - WireFormat.FIELD_PREFIX;
+          total += lengths[i];
+        } else if (ct != null && InlineFrame.isInline(ct)
+            && DeterministicHeader.isDeterministic(ct)) {
+          lengths[i] = FieldEncryptor.DETERMINISTIC_LENGTH;
+        } else {
+          throw keys.error(Reason.MALFORMED, topic, fh.kekId(), fh.dekIdHex(), "the field '"
+              + FieldPaths.patternOf(path) + "' does not hold a field ciphertext");
         }
-        if (deterministic == null) {
-          throw keys.error(Reason.MISCONFIGURED, topic, fh.kekId(), null, TinkCheck.missing(
-              "a deterministic field (format version 4)"));
+      }
+      // associated data: the header before its tag, then the lengths list
+      byte[] ad = Arrays.copyOf(enc, adLength + 4 * m);
+      FieldEncryptor.putLengths(ad, adLength, lengths, m);
+      // nonce | the random fields' slices in path order | the header's tag
+      byte[] in = new byte[WireFormat.NONCE_LENGTH + total + WireFormat.TAG_LENGTH];
+      System.arraycopy(enc, FieldHeader.recordNonceOffset(), in, 0, WireFormat.NONCE_LENGTH);
+      int off = WireFormat.NONCE_LENGTH;
+      for (int i = 0; i < m; i++) {
+        if (lengths[i] >= 0) {
+          System.arraycopy(ciphertexts.get(hp.get(i)), WireFormat.FIELD_PREFIX, in, off,
+              lengths[i]);
+          off += lengths[i];
         }
-        return deterministic.open(topic, ciphertext, len, FieldPaths.patternOf(concretePath),
-            fh.kekId());
       }
-      throw keys.error(Reason.MALFORMED, topic, fh.kekId(), fh.dekIdHex(), "the field '"
-          + FieldPaths.patternOf(concretePath) + "' does not hold a field ciphertext");
-    }
-
-    private byte[] openRandom(FieldHeader fh, SecretKeySpec key, String path, byte[] ct) {
-      if (ct.length < WireFormat.FIELD_PREFIX + WireFormat.NONCE_LENGTH + WireFormat.TAG_LENGTH) {
-        throw keys.error(Reason.MALFORMED, topic, fh.kekId(), fh.dekIdHex(), "the field '"
-            + FieldPaths.patternOf(path) + "' is shorter than a field ciphertext");
-      }
-      if ((ct[1] & 0xFF) != fh.index()) {
-        throw keys.error(Reason.TAMPERED, topic, fh.kekId(), fh.dekIdHex(), "the field '"
-            + FieldPaths.patternOf(path) + "' was sealed under another field header");
-      }
-      byte[] ad = FieldEncryptor.fieldAd(fh.encodedUnsafe(), fh.bindingLength(), path);
+      System.arraycopy(enc, adLength, in, off, WireFormat.TAG_LENGTH);
+      byte[] plain;
       try {
-        return AesGcm.open(key, ad, 0, ad.length, ct, 0, WireFormat.FIELD_PREFIX);
+        plain = AesGcm.open(p.key, ad, 0, ad.length, in, 0, 0);
       } catch (GeneralSecurityException e) {
         EnvelopeException failure = keys.error(Reason.TAMPERED, topic, fh.kekId(),
-            fh.dekIdHex(), "authentication failed: the field '" + FieldPaths.patternOf(path)
-                + "' was modified, or moved from another field, record or topic");
+            fh.dekIdHex(), "authentication failed: the field header or a field under it was "
+                + "modified, or a field was moved from another field, record or topic");
         failure.afterKms = true;
         throw failure;
       }
+      off = 0;
+      for (int i = 0; i < m; i++) {
+        String path = hp.get(i);
+        byte[] field;
+        if (lengths[i] >= 0) {
+          field = Arrays.copyOfRange(plain, off, off + lengths[i]);
+          off += lengths[i];
+        } else {
+          field = openDeterministic(fh, path, ciphertexts.get(path));
+        }
+        openedBytes += field.length;
+        out.put(path, field);
+      }
+    }
+
+    private byte[] openDeterministic(FieldHeader fh, String path, byte[] ciphertext) {
+      int len;
+      try {
+        len = InlineFrame.headerLength(ciphertext);
+      } catch (MalformedEnvelopeException e) {
+        throw keys.error(Reason.MALFORMED, topic, fh.kekId(), null, e.getMessage());
+      }
+      if (deterministic == null) {
+        throw keys.error(Reason.MISCONFIGURED, topic, fh.kekId(), null, TinkCheck.missing(
+            "a deterministic field (format version 4)"));
+      }
+      return deterministic.open(topic, ciphertext, len, FieldPaths.patternOf(path),
+          fh.kekId());
     }
 
     @Override
@@ -303,17 +366,19 @@ final class FieldDecryptor {
       return keys.error(Reason.MALFORMED, topic, null, null, detail);
     }
 
-    /** Every listed path must have been opened: the format found each sealed field. */
-    void checkAllOpened() {
-      if (opened.size() == paths.size()) {
+    /**
+     * The format must have opened the record's fields; a record whose headers list no path may
+     * skip that, and then its headers' tags are checked here (empty plaintext).
+     */
+    void checkOpened() {
+      if (opened) {
         return;
       }
-      for (String path : paths) {
-        if (!opened.contains(path)) {
-          throw malformed("the field headers list the field '" + FieldPaths.patternOf(path)
-              + "' but the record does not hold it");
-        }
+      if (!paths.isEmpty()) {
+        throw malformed("the field headers list the field '"
+            + FieldPaths.patternOf(paths.get(0)) + "' but the format did not open it");
       }
+      open(Map.of());
     }
   }
 }

@@ -17,7 +17,6 @@ import io.kafkaenvelope.internal.wire.Role;
 import io.kafkaenvelope.internal.wire.WireFormat;
 import io.kafkaenvelope.kms.KeyManagementService;
 import io.kafkaenvelope.serde.EnvelopeException.Reason;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,13 +33,19 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * The producer side of field mode ({@code envelope.mode=field}), one per serializer, on the data
  * keys of its {@link RecordEncryptor} (the same rotators, limits and KMS calls as record mode).
- * Per record: the format walks the record and asks a {@link Sealer} to seal each chosen field;
- * the first field under a KEK reserves that KEK's record nonce (the lease fixes the DEK for the
- * whole record), each random field then takes one more nonce of the same DEK; once the inner
- * serializer has written the value, one {@link FieldHeader} per KEK, tagged under its DEK, goes
- * into the record headers. Thread-safe; a {@link Sealer} serves one call.
+ * Per record: the format walks the record and asks a {@link Sealer} to seal each chosen field; a
+ * random field gets its array to store ({@code 0x05 | index}, then room for its ciphertext) and
+ * its encoding joins its KEK's plaintext; once the format is done, {@link Sealer#finish} reserves
+ * one record nonce per KEK (the lease fixes the DEK, and counts the KEK's random bytes), and one
+ * AES-GCM call per KEK encrypts the concatenation of its random fields, its associated data the
+ * header and the fields' lengths: the ciphertext is split into the stored arrays, the tag ends
+ * the header. The inner serializer then writes the value and the headers go into the record
+ * headers. Thread-safe; a {@link Sealer} serves one call.
  */
 final class FieldEncryptor {
+
+  /** In the lengths list, the mark of a deterministic field (not in the GCM plaintext). */
+  static final int DETERMINISTIC_LENGTH = -1;
 
   private final RecordEncryptor keys;
   private final Role role;
@@ -73,9 +78,9 @@ final class FieldEncryptor {
   }
 
   /**
-   * Seals the chosen fields of {@code data} through {@code format}, serializes the result with
-   * {@code inner} and writes the field headers into {@code headers}. Nothing reaches {@code
-   * headers} unless all of it succeeded.
+   * Seals the chosen fields of {@code data} through {@code format}, encrypts them, serializes the
+   * result with {@code inner} and writes the field headers into {@code headers}. Nothing reaches
+   * {@code headers} unless all of it succeeded.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   byte[] serialize(String topic, Headers headers, Object data, FieldFormat format,
@@ -89,11 +94,13 @@ final class FieldEncryptor {
       }
       Sealer sealer = new Sealer(topic, headers);
       Object sealed = format.seal(topic, data, sealer);
+      // The stored arrays get their ciphertext here, before the inner serializer reads them.
+      List<byte[]> fieldHeaders = sealer.finish();
       byte[] out = inner.serialize(topic, headers, sealed);
       if (out == null) {
         return null;
       }
-      sealer.finish(headers);
+      sealer.writeHeaders(headers, fieldHeaders);
       events.processed(sealer.sealedBytes);
       return out;
     } catch (EnvelopeException e) {
@@ -108,19 +115,40 @@ final class FieldEncryptor {
     }
   }
 
-  /** One KEK's part of one record: its lease, binding and the paths sealed under it. */
+  /** One KEK's part of one record: the paths sealed under it and its random fields. */
   private static final class Slot {
     final int index;
-    final DekRotator.Lease lease;
-    final byte[] recordNonce;
-    final byte[] binding;
+    final String kekId;
     final List<String> paths = new ArrayList<>(4);
+    /** Per path, its encoding's length, or {@link #DETERMINISTIC_LENGTH}. */
+    int[] lengths = new int[4];
+    /** The random fields' stored arrays, in path order. */
+    final List<byte[]> stored = new ArrayList<>(4);
+    /** The random fields' encodings, concatenated in path order: the GCM plaintext. */
+    byte[] plain = new byte[256];
+    int plainLength;
 
-    Slot(int index, DekRotator.Lease lease, byte[] recordNonce, byte[] binding) {
+    Slot(int index, String kekId) {
       this.index = index;
-      this.lease = lease;
-      this.recordNonce = recordNonce;
-      this.binding = binding;
+      this.kekId = kekId;
+    }
+
+    void add(String path, int length) {
+      if (paths.size() == lengths.length) {
+        lengths = Arrays.copyOf(lengths, lengths.length * 2);
+      }
+      lengths[paths.size()] = length;
+      paths.add(path);
+    }
+
+    void addRandom(String path, byte[] encoding, byte[] out) {
+      add(path, encoding.length);
+      stored.add(out);
+      if (plain.length - plainLength < encoding.length) {
+        plain = Arrays.copyOf(plain, Math.max(plain.length * 2, plainLength + encoding.length));
+      }
+      System.arraycopy(encoding, 0, plain, plainLength, encoding.length);
+      plainLength += encoding.length;
     }
   }
 
@@ -132,6 +160,7 @@ final class FieldEncryptor {
     private final Map<String, Slot> slots = new LinkedHashMap<>(4);
     private final Set<String> sealedPaths = new HashSet<>();
     private String recordKek;
+    private boolean finished;
     int sealedBytes;
 
     Sealer(String topic, Headers headers) {
@@ -151,6 +180,9 @@ final class FieldEncryptor {
 
     @Override
     public byte[] seal(FieldRule rule, String concretePath, byte[] encoding) {
+      if (finished) {
+        throw configError("the format sealed a field after the record was complete");
+      }
       if (!(rule instanceof FieldSettings.Choice choice)) {
         throw configError("a field rule must come from select()");
       }
@@ -169,27 +201,20 @@ final class FieldEncryptor {
       }
       String kekId = choice.kekId() != null ? choice.kekId() : recordKek();
       Slot slot = slot(kekId);
-      slot.paths.add(concretePath);
       sealedBytes += encoding.length;
       if (choice.deterministic()) {
         DeterministicScope scope = choice.scope() == null
             ? DeterministicScope.of(null, topic) : DeterministicScope.of(choice.scope(), topic);
-        return deterministic.encryptField(topic, kekId, scope,
+        byte[] frame = deterministic.encryptField(topic, kekId, scope,
             DeterministicEncryptor.fieldAd(scope.kind(), pattern), encoding);
+        slot.add(concretePath, DETERMINISTIC_LENGTH);
+        return frame;
       }
-      int len = encoding.length;
-      byte[] out = new byte[WireFormat.FIELD_PREFIX + WireFormat.NONCE_LENGTH + len
-          + WireFormat.TAG_LENGTH];
+      // The content after the prefix is written by finish(), for all the KEK's fields at once.
+      byte[] out = new byte[WireFormat.FIELD_PREFIX + encoding.length];
       out[0] = WireFormat.VERSION_5;
       out[1] = (byte) slot.index;
-      slot.lease.reserveAnother(len, out, WireFormat.FIELD_PREFIX);
-      try {
-        AesGcm.seal(slot.lease.key(), fieldAd(slot.binding, concretePath), out, 0, 0,
-            WireFormat.FIELD_PREFIX, encoding, 0, len);
-      } catch (GeneralSecurityException e) {
-        throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic, kekId,
-            slot.lease.dekIdHex(), "cipher failed: " + e.getClass().getName(), null);
-      }
+      slot.addRandom(concretePath, encoding, out);
       return out;
     }
 
@@ -215,19 +240,13 @@ final class FieldEncryptor {
       if (index > 0xFF - 1) {
         throw configError("a record's fields use more than 255 KEKs");
       }
-      byte[] nonce = new byte[WireFormat.NONCE_LENGTH];
-      DekRotator.Lease lease = keys.reserveForFields(topic, kekId, nonce, 0);
-      byte[] binding = template(topic, kekId, lease).clone();
-      binding[FieldHeader.INDEX_OFFSET] = (byte) index;
-      System.arraycopy(nonce, 0, binding, FieldHeader.recordNonceOffset(),
-          WireFormat.NONCE_LENGTH);
-      s = new Slot(index, lease, nonce, binding);
+      s = new Slot(index, kekId);
       slots.put(kekId, s);
       return s;
     }
 
     /** The binding template of {@code lease} for this topic (index 0, zero record nonce). */
-    private byte[] template(String topic, String kekId, DekRotator.Lease lease) {
+    private byte[] template(String kekId, DekRotator.Lease lease) {
       BindingKey key = new BindingKey(kekId, topic);
       Binding b = bindings.get(key);
       if (b != null && b.lease() == lease) {
@@ -248,33 +267,66 @@ final class FieldEncryptor {
     }
 
     /**
-     * Writes one tagged field header per KEK, in index order, in place of any the record
-     * carried (a forwarded record's); a record without a sealed field still gets one, under its
-     * KEK, with no paths, so a reader knows it is in field mode.
+     * Encrypts the record's random fields, one AES-GCM call per KEK, writing each stored array's
+     * ciphertext, and returns the tagged field headers in index order; a record without a sealed
+     * field still gets one, under its KEK, with no paths, so a reader knows it is in field mode.
      */
-    void finish(Headers headers) {
+    List<byte[]> finish() {
+      finished = true;
       if (slots.isEmpty()) {
         slot(recordKek());
       }
       int count = slots.size();
       List<byte[]> encoded = new ArrayList<>(count);
       for (Slot s : slots.values()) {
-        byte[] h = FieldHeader.unsealed(s.binding, count, s.paths);
-        int adLength = h.length - WireFormat.TAG_LENGTH;
-        byte[] nonceAndTag = Arrays.copyOf(s.recordNonce,
-            WireFormat.NONCE_LENGTH + WireFormat.TAG_LENGTH);
-        try {
-          AesGcm.seal(s.lease.key(), Arrays.copyOf(h, adLength), nonceAndTag, 0, 0, 0,
-              new byte[0], 0, 0);
-        } catch (GeneralSecurityException e) {
-          throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic,
-              s.lease.kekId(), s.lease.dekIdHex(), "cipher failed: " + e.getClass().getName(),
-              null);
-        }
-        System.arraycopy(nonceAndTag, WireFormat.NONCE_LENGTH, h, adLength,
-            WireFormat.TAG_LENGTH);
-        encoded.add(h);
+        encoded.add(seal(s, count));
       }
+      return encoded;
+    }
+
+    /** One header: its lease, its bytes, and the one GCM call over its random fields. */
+    private byte[] seal(Slot s, int count) {
+      byte[] nonce = new byte[WireFormat.NONCE_LENGTH];
+      DekRotator.Lease lease = keys.reserveForFields(topic, s.kekId, s.plainLength, nonce, 0);
+      byte[] binding = template(s.kekId, lease).clone();
+      binding[FieldHeader.INDEX_OFFSET] = (byte) s.index;
+      System.arraycopy(nonce, 0, binding, FieldHeader.recordNonceOffset(),
+          WireFormat.NONCE_LENGTH);
+      byte[] h;
+      try {
+        h = FieldHeader.unsealed(binding, count, s.paths);
+      } catch (IllegalArgumentException e) {
+        throw configError("the field envelope header cannot hold the record's fields ("
+            + e.getMessage() + ")");
+      }
+      int adLength = h.length - WireFormat.TAG_LENGTH;
+      // buf = associated data (header before the tag, lengths list) | nonce | ciphertext | tag
+      int clear = adLength + 4 * s.paths.size();
+      byte[] buf = new byte[clear + WireFormat.NONCE_LENGTH + s.plainLength
+          + WireFormat.TAG_LENGTH];
+      System.arraycopy(h, 0, buf, 0, adLength);
+      putLengths(buf, adLength, s.lengths, s.paths.size());
+      System.arraycopy(nonce, 0, buf, clear, WireFormat.NONCE_LENGTH);
+      try {
+        AesGcm.seal(lease.key(), null, buf, 0, clear, clear, s.plain, 0, s.plainLength);
+      } catch (GeneralSecurityException e) {
+        throw EnvelopeException.encrypting(Reason.MISCONFIGURED, role, topic, s.kekId,
+            lease.dekIdHex(), "cipher failed: " + e.getClass().getName(), null);
+      } finally {
+        Arrays.fill(s.plain, 0, s.plainLength, (byte) 0);
+      }
+      int off = clear + WireFormat.NONCE_LENGTH;
+      for (byte[] out : s.stored) {
+        int len = out.length - WireFormat.FIELD_PREFIX;
+        System.arraycopy(buf, off, out, WireFormat.FIELD_PREFIX, len);
+        off += len;
+      }
+      System.arraycopy(buf, off, h, adLength, WireFormat.TAG_LENGTH);
+      return h;
+    }
+
+    /** Writes the field headers, in place of any the record carried (a forwarded record's). */
+    void writeHeaders(Headers headers, List<byte[]> encoded) {
       try {
         headers.remove(role.fieldsHeaderName());
         headers.remove(role.headerName());
@@ -291,15 +343,21 @@ final class FieldEncryptor {
     }
   }
 
-  /** A random field's associated data: its header's binding, then its concrete path. */
-  static byte[] fieldAd(byte[] binding, int bindingLength, String concretePath) {
-    byte[] p = concretePath.getBytes(StandardCharsets.UTF_8);
-    byte[] ad = Arrays.copyOf(binding, bindingLength + p.length);
-    System.arraycopy(p, 0, ad, bindingLength, p.length);
-    return ad;
-  }
-
-  private static byte[] fieldAd(byte[] binding, String concretePath) {
-    return fieldAd(binding, binding.length, concretePath);
+  /**
+   * Writes the lengths list at {@code out[offset]}: per listed path, u32 big-endian, the length
+   * of a random field's encoding or 0xFFFFFFFF for a deterministic one. Part of a header's
+   * associated data, never on the wire: it fixes where each field's slice of the one ciphertext
+   * begins and ends (without it, bytes could move from the end of one field to the start of the
+   * next with the concatenation unchanged) and which fields are random.
+   */
+  static void putLengths(byte[] out, int offset, int[] lengths, int count) {
+    for (int i = 0; i < count; i++) {
+      int v = lengths[i];
+      int o = offset + 4 * i;
+      out[o] = (byte) (v >>> 24);
+      out[o + 1] = (byte) (v >>> 16);
+      out[o + 2] = (byte) (v >>> 8);
+      out[o + 3] = (byte) v;
+    }
   }
 }

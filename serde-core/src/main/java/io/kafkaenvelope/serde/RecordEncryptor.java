@@ -446,13 +446,15 @@ final class RecordEncryptor implements KmsSupport.Worker {
 
   /**
    * Field mode: reserves the record nonce of a field header under {@code kekId}, written to
-   * {@code out[offset]}. A KEK the KMS does not know fails the send whatever {@code
-   * envelope.kek.unresolved.policy} says: a field never goes out in the clear.
+   * {@code out[offset]}, for {@code length} bytes (the header's random fields, one AES-GCM call).
+   * A KEK the KMS does not know fails the send whatever {@code envelope.kek.unresolved.policy}
+   * says: a field never goes out in the clear.
    */
-  DekRotator.Lease reserveForFields(String topic, String kekId, byte[] out, int offset) {
+  DekRotator.Lease reserveForFields(String topic, String kekId, int length, byte[] out,
+      int offset) {
     DekRotator rotator = rotator(kekId);
     try {
-      return rotator.reserve(0, out, offset);
+      return rotator.reserve(length, out, offset);
     } catch (KmsException e) {
       throw EnvelopeException.encrypting(Reason.of(e.reason()), role, topic, kekId, null,
           e.getMessage(), e);

@@ -238,25 +238,45 @@ class FieldModeTest {
   }
 
   @Test
-  void dataKeysRotateByTheRecordModeLimitsCountingEachEncryption() {
-    // a record here is 4 encryptions under kek-1: the header's tag and three fields
-    Map<String, Object> p = with(producer(), "envelope.dek.max.records", "8",
+  void dataKeysRotateByTheRecordModeLimitsCountingRecordsAndFieldBytes() {
+    // a record is one reservation under kek-1 (its header's record nonce, one AES-GCM call for
+    // all its random fields), counting the bytes of those fields
+    Map<String, Object> p = with(producer(), "envelope.dek.max.records", "2",
         "envelope.fields", "customer.ssn,lines[].address");
+    assertEquals(List.of(0, 0, 1, 1, 2, 2), rotations(p, 6));
+    // the same rotation by bytes: two records' random fields fill a key
+    Map<String, Object> order = order("o-0", SSN);
+    int perRecord = MapFieldFormat.encode(SSN).length
+        + MapFieldFormat.encode(at(order, "lines", "0", "address")).length
+        + MapFieldFormat.encode(at(order, "lines", "1", "address")).length;
+    Map<String, Object> bytes = with(producer(), "envelope.dek.max.bytes",
+        String.valueOf(2 * perRecord), "envelope.fields", "customer.ssn,lines[].address");
+    assertEquals(List.of(0, 0, 1, 1, 2, 2), rotations(bytes, 6));
+    // one byte more fits a third record's fields on the first key
+    Map<String, Object> more = with(bytes, "envelope.dek.max.bytes",
+        String.valueOf(2 * perRecord + 1));
+    assertEquals(List.of(0, 0, 0, 1, 1, 1), rotations(more, 6));
+  }
+
+  /**
+   * Sends {@code n} records (the ids' lengths equal, so every record's fields have the same
+   * length) and returns each record's data key as 0, 1, 2... in order of first use; checks each
+   * record reads back and one unwrap per key.
+   */
+  private List<Integer> rotations(Map<String, Object> p, int n) {
+    int unwrapsBefore = kms.unwrapCalls();
     try (EncryptingSerializer<Object> s = serializer(p);
         DecryptingDeserializer<Object> d = deserializer(p)) {
-      List<String> deks = new ArrayList<>();
-      for (int i = 0; i < 6; i++) {
+      Map<String, Integer> deks = new LinkedHashMap<>();
+      List<Integer> keyOf = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
         Sent sent = send(s, "orders", order("o-" + i, SSN));
-        deks.add(sent.fieldHeaders().get(0).dekIdHex());
+        keyOf.add(deks.computeIfAbsent(sent.fieldHeaders().get(0).dekIdHex(),
+            k -> deks.size()));
         assertEquals(order("o-" + i, SSN), read(d, "orders", sent));
       }
-      assertEquals(deks.get(0), deks.get(1));
-      assertNotEquals(deks.get(1), deks.get(2));
-      assertEquals(deks.get(2), deks.get(3));
-      assertNotEquals(deks.get(3), deks.get(4));
-      assertEquals(deks.get(4), deks.get(5));
-      assertEquals(3, new HashSet<>(deks).size());
-      assertEquals(3, kms.unwrapCalls(), "one unwrap per data key");
+      assertEquals(deks.size(), kms.unwrapCalls() - unwrapsBefore, "one unwrap per data key");
+      return keyOf;
     }
   }
 
@@ -288,36 +308,30 @@ class FieldModeTest {
       }
       pool.shutdown();
       Set<String> nonces = new HashSet<>();
-      Map<String, Integer> usesByDek = new HashMap<>();
-      int uses = 0;
+      Map<String, Integer> recordsByDek = new HashMap<>();
       for (Sent sent : all) {
         FieldHeader h = sent.fieldHeaders().get(0);
-        usesByDek.merge(h.dekIdHex(), 6, Integer::sum);
+        recordsByDek.merge(h.dekIdHex(), 1, Integer::sum);
         byte[] hb = h.encodedUnsafe();
         int at = FieldHeader.recordNonceOffset();
         assertTrue(nonces.add(h.dekIdHex() + java.util.HexFormat.of().formatHex(hb, at,
-            at + 12)), "header nonce unique");
-        uses++;
+            at + 12)), "record nonce unique under its data key");
+        // the record nonce is the only nonce: a random field is its prefix and its slice of
+        // the header's one ciphertext, as long as its encoding
         Map<String, Object> sealed = sent.sealed();
-        for (Object ct : List.of(at(sealed, "customer", "ssn"), at(sealed, "lines", "0",
-            "address"), at(sealed, "lines", "1", "address"), at(sealed, "attrs", "colour"),
-            at(sealed, "attrs", "we\"ird.key]"))) {
-          byte[] b = (byte[]) ct;
-          assertTrue(nonces.add(h.dekIdHex() + java.util.HexFormat.of().formatHex(b, 2, 14)),
-              "field nonce unique");
-          uses++;
-        }
+        byte[] ssn = (byte[]) at(sealed, "customer", "ssn");
+        assertEquals(2 + MapFieldFormat.encode(SSN).length, ssn.length);
         Object back = read(d, "orders", sent);
         assertEquals(order((String) at(back, "id"), SSN), back);
       }
       assertEquals(threads * perThread, all.size());
-      assertEquals(threads * perThread * 6, uses);
-      // 6 encryptions a record (header, ssn, two addresses, two map values); a key takes new
-      // records while fewer than 37 are used, and the records in flight then finish on it
-      for (int n : usesByDek.values()) {
-        assertTrue(n <= 37 + 5 * threads, "uses of one data key: " + n);
+      assertEquals(threads * perThread, nonces.size());
+      // one reservation a record: a key takes at most 37 records
+      for (int n : recordsByDek.values()) {
+        assertTrue(n <= 37, "records under one data key: " + n);
       }
-      assertTrue(usesByDek.size() >= uses / (37 + 5 * threads), "rotated: " + usesByDek.size());
+      assertTrue(recordsByDek.size() >= threads * perThread / 37, "rotated: "
+          + recordsByDek.size());
     }
   }
 
@@ -459,6 +473,90 @@ class FieldModeTest {
       assertEquals(Reason.TAMPERED, assertThrows(EnvelopeException.class,
           () -> read(d, "payments", c.withValue(fromOrders))).reason());
       assertEquals(order("o-3", SSN), read(d, "payments", c));
+    }
+  }
+
+  @Test
+  void bytesShiftedBetweenAdjacentFieldsOrEqualLengthFieldsSwappedFail() {
+    // one KEK: the header's one GCM ciphertext is the concatenation of its random fields
+    try (EncryptingSerializer<Object> s = serializer(producer());
+        DecryptingDeserializer<Object> d = deserializer(producer())) {
+      Sent a = send(s, "orders", order("o-1", SSN));
+      List<String> paths = a.fieldHeaders().get(0).paths();
+      assertEquals(List.of("customer.ssn", "lines[0].address", "lines[1].address"),
+          paths.subList(0, 3), "adjacent in the header's path order");
+      // the last byte of ssn's slice moved to the start of lines[0].address's: the
+      // concatenation, and so the GCM ciphertext, is unchanged; the lengths list is not
+      Map<String, Object> shifted = a.sealed();
+      byte[] ssn = (byte[]) at(shifted, "customer", "ssn");
+      byte[] addr = (byte[]) at(shifted, "lines", "0", "address");
+      byte[] ssn2 = java.util.Arrays.copyOf(ssn, ssn.length - 1);
+      byte[] addr2 = new byte[addr.length + 1];
+      addr2[0] = addr[0];
+      addr2[1] = addr[1];
+      addr2[2] = ssn[ssn.length - 1];
+      System.arraycopy(addr, 2, addr2, 3, addr.length - 2);
+      put(shifted, ssn2, "customer", "ssn");
+      put(shifted, addr2, "lines", "0", "address");
+      EnvelopeException e = assertThrows(EnvelopeException.class,
+          () -> read(d, "orders", a.withValue(shifted)));
+      assertEquals(Reason.TAMPERED, e.reason());
+      assertFalse(e.getMessage().contains(MARKER));
+      // two random fields of equal length swapped (same lengths list, other order)
+      Map<String, Object> swapped = a.sealed();
+      byte[] l0 = (byte[]) at(swapped, "lines", "0", "address");
+      byte[] l1 = (byte[]) at(swapped, "lines", "1", "address");
+      assertEquals(l0.length, l1.length);
+      put(swapped, l1, "lines", "0", "address");
+      put(swapped, l0, "lines", "1", "address");
+      assertEquals(Reason.TAMPERED, assertThrows(EnvelopeException.class,
+          () -> read(d, "orders", a.withValue(swapped))).reason());
+      // every field of another record under the same data key, with this record's header
+      Sent b = send(s, "orders", order("o-2", SSN));
+      assertEquals(a.fieldHeaders().get(0).dekIdHex(), b.fieldHeaders().get(0).dekIdHex());
+      assertEquals(Reason.TAMPERED, assertThrows(EnvelopeException.class,
+          () -> read(d, "orders", a.withValue(b.sealed()))).reason());
+      assertEquals(order("o-1", SSN), read(d, "orders", a));
+    }
+  }
+
+  @Test
+  void aRandomFieldReplacedByADeterministicFrameOfTheSameScopeAndTheReverseFail() {
+    // the same KEK, topic and pattern: lines[].address random for one serializer,
+    // deterministic (topic scope) for the other; the reader reads both kinds
+    Map<String, Object> random = with(producer(), "envelope.fields", "lines[].address");
+    Map<String, Object> det = with(random, "envelope.fields.mode.lines[].address",
+        "deterministic");
+    try (EncryptingSerializer<Object> rs = serializer(random);
+        EncryptingSerializer<Object> ds = serializer(det);
+        DecryptingDeserializer<Object> d = deserializer(det)) {
+      Sent r = send(rs, "orders", order("o-1", SSN));
+      Sent x = send(ds, "orders", order("o-1", SSN));
+      assertEquals(order("o-1", SSN), read(d, "orders", r));
+      assertEquals(order("o-1", SSN), read(d, "orders", x));
+      byte[] frame = (byte[]) at(x.sealed(), "lines", "0", "address");
+      byte[] sealedRandom = (byte[]) at(r.sealed(), "lines", "0", "address");
+      assertEquals(0x05, sealedRandom[0]);
+      assertNotEquals(0x05, frame[0]);
+      // a valid frame of the same value, pattern and scope in place of the random field: the
+      // frame alone would open, but the header's lengths list marked that path random
+      Map<String, Object> toFrame = r.sealed();
+      put(toFrame, frame, "lines", "0", "address");
+      assertEquals(Reason.TAMPERED, assertThrows(EnvelopeException.class,
+          () -> read(d, "orders", r.withValue(toFrame))).reason());
+      // the reverse: a random field (0x05, index 0, the frame's length) in place of the frame
+      Map<String, Object> toRandom = x.sealed();
+      byte[] fake = new byte[frame.length];
+      fake[0] = 0x05;
+      System.arraycopy(frame, 2, fake, 2, frame.length - 2);
+      put(toRandom, fake, "lines", "0", "address");
+      assertEquals(Reason.TAMPERED, assertThrows(EnvelopeException.class,
+          () -> read(d, "orders", x.withValue(toRandom))).reason());
+      // and the random field of the first record itself in place of the frame
+      Map<String, Object> moved = x.sealed();
+      put(moved, sealedRandom, "lines", "0", "address");
+      assertEquals(Reason.TAMPERED, assertThrows(EnvelopeException.class,
+          () -> read(d, "orders", x.withValue(moved))).reason());
     }
   }
 

@@ -117,17 +117,24 @@ public final class MapFieldFormat implements FieldFormat {
 
   @Override
   public Object open(String topic, Object decoded, FieldOpener opener) {
+    Map<String, Slot> slots = new LinkedHashMap<>();
+    Map<String, byte[]> ciphertexts = new LinkedHashMap<>();
     for (String path : opener.sealedPaths()) {
       Slot slot = locate(decoded, path, opener);
       Object current = slot.get();
       if (!(current instanceof byte[] ct)) {
         throw opener.malformed("a listed field does not hold bytes");
       }
-      byte[] plain = opener.open(path, ct);
-      if (plain != null) {
-        slot.set(decode(plain));
+      slots.put(path, slot);
+      ciphertexts.put(path, ct);
+    }
+    Map<String, byte[]> plain = opener.open(ciphertexts);
+    for (Map.Entry<String, Slot> e : slots.entrySet()) {
+      byte[] p = plain.get(e.getKey());
+      if (p != null) {
+        e.getValue().set(decode(p));
       } else if (opener.unreadable() == FieldOpener.Unreadable.NULL) {
-        slot.set(null);
+        e.getValue().set(null);
       }
     }
     return decoded;

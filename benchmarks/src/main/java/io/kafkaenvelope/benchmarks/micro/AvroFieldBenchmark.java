@@ -2,13 +2,10 @@ package io.kafkaenvelope.benchmarks.micro;
 
 import io.kafkaenvelope.avro.DecryptingAvroDeserializer;
 import io.kafkaenvelope.avro.EncryptingAvroSerializer;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -32,11 +29,12 @@ import org.openjdk.jmh.annotations.TearDown;
  * DecryptingAvroDeserializer}. Target: field mode ≤ 2× record mode.
  *
  * <p>Run with JMH, or, for the ratio on a shared machine, with {@link #main}, which times the two
- * in ONE JVM in alternating batches of ~100 ms of thread CPU time (field, record, record, field,
- * ...; as {@link JarAB}) and prints the median ratio over the rounds:
+ * in ONE JVM with {@link Alternating} (alternating batches of ~100 ms of thread CPU time, the
+ * order rotating each round, bytes allocated per operation) and prints the median ratio and
+ * quartiles over the rounds:
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.kafkaenvelope.benchmarks.micro.AvroFieldBenchmark 40
+ * java -cp benchmarks/target/benchmarks.jar io.kafkaenvelope.benchmarks.micro.AvroFieldBenchmark 30
  * </pre>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -152,96 +150,33 @@ public class AvroFieldBenchmark {
 
   // ------------------------------------------------------------------ one-JVM alternation
 
-  private static final long BATCH_NANOS = 100_000_000L;
-  private static volatile Object sink;
-
-  /** {@code AvroFieldBenchmark [rounds=40]}: field vs record, encrypt and decrypt. */
-  public static void main(String[] args) {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
+  /**
+   * {@code AvroFieldBenchmark [rounds=30] [out=benchmarks/target/results/avro-field.json]}: field
+   * vs record mode, encrypt then decrypt, each timed by {@link Alternating} (field first, so the
+   * record contender's {@code field/record} ratio is field mode's cost in record-mode units).
+   */
+  public static void main(String[] args) throws Throwable {
+    String rounds = args.length > 0 ? args[0] : "30";
+    String out = args.length > 1 ? args[1] : "benchmarks/target/results/avro-field.json";
     Shared s = new Shared();
     s.setUp();
-    AvroFieldBenchmark b = new AvroFieldBenchmark();
-    System.out.printf("record: %d B single-object encoded, %d B field mode, %d B record mode; "
-        + "rounds=%d, load %s%n", s.encodedSize, s.fieldBytes.length, s.wholeBytes.length,
-        rounds, load());
-    compare("encrypt", () -> b.fieldEncrypt(s), () -> b.recordEncrypt(s), rounds);
-    compare("decrypt", () -> b.fieldDecrypt(s), () -> b.recordDecrypt(s), rounds);
-    System.out.printf("load at the end %s%n", load());
+    System.out.printf("record: %d B single-object encoded, %d B field mode (%d B of field "
+        + "headers), %d B record mode%n", s.encodedSize, s.fieldBytes.length,
+        headerBytes(s.fieldHeaders), s.wholeBytes.length);
     s.tearDown();
+    String b = AvroFieldBenchmark.class.getSimpleName();
+    Alternating.main(new String[] {"--rounds", rounds, "--name", "avro-1k-3-fields-encrypt",
+        "--out", out, "field=" + b + ".fieldEncrypt", "record=" + b + ".recordEncrypt"});
+    Alternating.main(new String[] {"--rounds", rounds, "--name", "avro-1k-3-fields-decrypt",
+        "--out", out, "--append", "field=" + b + ".fieldDecrypt",
+        "record=" + b + ".recordDecrypt"});
   }
 
-  private static void compare(String what, Supplier<Object> field, Supplier<Object> record,
-      int rounds) {
-    long n = calibrate(record);
-    for (int i = 0; i < 20; i++) {
-      batch(field, n);
-      batch(record, n);
+  private static int headerBytes(Headers headers) {
+    int n = 0;
+    for (org.apache.kafka.common.header.Header h : headers) {
+      n += h.key().length() + h.value().length;
     }
-    double[] ratio = new double[rounds];
-    double[] nsField = new double[rounds];
-    double[] nsRecord = new double[rounds];
-    double[] bField = new double[rounds];
-    double[] bRecord = new double[rounds];
-    for (int r = 0; r < rounds; r++) {
-      double[] f;
-      double[] w;
-      if (r % 2 == 0) {
-        f = batch(field, n);
-        w = batch(record, n);
-      } else {
-        w = batch(record, n);
-        f = batch(field, n);
-      }
-      ratio[r] = f[0] / w[0];
-      nsField[r] = f[0];
-      nsRecord[r] = w[0];
-      bField[r] = f[1];
-      bRecord[r] = w[1];
-    }
-    double[] sorted = ratio.clone();
-    Arrays.sort(sorted);
-    System.out.printf("%s: field/record median %.2f (quartiles %.2f-%.2f); field %.0f ns/op "
-        + "%.0f B/op, record %.0f ns/op %.0f B/op%n", what, median(ratio),
-        sorted[rounds / 4], sorted[(3 * rounds) / 4], median(nsField), median(bField),
-        median(nsRecord), median(bRecord));
-  }
-
-  /** {CPU ns/op, bytes allocated/op} over {@code n} calls. */
-  private static double[] batch(Supplier<Object> op, long n) {
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long bytes0 = threads.getCurrentThreadAllocatedBytes();
-    long t0 = threads.getCurrentThreadCpuTime();
-    Object last = null;
-    for (long i = 0; i < n; i++) {
-      last = op.get();
-    }
-    long t1 = threads.getCurrentThreadCpuTime();
-    long bytes1 = threads.getCurrentThreadAllocatedBytes();
-    sink = last;
-    return new double[] {(t1 - t0) / (double) n, (bytes1 - bytes0) / (double) n};
-  }
-
-  private static long calibrate(Supplier<Object> op) {
-    long n = 1_000;
-    while (true) {
-      long took = (long) (batch(op, n)[0] * n);
-      if (took >= BATCH_NANOS / 4) {
-        return Math.max(1, n * BATCH_NANOS / took);
-      }
-      n *= 4;
-    }
-  }
-
-  private static double median(double[] values) {
-    double[] v = values.clone();
-    Arrays.sort(v);
-    int m = v.length / 2;
-    return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
-  }
-
-  private static String load() {
-    return String.format("%.2f", ManagementFactory.getOperatingSystemMXBean()
-        .getSystemLoadAverage());
+    return n;
   }
 }

@@ -251,10 +251,9 @@ public final class AvroFieldFormat implements FieldFormat {
       openPlans.putIfAbsent(derived, plan);
     }
     Set<String> listed = new HashSet<>(opener.sealedPaths());
-    Map<String, byte[]> plain = new HashMap<>();
-    Set<String> unreadable = new TreeSet<>();
+    Map<String, byte[]> ciphertexts = new HashMap<>();
     if (plan.tree() != null) {
-      collect(plan.tree(), rec, "", listed, plain, unreadable, opener);
+      collect(plan.tree(), rec, "", listed, ciphertexts, opener);
     }
     if (!listed.isEmpty()) {
       Set<String> patterns = new TreeSet<>();
@@ -262,8 +261,16 @@ public final class AvroFieldFormat implements FieldFormat {
       throw opener.malformed("the field headers list " + listed.size() + " encrypted value(s) "
           + "the record does not hold as ciphertext (at " + patterns + ")");
     }
+    // one call for the whole record: each field header's fields are checked together
+    Map<String, byte[]> plain = opener.open(ciphertexts);
     if (plan.tree() == null) {
       return resolve(rec, opener);
+    }
+    Set<String> unreadable = new TreeSet<>();
+    for (Map.Entry<String, byte[]> e : plain.entrySet()) {
+      if (e.getValue() == null) {
+        unreadable.add(FieldPaths.patternOf(e.getKey()));
+      }
     }
     if (!unreadable.isEmpty() && opener.unreadable() == FieldOpener.Unreadable.KEEP) {
       // Why no reader schema: the ciphertext fields have no place in it; documented.
@@ -289,9 +296,9 @@ public final class AvroFieldFormat implements FieldFormat {
     }
   }
 
-  /** Pass 1: every ciphertext, checked against the headers' list and opened. */
+  /** Pass 1: every ciphertext, checked against the headers' list and collected by path. */
   private static void collect(Node n, Object v, String path, Set<String> listed,
-      Map<String, byte[]> plain, Set<String> unreadable, FieldOpener opener) {
+      Map<String, byte[]> ciphertexts, FieldOpener opener) {
     if (v == null) {
       return;
     }
@@ -303,11 +310,7 @@ public final class AvroFieldFormat implements FieldFormat {
         throw opener.malformed("a ciphertext at " + s.pattern + " is not listed in the record's "
             + "field headers");
       }
-      byte[] p = opener.open(path, FieldCodec.bytes(b));
-      if (p == null) {
-        unreadable.add(s.pattern);
-      }
-      plain.put(path, p);
+      ciphertexts.put(path, FieldCodec.bytes(b));
       return;
     }
     if (n instanceof Rec r) {
@@ -315,7 +318,7 @@ public final class AvroFieldFormat implements FieldFormat {
       for (Schema.Field f : r.derived().getFields()) {
         Node c = r.fields()[f.pos()];
         if (c != null) {
-          collect(c, in.get(f.pos()), join(path, f.name()), listed, plain, unreadable, opener);
+          collect(c, in.get(f.pos()), join(path, f.name()), listed, ciphertexts, opener);
         }
       }
       return;
@@ -323,21 +326,21 @@ public final class AvroFieldFormat implements FieldFormat {
     if (n instanceof Arr a) {
       int i = 0;
       for (Object e : (Collection<?>) v) {
-        collect(a.element(), e, path + FieldPaths.index(i++), listed, plain, unreadable, opener);
+        collect(a.element(), e, path + FieldPaths.index(i++), listed, ciphertexts, opener);
       }
       return;
     }
     if (n instanceof MapOf m) {
       for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
         collect(m.value(), e.getValue(), path + FieldPaths.mapKey(e.getKey().toString()), listed,
-            plain, unreadable, opener);
+            ciphertexts, opener);
       }
       return;
     }
     Union u = (Union) n;
     Node b = u.branches()[GenericData.get().resolveUnion(u.derived(), v)];
     if (b != null) {
-      collect(b, v, path, listed, plain, unreadable, opener);
+      collect(b, v, path, listed, ciphertexts, opener);
     }
   }
 

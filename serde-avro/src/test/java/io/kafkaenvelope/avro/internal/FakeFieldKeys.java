@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -91,8 +92,20 @@ final class FakeFieldKeys {
       return paths;
     }
 
+    /** As serde-core's: one call per record, exactly the listed paths, each opened. */
     @Override
-    public byte[] open(String concretePath, byte[] ciphertext) {
+    public Map<String, byte[]> open(Map<String, byte[]> ciphertexts) {
+      if (!ciphertexts.keySet().equals(new java.util.HashSet<>(paths))) {
+        throw malformed("opened " + ciphertexts.keySet() + ", listed " + paths);
+      }
+      Map<String, byte[]> out = new java.util.HashMap<>();
+      for (String path : paths) {
+        out.put(path, openOne(path, ciphertexts.get(path)));
+      }
+      return out;
+    }
+
+    private byte[] openOne(String concretePath, byte[] ciphertext) {
       opened.add(concretePath);
       byte[] path = concretePath.getBytes(StandardCharsets.UTF_8);
       if (ciphertext.length < 1 + path.length || ciphertext[0] != path.length

@@ -24,20 +24,24 @@ public interface FieldFormat {
   /**
    * Producer: returns what the inner serializer writes instead of {@code record}: a copy (the
    * caller's object is never modified) in which each field {@code sealer.select} chose holds
-   * {@code sealer.seal(...)} of the field's encoding (Avro: binary encoding of the field's schema,
-   * the field becoming {@code bytes}; JSON: canonical JSON UTF-8, the field becoming a base64
-   * string). A configured pattern that does not exist in the record's schema is an error:
-   * throw {@link FieldSealer#configError} naming {@code envelope.fields}.
+   * the array {@code sealer.seal(...)} returned for the field's encoding (Avro: binary encoding of
+   * the field's schema, the field becoming {@code bytes}; JSON: canonical JSON UTF-8, the field
+   * becoming a base64 string). The array must be stored itself, not copied: its content is
+   * written after this method returns (see {@link FieldSealer#seal}). A configured pattern that
+   * does not exist in the record's schema is an error: throw {@link FieldSealer#configError}
+   * naming {@code envelope.fields}.
    */
   Object seal(String topic, Object record, FieldSealer sealer);
 
   /**
    * Consumer: {@code decoded} is what the inner deserializer returned for a field-mode record;
-   * returns the original record, each path in {@code opener.sealedPaths()} replaced by the decoded
-   * {@code opener.open(...)} result (or handled as {@link FieldOpener#unreadable()} says when it
-   * returns {@code null}). A listed path missing from the record, or one that does not hold a
-   * ciphertext, is refused: throw {@link FieldOpener#malformed}. serde-core checks afterwards
-   * that {@code open} was called once for every listed path.
+   * the format finds every path in {@code opener.sealedPaths()}, calls {@link FieldOpener#open}
+   * <em>once</em> with all of them (path to stored bytes), and returns the original record, each
+   * of those paths replaced by its decoded result (or handled as {@link FieldOpener#unreadable()}
+   * says where the result is {@code null}). A listed path missing from the record, or one that
+   * does not hold a ciphertext (bytes / a string), is refused: throw {@link
+   * FieldOpener#malformed}. serde-core checks that {@code open} was called (a record whose
+   * headers list no path may skip it: serde-core then checks the headers itself).
    */
   Object open(String topic, Object decoded, FieldOpener opener);
 }

@@ -1,6 +1,7 @@
 package io.kafkaenvelope.internal.field;
 
 import java.util.List;
+import java.util.Map;
 
 /** One record's field decryption on the consumer side; not thread-safe, used by one call. */
 public interface FieldOpener {
@@ -22,12 +23,16 @@ public interface FieldOpener {
   List<String> sealedPaths();
 
   /**
-   * Decrypts the ciphertext stored at {@code concretePath} and returns the field's encoding; or
-   * {@code null} when this reader may not read that field's KEK and {@link #unreadable()} is
-   * {@code NULL} or {@code KEEP}. Throws {@code EnvelopeException} for everything else (tampered,
-   * moved, unreadable under {@code FAIL}).
+   * Decrypts all of the record's sealed fields at once, called once per record: {@code
+   * ciphertexts} maps every path of {@link #sealedPaths} (exactly those: a missing or extra path
+   * is refused as {@link #malformed}) to the bytes stored there. Returns a map from each path to
+   * the field's encoding, or to {@code null} when this reader may not read that field's KEK and
+   * {@link #unreadable()} is {@code NULL} or {@code KEEP}. One AES-GCM call per field header
+   * checks all of that header's fields together, so nothing is returned unless every field and
+   * header checked. Throws {@code EnvelopeException} for everything else (tampered, moved,
+   * unreadable under {@code FAIL}).
    */
-  byte[] open(String concretePath, byte[] ciphertext);
+  Map<String, byte[]> open(Map<String, byte[]> ciphertexts);
 
   /** {@code envelope.fields.unreadable}. */
   Unreadable unreadable();

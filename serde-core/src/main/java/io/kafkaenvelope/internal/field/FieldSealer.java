@@ -17,8 +17,13 @@ public interface FieldSealer {
   FieldRule select(String pattern, boolean annotated, Set<String> tags);
 
   /**
-   * Encrypts one occurrence: {@code encoding} is the field value in the format's encoding, {@code
-   * concretePath} its path in this record. Returns the bytes to store in the field.
+   * Seals one occurrence: {@code encoding} is the field value in the format's encoding (copied:
+   * the caller may reuse it), {@code concretePath} its path in this record. Returns the array to
+   * store in the field, which the format must store itself (not a copy of it): for a random field
+   * its <em>content is written when the record is complete</em>, since all random fields under one
+   * KEK are encrypted by one AES-GCM call once the format's {@code seal} has returned and before
+   * the inner serializer runs (until then the array holds only its 2-byte prefix and zeros).
+   * Avro stores {@code ByteBuffer.wrap(array)}; JSON a node that reads the array when written.
    */
   byte[] seal(FieldRule rule, String concretePath, byte[] encoding);
 

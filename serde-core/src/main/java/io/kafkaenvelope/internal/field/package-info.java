@@ -9,16 +9,19 @@
  * <p>Producer: {@code EncryptingSerializer} (constructed by a format module with its {@link
  * FieldFormat}) opens a {@link FieldSealer} for the record; {@link FieldFormat#seal} walks the
  * record, asks {@link FieldSealer#select} for every field it meets, encodes each selected field
- * in the format's own encoding and replaces it with {@link FieldSealer#seal}'s output; the inner
- * serializer writes the returned object; the sealer then writes one envelope header per KEK used
- * by the record (not per field) into the record headers. No whole-record encryption happens.
+ * in the format's own encoding and replaces it with the array {@link FieldSealer#seal} returns;
+ * then the sealer encrypts, per KEK used by the record, all of that KEK's random fields with one
+ * AES-GCM call (writing each array's content and the header's tag); the inner serializer writes
+ * the returned object; only then the sealer writes one envelope header per KEK (not per field)
+ * into the record headers. No whole-record encryption happens.
  *
  * <p>Consumer: {@code DecryptingDeserializer} needs no setting to tell the modes apart: a record
  * envelope (inline magic or the {@code kafka-envelope.value}/{@code .key} header) means record
  * mode as before; field headers mean field mode: the inner deserializer decodes the bytes, then
- * {@link FieldFormat#open} finds every path {@link FieldOpener#sealedPaths} lists and replaces
- * the ciphertext with the decoded field; neither means a record without an envelope ({@code
- * envelope.plaintext.policy}).
+ * {@link FieldFormat#open} finds every path {@link FieldOpener#sealedPaths} lists, hands them all
+ * to one {@link FieldOpener#open} call (one AES-GCM check per header covers its path list and
+ * all its random fields) and replaces each ciphertext with the decoded field; neither means a
+ * record without an envelope ({@code envelope.plaintext.policy}).
  *
  * <h2>Paths</h2>
  *

@@ -18,17 +18,20 @@ import java.util.Objects;
  * u8 version (0x05) | u8 algorithm (0x01, AES-256-GCM) | u8 role | u8 index
  * 16 bytes DEK id | 12 bytes record nonce
  * u16 len | topic | u16 len | KEK id | u16 len | KEK version (may be empty) | u16 len | wrapped DEK
- *     (the binding: every field sealed under this header authenticates binding | concrete path)
+ *     (the binding: the part known before the record is walked)
  * u8 count (field headers on the record)
  * u16 path count | path count x (u16 len | concrete path, UTF-8)
- * 16 bytes tag: AES-GCM under the DEK, nonce = record nonce, associated data = every byte above,
- *     empty plaintext
+ * 16 bytes tag: of the header's one AES-GCM call under the DEK, nonce = record nonce, plaintext
+ *     = its random fields' encodings concatenated in path order, associated data = every byte
+ *     above | the lengths list (per path, u32: a random field's length, 0xFFFFFFFF for a
+ *     deterministic one; not on the wire)
  * </pre>
  *
- * The tag makes the header self-authenticating: a path added, dropped or edited, an index or
- * count changed, fails before any field is read. The record nonce is drawn from the DEK's nonce
- * counter, so it is unique per record under a DEK and binds each field to its record. Canonical:
- * one byte string per header, no trailing bytes.
+ * The tag authenticates the header and all its random fields at once: a path added, dropped or
+ * edited, an index or count changed, a field changed, moved or resized fails. Each random field
+ * stores {@code 0x05 | index | its slice of the ciphertext}. The record nonce is drawn from the
+ * DEK's nonce counter, so it is unique per record under a DEK and binds each field to its
+ * record. Canonical: one byte string per header, no trailing bytes.
  */
 public final class FieldHeader {
 
@@ -47,9 +50,10 @@ public final class FieldHeader {
   private final List<String> paths;
   private final byte[] encoded;
   private final int bindingLength;
+  private final String dekIdHex;
 
   private FieldHeader(Role role, int index, int count, byte[] dekId, KeyFields keys,
-      List<String> paths, byte[] encoded, int bindingLength) {
+      List<String> paths, byte[] encoded, int bindingLength, String dekIdHex) {
     this.role = role;
     this.index = index;
     this.count = count;
@@ -58,11 +62,12 @@ public final class FieldHeader {
     this.paths = paths;
     this.encoded = encoded;
     this.bindingLength = bindingLength;
+    this.dekIdHex = dekIdHex;
   }
 
   /**
-   * The binding part of a header (everything before the path count): what a field's associated
-   * data starts with, known before the record's paths are.
+   * The binding part of a header (everything up to the wrapped DEK): known before the record's
+   * paths are, made once per data key and topic by the writer.
    */
   public static byte[] binding(Role role, int index, byte[] dekId, byte[] recordNonce,
       String topic, String kekId, String kekVersion, byte[] wrappedDek) {
@@ -170,7 +175,32 @@ public final class FieldHeader {
               + " trailing bytes"));
     }
     return new FieldHeader(role, index, count, dekId, keys, Collections.unmodifiableList(paths),
-        bytes.clone(), bindingLength);
+        bytes.clone(), bindingLength, HexFormat.of().formatHex(dekId));
+  }
+
+  /**
+   * As {@link #parse(byte[])}, but when {@code bytes} equals {@code previous}'s encoding except in
+   * the record nonce and the tag (the usual case: the records of one producer under one data
+   * key), {@code previous}'s parsed parts are reused: same role, index, count, DEK, topic, KEK,
+   * wrapped DEK and {@link #paths} (the same list instance), and only the encoding is new. Parsing
+   * checks neither the nonce nor the tag, so the result equals what {@code parse(bytes)} gives.
+   */
+  public static FieldHeader parse(byte[] bytes, FieldHeader previous) {
+    if (previous == null || !sameButNonceAndTag(bytes, previous.encoded)) {
+      return parse(bytes);
+    }
+    return new FieldHeader(previous.role, previous.index, previous.count, previous.dekId,
+        previous.keys, previous.paths, bytes.clone(), previous.bindingLength, previous.dekIdHex);
+  }
+
+  private static boolean sameButNonceAndTag(byte[] a, byte[] b) {
+    int n = a.length;
+    int nonceAt = recordNonceOffset();
+    int nonceEnd = nonceAt + WireFormat.NONCE_LENGTH;
+    int tagAt = n - WireFormat.TAG_LENGTH;
+    return n == b.length && tagAt >= nonceEnd
+        && Arrays.equals(a, 0, nonceAt, b, 0, nonceAt)
+        && Arrays.equals(a, nonceEnd, tagAt, b, nonceEnd, tagAt);
   }
 
   private static void checkIndex(int index, int count) {
@@ -194,7 +224,7 @@ public final class FieldHeader {
   }
 
   public String dekIdHex() {
-    return HexFormat.of().formatHex(dekId);
+    return dekIdHex;
   }
 
   /** The topic the record was produced to. */

@@ -34,12 +34,12 @@ public final class WireFormat {
    * Field-level encryption ({@code envelope.mode=field}): a record whose chosen fields are sealed
    * one by one, with one {@link FieldHeader} per KEK in the {@code kafka-envelope.value.fields}
    * (or {@code .key.fields}) record headers; a randomly sealed field is {@code 0x05 | header
-   * index | nonce | ciphertext | tag}.
+   * index | its slice of the header's one AES-GCM ciphertext} (the tag is in the header).
    */
   public static final byte VERSION_5 = 0x05;
   /** Suffix of the role's header name that carries its field headers. */
   public static final String FIELDS_HEADER_SUFFIX = ".fields";
-  /** Bytes in front of the nonce of a randomly sealed field: version and header index. */
+  /** Bytes in front of a randomly sealed field's ciphertext slice: version and header index. */
   public static final int FIELD_PREFIX = 2;
   /**
    * Version 3's layout (codec byte, which may be 0 here, and clear prefix length, which may be 0)

@@ -2,6 +2,8 @@ package io.kafkaenvelope.internal.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.crypto.tink.subtle.AesSiv;
@@ -12,6 +14,7 @@ import io.kafkaenvelope.internal.field.FieldOpener;
 import io.kafkaenvelope.internal.field.FieldSealer;
 import io.kafkaenvelope.serde.DecryptingDeserializer;
 import io.kafkaenvelope.serde.EnvelopeException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,22 +75,45 @@ class FieldVectorsTest {
     assertEquals(v.get("binding"), HEX.formatHex(binding));
     byte[] header = FieldHeader.unsealed(binding, Integer.parseInt(v.get("count")), paths);
     SecretKeySpec dek = new SecretKeySpec(hex(v, "dek"), "AES");
-    byte[] nonceAndTag = Arrays.copyOf(hex(v, "record-nonce"), 28);
-    AesGcm.seal(dek, Arrays.copyOf(header, header.length - 16), nonceAndTag, 0, 0, 0,
-        new byte[0], 0, 0);
-    System.arraycopy(nonceAndTag, 12, header, header.length - 16, 16);
+    byte[] pt = hex(v, "ssn-plaintext-hex");
+    // the lengths list: the random ssn's encoding length, the deterministic email's mark
+    byte[] lengths = ByteBuffer.allocate(8).putInt(pt.length).putInt(-1).array();
+    assertEquals(v.get("lengths"), HEX.formatHex(lengths));
+    // one AES-GCM call: plaintext = the random fields in path order, AD = header ‖ lengths
+    byte[] sealed = Arrays.copyOf(hex(v, "record-nonce"), 12 + pt.length + 16);
+    AesGcm.seal(dek, concat(Arrays.copyOf(header, header.length - 16), lengths), sealed, 0, 0,
+        0, pt, 0, pt.length);
+    System.arraycopy(sealed, 12 + pt.length, header, header.length - 16, 16);
     assertEquals(v.get("header"), HEX.formatHex(header));
     FieldHeader parsed = FieldHeader.parse(header);
     assertEquals(paths, parsed.paths());
     assertEquals(binding.length, parsed.bindingLength());
     assertEquals("kek-1", parsed.kekId());
 
-    byte[] pt = hex(v, "ssn-plaintext-hex");
-    byte[] ssn = new byte[2 + 12 + pt.length + 16];
+    // a header differing only in record nonce and tag reuses the parsed parts, and no other
+    byte[] next = header.clone();
+    next[FieldHeader.recordNonceOffset()] ^= 1;
+    next[next.length - 1] ^= 1;
+    FieldHeader reused = FieldHeader.parse(next, parsed);
+    assertSame(parsed.paths(), reused.paths());
+    assertArrayEquals(next, reused.encodedUnsafe());
+    assertEquals(parsed.dekIdHex(), reused.dekIdHex());
+    for (int i : new int[] {0, 3, 4, FieldHeader.recordNonceOffset() - 1,
+        FieldHeader.recordNonceOffset() + 12, header.length - 17}) {
+      byte[] other = header.clone();
+      other[i] ^= 1;
+      FieldHeader fresh;
+      try {
+        fresh = FieldHeader.parse(other, parsed);
+      } catch (RuntimeException refused) {
+        continue; // refused as parse(other) refuses it
+      }
+      assertNotSame(parsed.paths(), fresh.paths(), "byte " + i + " parsed anew");
+    }
+
+    byte[] ssn = new byte[2 + pt.length];
     ssn[0] = WireFormat.VERSION_5;
-    System.arraycopy(hex(v, "ssn-nonce"), 0, ssn, 2, 12);
-    AesGcm.seal(dek, concat(binding, paths.get(0).getBytes(StandardCharsets.UTF_8)), ssn, 0, 0,
-        2, pt, 0, pt.length);
+    System.arraycopy(sealed, 12, ssn, 2, pt.length);
     assertEquals(v.get("ssn-ciphertext"), HEX.formatHex(ssn));
 
     assertEquals(v.get("siv-key"), HEX.formatHex(SivKeys.sivKey(hex(v, "key-material"))));
@@ -118,9 +144,11 @@ class FieldVectorsTest {
     @SuppressWarnings("unchecked")
     public Object open(String topic, Object decoded, FieldOpener opener) {
       Map<String, byte[]> m = (Map<String, byte[]>) decoded;
+      Map<String, byte[]> ciphertexts = new LinkedHashMap<>();
       for (String p : opener.sealedPaths()) {
-        m.put(p, opener.open(p, m.get(p)));
+        ciphertexts.put(p, m.get(p));
       }
+      m.putAll(opener.open(ciphertexts));
       return m;
     }
   };

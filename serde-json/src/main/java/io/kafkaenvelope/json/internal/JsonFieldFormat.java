@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.internal.field.FieldFormat;
 import io.kafkaenvelope.internal.field.FieldOpener;
@@ -23,6 +22,7 @@ import io.kafkaenvelope.json.JsonSerdeConfig;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,10 +34,11 @@ import org.apache.kafka.common.errors.SerializationException;
  * Field-level encryption for JSON ({@link FieldFormat}): works on a Jackson tree. The producer
  * turns the record into a tree (a {@code JsonNode} is copied, a POJO goes through {@code
  * valueToTree}), replaces each selected field's value by the base64 string (RFC 4648, padded) of
- * {@link FieldSealer#seal} over the value's {@link CanonicalJson canonical JSON}, and hands the
- * tree to the inner serializer. The consumer gets the tree from the inner deserializer, puts each
- * decrypted value back, and maps the tree to {@code envelope.json.type} when that is not {@code
- * JsonNode}.
+ * {@link FieldSealer#seal} over the value's {@link CanonicalJson canonical JSON} (a {@link
+ * SealedText}, read when the tree is written), and hands the tree to the inner serializer. The
+ * consumer gets the tree from the inner deserializer, finds every listed field, opens them all
+ * with one {@link FieldOpener#open} call, puts each decrypted value back, and maps the tree to
+ * {@code envelope.json.type} when that is not {@code JsonNode}.
  *
  * <p>Fields are selected by the patterns of {@code envelope.fields} and by the JSON Schema named
  * in {@code envelope.json.schema} ({@link JsonSchemaFields}); only the fields on those paths are
@@ -265,8 +266,8 @@ public final class JsonFieldFormat implements FieldFormat {
 
   private static JsonNode seal(FieldSealer sealer, FieldRule rule, String concretePath,
       JsonNode value) {
-    byte[] ct = sealer.seal(rule, concretePath, CanonicalJson.encode(value));
-    return TextNode.valueOf(Base64.getEncoder().encodeToString(ct));
+    // the array's content is written once the whole record is walked: keep it, not a copy
+    return new SealedText(sealer.seal(rule, concretePath, CanonicalJson.encode(value)));
   }
 
   // ------------------------------------------------------------------ consumer
@@ -286,14 +287,27 @@ public final class JsonFieldFormat implements FieldFormat {
           + decoded.getClass().getName() + " (unset envelope.inner.deserializer to use the "
           + "Jackson one)");
     }
-    for (String cp : opener.sealedPaths()) {
-      openOne(tree, cp, opener, s);
+    // find every listed field, open them all at once, then put the values back
+    List<String> paths = opener.sealedPaths();
+    List<Found> found = new ArrayList<>(paths.size());
+    Map<String, byte[]> ciphertexts = new HashMap<>(Math.max(4, paths.size() * 2));
+    for (String cp : paths) {
+      Found f = find(tree, cp, opener);
+      found.add(f);
+      ciphertexts.put(cp, f.ciphertext());
+    }
+    Map<String, byte[]> plain = opener.open(ciphertexts);
+    for (Found f : found) {
+      put(f, plain.get(f.concretePath()), opener, s);
     }
     return s.type() == null ? tree : toType(topic, tree, s);
   }
 
-  private static void openOne(JsonNode tree, String concretePath, FieldOpener opener,
-      Settings s) {
+  /** A listed field as found in the tree: where it is and what it holds. */
+  private record Found(String concretePath, FieldPath path, JsonNode parent, FieldPath.Step last,
+      byte[] ciphertext) {}
+
+  private static Found find(JsonNode tree, String concretePath, FieldOpener opener) {
     FieldPath path;
     try {
       path = FieldPath.parse(concretePath);
@@ -317,7 +331,12 @@ public final class JsonFieldFormat implements FieldFormat {
     } catch (IllegalArgumentException e) {
       throw malformed(opener, concretePath, "the field is not base64");
     }
-    byte[] encoding = opener.open(concretePath, ct);
+    return new Found(concretePath, path, parent, last, ct);
+  }
+
+  /** Puts a field's opened value back ({@code encoding} null: as envelope.fields.unreadable). */
+  private static void put(Found f, byte[] encoding, FieldOpener opener, Settings s) {
+    String concretePath = f.concretePath();
     JsonNode value;
     if (encoding != null) {
       try {
@@ -328,7 +347,7 @@ public final class JsonFieldFormat implements FieldFormat {
     } else if (opener.unreadable() == FieldOpener.Unreadable.NULL) {
       if (s.type() != null) {
         JavaType jt = PojoFields.resolve(s.mapper(), s.type(),
-            FieldPath.parsePattern(path.pattern()));
+            FieldPath.parsePattern(f.path().pattern()));
         if (jt != null && jt.isPrimitive()) {
           throw opener.malformed("field '" + concretePath + "' may not be read with this "
               + "reader's keys and " + UNREADABLE + "=null, but " + s.type().getRawClass()
@@ -340,7 +359,7 @@ public final class JsonFieldFormat implements FieldFormat {
     } else {
       return; // KEEP: the ciphertext stays
     }
-    set(parent, last, value);
+    set(f.parent(), f.last(), value);
   }
 
   private static JsonNode step(JsonNode node, FieldPath.Step step) {

@@ -101,8 +101,20 @@ final class FakeFields {
       return paths;
     }
 
+    /** As serde-core's: one call per record, exactly the listed paths, each opened. */
     @Override
-    public byte[] open(String concretePath, byte[] ciphertext) {
+    public Map<String, byte[]> open(Map<String, byte[]> ciphertexts) {
+      if (!ciphertexts.keySet().equals(new java.util.HashSet<>(paths))) {
+        throw malformed("opened " + ciphertexts.keySet() + ", listed " + paths);
+      }
+      Map<String, byte[]> out = new java.util.HashMap<>();
+      for (String path : paths) {
+        out.put(path, openOne(path, ciphertexts.get(path)));
+      }
+      return out;
+    }
+
+    private byte[] openOne(String concretePath, byte[] ciphertext) {
       if (unreadablePatterns.contains(FieldPath.parse(concretePath).pattern())) {
         if (mode == Unreadable.FAIL) {
           throw new IllegalStateException("not allowed: " + concretePath);
