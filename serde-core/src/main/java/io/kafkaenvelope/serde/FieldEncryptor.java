@@ -109,6 +109,11 @@ final class FieldEncryptor {
     }
   }
 
+  /** The field settings ({@code envelope.fields.kek.*} for the start-up check). */
+  FieldSettings settings() {
+    return settings;
+  }
+
   void close() {
     if (deterministic != null) {
       deterministic.close();

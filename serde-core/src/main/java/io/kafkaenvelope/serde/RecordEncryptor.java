@@ -13,6 +13,7 @@ import io.kafkaenvelope.internal.dek.DekRotator;
 import io.kafkaenvelope.internal.dek.RotationLimits;
 import io.kafkaenvelope.internal.dek.Sealing;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
+import io.kafkaenvelope.internal.field.FieldSettings;
 import io.kafkaenvelope.internal.kek.KekHeaderException;
 import io.kafkaenvelope.internal.kek.KekSelector;
 import io.kafkaenvelope.internal.kms.KekCheck;
@@ -145,13 +146,33 @@ final class RecordEncryptor implements KmsSupport.Worker {
    * made now and kept for the first records. Deterministic mode with a fixed KEK: the key of a
    * named scope is derived now (cached, as the first record would); a per-topic scope's key
    * depends on the topic, so the KEK's metadata is checked instead. A template names no KEK
-   * before a topic is known: nothing to ask the KMS.
+   * before a topic is known: nothing to ask the KMS. Field mode: each KEK of {@code
+   * envelope.fields.kek.*} too, its first data key made now (or, for deterministic fields, its
+   * metadata checked), so a wrong field KEK stops the producer here and not at its first record.
    */
   @Override
   public void checkOnConfigure() {
-    if (fixedKekId == null) {
+    if (fixedKekId != null) {
+      checkRecordKek();
+    }
+    if (fields == null) {
       return;
     }
+    for (FieldSettings.FieldKek k : fields.settings().fieldKeks()) {
+      try {
+        if (k.deterministic()) {
+          KekCheck.check(kms, k.kekId(), KeyManagementService.KekUse.DERIVE, kmsTimeoutMs,
+              events);
+        } else {
+          rotator(k.kekId()).prime(); // a no-op for a KEK already primed
+        }
+      } catch (KmsException e) {
+        throw KmsSupport.checkFailed(k.setting(), k.kekId(), e);
+      }
+    }
+  }
+
+  private void checkRecordKek() {
     try {
       if (deterministic == null) {
         rotator(fixedKekId).prime();
@@ -175,8 +196,17 @@ final class RecordEncryptor implements KmsSupport.Worker {
    */
   @Override
   public KeyManagementService.Health probe() {
-    List<String> keks = fixedKekId != null ? List.of(fixedKekId)
-        : List.copyOf(rotatorByKek.keySet());
+    java.util.Set<String> named = new java.util.LinkedHashSet<>();
+    if (fixedKekId != null) {
+      named.add(fixedKekId);
+      if (fields != null && deterministic == null) { // field KEKs of random fields too
+        fields.settings().fieldKeks().stream().filter(k -> !k.deterministic())
+            .forEach(k -> named.add(k.kekId()));
+      }
+    } else {
+      named.addAll(rotatorByKek.keySet());
+    }
+    List<String> keks = List.copyOf(named);
     if (keks.isEmpty()) {
       return new KeyManagementService.Health(true, "no KEK in use yet (" + EnvelopeConfig
           .KEK_ID_TEMPLATE + " names one per topic; none sent so far)", Instant.now());

@@ -237,6 +237,43 @@ class FieldModeTest {
     }
   }
 
+  /**
+   * envelope.kms.check.on.configure covers the field KEKs: a missing one stops configure() naming
+   * its setting; a good one gets its first data key there, kept for the first records (no extra
+   * KMS call); with the check off nothing is asked before the first record.
+   */
+  @Test
+  void fieldKeksAreCheckedAtConfigureAndTheirFirstDataKeysKept() {
+    String name = TestConfigs.newKmsName();
+    InMemoryKms strict = TestConfigs.kms(name).strict().createKek("kek-1")
+        .createKek("kek-pii");
+    Map<String, Object> p = TestConfigs.base(name);
+    p.put("envelope.mode", "field");
+    p.put("envelope.fields", "customer.ssn,lines[].address,attrs[]");
+    p.put("envelope.fields.kek.customer.ssn", "kek-missing");
+    org.apache.kafka.common.config.ConfigException e = assertThrows(
+        org.apache.kafka.common.config.ConfigException.class, () -> serializer(p, FORMAT));
+    assertTrue(e.getMessage().contains("envelope.fields.kek.customer.ssn"), e.getMessage());
+    assertTrue(e.getMessage().contains("kek-missing"), e.getMessage());
+    assertTrue(e.getMessage().contains("KEY_NOT_FOUND"), e.getMessage());
+
+    p.put("envelope.fields.kek.customer.ssn", "kek-pii");
+    strict.resetCounters();
+    try (EncryptingSerializer<Object> s = serializer(p, FORMAT)) {
+      assertEquals(2, strict.generateCalls(), "the record KEK's and the field KEK's first keys");
+      assertTrue(s.health().up(), s.health().reason());
+      for (int i = 0; i < 3; i++) {
+        send(s, "orders", order("o-" + i, SSN));
+      }
+      assertEquals(2, strict.generateCalls(), "configure()'s keys served the records");
+    }
+    p.put("envelope.kms.check.on.configure", "false");
+    strict.resetCounters();
+    try (EncryptingSerializer<Object> s = serializer(p, FORMAT)) {
+      assertEquals(0, strict.generateCalls(), "no check, no KMS call before the first record");
+    }
+  }
+
   @Test
   void dataKeysRotateByTheRecordModeLimitsCountingRecordsAndFieldBytes() {
     // a record is one reservation under kek-1 (its header's record nonce, one AES-GCM call for

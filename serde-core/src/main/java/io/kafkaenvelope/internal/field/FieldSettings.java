@@ -155,6 +155,21 @@ public final class FieldSettings {
     return new TreeSet<>(keks.values());
   }
 
+  /**
+   * A KEK named by {@code envelope.fields.kek.<key>}: the setting, and whether the fields of the
+   * same key are deterministic ({@code envelope.fields.mode.<key>}), so that its start-up check
+   * asks for the use they need.
+   */
+  public record FieldKek(String setting, String kekId, boolean deterministic) {}
+
+  /** The KEKs of {@code envelope.fields.kek.*}, one per setting, for the start-up check. */
+  public List<FieldKek> fieldKeks() {
+    List<FieldKek> out = new java.util.ArrayList<>(keks.size());
+    keks.forEach((key, kekId) -> out.add(new FieldKek(EnvelopeConfig.FIELDS_KEK_PREFIX + key,
+        kekId, "deterministic".equalsIgnoreCase(modes.get(key)))));
+    return out;
+  }
+
   /** The scope names of {@code envelope.fields.scope.*} (a reader accepts them). */
   public Set<String> scopeNames() {
     return new TreeSet<>(scopes.values());
