@@ -1,7 +1,12 @@
 package io.kafkaenvelope.cli;
 
+import io.kafkaenvelope.testing.KafkaBroker;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine;
 
 /** Runs the command line in this JVM and captures what it prints. */
@@ -30,6 +35,20 @@ final class Cli {
       code = KafkaEnvelopeCli.commandLine(factory, o, e).execute(args);
     }
     return new Result(code, out.toString(), err.toString());
+  }
+
+  /**
+   * The properties file an operator hands the CLI (the consumer's): {@code bootstrap.servers} of
+   * {@code broker} and {@code settings}, in a new file under {@code dir}; returns its path.
+   */
+  static String configFile(Path dir, KafkaBroker broker, Map<String, Object> settings)
+      throws IOException {
+    StringBuilder sb = new StringBuilder("bootstrap.servers=" + broker.bootstrapServers()
+        + "\n");
+    settings.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+    Path f = Files.createTempFile(dir, "client-", ".properties");
+    Files.writeString(f, sb.toString());
+    return f.toString();
   }
 
   /** A factory creating {@link ReencryptCommand}s with {@code hook}. */

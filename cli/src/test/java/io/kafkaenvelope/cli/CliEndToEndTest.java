@@ -12,7 +12,6 @@ import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.testing.KafkaExtension;
 import io.kafkaenvelope.testing.TestClients;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,12 +60,7 @@ class CliEndToEndTest {
 
   /** The properties file an operator hands the CLI: the consumer's. */
   private String configFile(Map<String, Object> envelope) throws Exception {
-    StringBuilder sb = new StringBuilder("bootstrap.servers="
-        + KAFKA.broker().bootstrapServers() + "\n");
-    envelope.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
-    Path f = Files.createTempFile(dir, "client-", ".properties");
-    Files.writeString(f, sb.toString());
-    return f.toString();
+    return Cli.configFile(dir, KAFKA.broker(), envelope);
   }
 
   private KafkaProducer<String, String> producer(Map<String, Object> envelope) {

@@ -11,7 +11,6 @@ import io.kafkaenvelope.kms.local.LocalKms;
 import io.kafkaenvelope.serde.EncryptingSerializer;
 import io.kafkaenvelope.testing.KafkaExtension;
 import io.kafkaenvelope.testing.TestClients;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,12 +77,7 @@ class CliModesTest {
   }
 
   private String configFile(Map<String, Object> envelope) throws Exception {
-    StringBuilder sb = new StringBuilder("bootstrap.servers="
-        + KAFKA.broker().bootstrapServers() + "\n");
-    envelope.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
-    Path f = Files.createTempFile(dir, "client-", ".properties");
-    Files.writeString(f, sb.toString());
-    return f.toString();
+    return Cli.configFile(dir, KAFKA.broker(), envelope);
   }
 
   private <V> void send(Map<String, Object> envelope, String serializer, String topic,
