@@ -44,7 +44,13 @@ final class ActiveDek implements DekRotator.Lease {
    * How the plain records of each topic are sealed (no clear prefix, not compressed): header and
    * key made once per topic and shared by every record of it.
    */
-  private final ConcurrentHashMap<String, Sealing> plain = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, TopicSealing> plain = new ConcurrentHashMap<>();
+  /**
+   * The entry of {@link #plain} used last (a racy cache of an immutable entry, so safe to read
+   * without a lock): records of one topic find their sealing by one comparison. Per key, so a
+   * rotated key starts empty.
+   */
+  private TopicSealing lastPlain;
   /**
    * The same for records with a clear prefix or a compressed body, per topic indexed by codec id
    * (0 = uncompressed): a compressing serializer sends both kinds, since a record that does not
@@ -55,6 +61,8 @@ final class ActiveDek implements DekRotator.Lease {
   private final ConcurrentHashMap<String, Framed[]> framed = new ConcurrentHashMap<>();
 
   private record Framed(int clearPrefixLength, Sealing sealing) {}
+
+  private record TopicSealing(String topic, Sealing sealing) {}
 
   ActiveDek(SecretKeySpec key, byte[] dekId, String kekId, String kekVersion, byte[] wrapped,
       Role role, int noncePrefix, long counterStart, long activatedAt, RotationLimits limits) {
@@ -166,11 +174,16 @@ final class ActiveDek implements DekRotator.Lease {
   @Override
   public Sealing sealing(String topic, int clearPrefixLength, int codec) {
     if (clearPrefixLength == 0 && codec == 0) {
-      Sealing h = plain.get(topic);
-      if (h == null) {
-        h = plain.computeIfAbsent(topic, t -> sealingFor(t, 0, 0));
+      TopicSealing last = lastPlain;
+      if (last != null && (last.topic() == topic || last.topic().equals(topic))) {
+        return last.sealing();
       }
-      return h;
+      TopicSealing h = plain.get(topic);
+      if (h == null) {
+        h = plain.computeIfAbsent(topic, t -> new TopicSealing(t, sealingFor(t, 0, 0)));
+      }
+      lastPlain = h;
+      return h.sealing();
     }
     Framed[] byCodec = framed.get(topic);
     if (byCodec == null) {

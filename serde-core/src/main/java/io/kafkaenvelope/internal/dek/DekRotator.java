@@ -123,7 +123,10 @@ public final class DekRotator {
         long now = ticker.read();
         long seq = d.reserve(length, now);
         if (seq >= 0) {
-          if (d.refreshDue(seq, now) && d.refreshClaimed.compareAndSet(false, true)) {
+          // a plain read first: past the refresh point every record would otherwise pay a
+          // failing compare-and-set (a locked instruction) until the key retires
+          if (d.refreshDue(seq, now) && !d.refreshClaimed.get()
+              && d.refreshClaimed.compareAndSet(false, true)) {
             requestNext(d);
           }
           d.writeNonce(out, offset, seq);
