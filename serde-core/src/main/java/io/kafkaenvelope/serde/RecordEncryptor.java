@@ -31,8 +31,8 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.config.ConfigException;
@@ -118,11 +118,14 @@ final class RecordEncryptor implements KmsSupport.Worker {
     this.deterministic = config.deterministic()
         ? new DeterministicEncryptor(config, role, kms, kmsScope, kekSelector, events) : null;
     events.activeDekAge(this::oldestDekAgeMs);
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+    ScheduledThreadPoolExecutor dekThread = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "kafka-envelope-dek-" + role + "-" + THREADS.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
+    // a key retired before its age drops its age timer (DeadlineTimer) from the queue at once
+    dekThread.setRemoveOnCancelPolicy(true);
+    this.executor = dekThread;
     this.fields = config.fieldMode()
         ? new FieldEncryptor(this, config, kms, kmsScope, kekSelector, events) : null;
   }
