@@ -7,6 +7,7 @@ import io.kafkaenvelope.internal.wire.EnvelopeHeader;
 import io.kafkaenvelope.internal.wire.Role;
 import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.spec.SecretKeySpec;
@@ -17,7 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
  * nonces never repeat under one key and no {@code SecureRandom} call sits on the hot path.
  *
  * <p>The age limit: a record reads the clock if its sequence number is a multiple of {@link
- * #CLOCK_EVERY}, or once the key is within the last tenth of its age ({@link #watchClock}: set by
+ * #CLOCK_EVERY}, or once the key is within the last tenth of its age ({@link #ageWatch}: set by
  * the rotator's {@link DeadlineTimer} at the refresh point, or by a read that finds it passed).
  * So while the timer runs on time every record after the limit is refused, exactly as with a
  * read on every record; if the timer is late by more than a tenth of the age, at most {@code
@@ -57,7 +58,7 @@ final class ActiveDek implements DekRotator.Lease {
    */
   final AgeWatch ageWatch = new AgeWatch();
   /** The timer task that sets {@link #ageWatch}; cancelled when the key retires. */
-  volatile java.util.concurrent.Future<?> ageTimer;
+  volatile Future<?> ageTimer;
 
   /** Whether every record reads the clock (past the refresh point of the age). */
   static final class AgeWatch implements Runnable {
@@ -68,6 +69,7 @@ final class ActiveDek implements DekRotator.Lease {
       on = true;
     }
   }
+
   /**
    * How the plain records of each topic are sealed (no clear prefix, not compressed): header and
    * key made once per topic and shared by every record of it.
