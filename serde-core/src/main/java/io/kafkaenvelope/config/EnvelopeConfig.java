@@ -264,7 +264,11 @@ public final class EnvelopeConfig extends AbstractConfig {
           7L * 24 * 3600_000),
           Importance.MEDIUM,
           "A data key is retired this long after it was first used. The next key is prepared in "
-              + "the background at 90% of any limit, so rotation does not stall sends.")
+              + "the background at 90% of any limit, so rotation does not stall sends. The age is "
+              + "read from the clock on every record from 90% of it on (a timer marks that point) "
+              + "and on every 16th record before, so the first record at the limit rotates; only "
+              + "if that timer runs more than a tenth of the age late can up to 15 records go out "
+              + "under the key past the limit.")
       .define(DEK_MAX_RECORDS, Type.LONG, DEFAULT_MAX_RECORDS,
           Range.between(1, HARD_MAX_RECORDS_PER_DEK), Importance.MEDIUM,
           "A data key is retired after encrypting this many records. Capped at 2^31 whatever "

@@ -4,11 +4,13 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.internal.events.EnvelopeEvents;
 import io.kafkaenvelope.internal.field.FieldFormat;
+import io.kafkaenvelope.internal.wire.InlineFrame;
 import io.kafkaenvelope.internal.wire.Role;
 import io.kafkaenvelope.kms.KeyManagementService;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -138,12 +140,15 @@ public class DecryptingDeserializer<T> implements Deserializer<T> {
           : inner.deserialize(topic, headers, (byte[]) null);
     }
     RecordDecryptor worker = keys.worker;
-    if (!worker.hasRecordEnvelope(headers, data) && worker.fields().hasFieldHeaders(headers)) {
+    // the envelope header is looked up once: to tell record mode from field mode, and to open
+    Header envelope = worker.envelopeHeader(headers);
+    if (envelope == null && !InlineFrame.isInline(data)
+        && worker.fields().hasFieldHeaders(headers)) {
       @SuppressWarnings("unchecked")
       T opened = (T) worker.fields().deserialize(topic, headers, data, format, inner);
       return opened;
     }
-    byte[] plaintext = worker.decrypt(topic, headers, data);
+    byte[] plaintext = worker.decrypt(topic, headers, envelope, data);
     return headers == null ? inner.deserialize(topic, plaintext)
         : inner.deserialize(topic, headers, plaintext);
   }

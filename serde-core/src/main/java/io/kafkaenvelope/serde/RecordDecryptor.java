@@ -322,9 +322,37 @@ final class RecordDecryptor implements KmsSupport.Worker {
    * the plaintext policy allows it.
    */
   byte[] decrypt(String topic, Headers headers, byte[] data) {
+    return decrypt(topic, headers, envelopeHeader(headers), data);
+  }
+
+  /** The record's envelope header if it has one with a value, else {@code null}. */
+  Header envelopeHeader(Headers headers) {
+    Header h = headers == null ? null : headers.lastHeader(role.headerName());
+    return h != null && h.value() != null ? h : null;
+  }
+
+  /**
+   * As {@link #decrypt(String, Headers, byte[])} with the record's {@link #envelopeHeader}
+   * already looked up (the deserializer needs it to tell record mode from field mode; looking it
+   * up once saves a scan of the headers per record).
+   */
+  byte[] decrypt(String topic, Headers headers, Header h, byte[] data) {
     byte[] plaintext;
     try {
-      plaintext = decryptUncounted(topic, headers, data);
+      boolean inline = InlineFrame.isInline(data);
+      if (h != null && !inline) {
+        // The common case first: header mode under the last record's header and key, counted
+        // as one processed cache hit (one counter update fewer than the two events).
+        byte[] header = h.value();
+        plaintext = openRecent(topic, header, 0, header.length, data, 0, false);
+        if (plaintext != null) {
+          events.processedFromCache(plaintext.length);
+          return plaintext;
+        }
+        plaintext = open(topic, headers, header, 0, header.length, data, 0, false, false);
+      } else {
+        plaintext = decryptUncounted(topic, headers, h, inline, data);
+      }
     } catch (EnvelopeException e) {
       events.failed(e);
       throw e;
@@ -335,10 +363,10 @@ final class RecordDecryptor implements KmsSupport.Worker {
     return plaintext;
   }
 
-  private byte[] decryptUncounted(String topic, Headers headers, byte[] data) {
-    Header h = headers == null ? null : headers.lastHeader(role.headerName());
-    boolean hasHeader = h != null && h.value() != null;
-    if (InlineFrame.isInline(data)) {
+  private byte[] decryptUncounted(String topic, Headers headers, Header h, boolean inline,
+      byte[] data) {
+    boolean hasHeader = h != null;
+    if (inline) {
       // A value framed inline carries its own envelope, so it goes first: Kafka Streams 4.3+ hands
       // state-store deserializers the current record's headers, whose envelope header belongs to
       // another ciphertext. Only a header-mode ciphertext that happens to begin with the magic
@@ -356,7 +384,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
           throw inlineFailure;
         }
         try {
-          return open(topic, headers, h.value(), 0, h.value().length, data, 0, false);
+          return open(topic, headers, h.value(), 0, h.value().length, data, 0, false, true);
         } catch (EnvelopeException headerFailure) {
           inlineFailure.addSuppressed(headerFailure);
           throw inlineFailure;
@@ -365,7 +393,7 @@ final class RecordDecryptor implements KmsSupport.Worker {
     }
     if (hasHeader) {
       byte[] header = h.value();
-      return open(topic, headers, header, 0, header.length, data, 0, false);
+      return open(topic, headers, header, 0, header.length, data, 0, false, true);
     }
     if (plaintextPolicy == PlaintextPolicy.ALLOW) {
       events.plaintext(topic, null);
@@ -391,14 +419,15 @@ final class RecordDecryptor implements KmsSupport.Worker {
       return deterministic.open(topic, data, len);
     }
     return open(topic, headers, data, InlineFrame.HEADER_OFFSET, len, data,
-        InlineFrame.HEADER_OFFSET + len, true);
+        InlineFrame.HEADER_OFFSET + len, true, true);
   }
 
   /**
-   * Opens a sealed record part. In header mode ({@code inline == false}) a version 2 header's
-   * clear prefix sits at the front of {@code data}, in front of the nonce.
+   * Opens a sealed record part under the last record's header and key if {@code hdr} is
+   * byte-identical to that header and the record is for the same topic; {@code null} if not, or
+   * if authentication fails (the full path then names the DEK in the error).
    */
-  private byte[] open(String topic, Headers headers, byte[] hdr, int hdrOffset, int hdrLength,
+  private byte[] openRecent(String topic, byte[] hdr, int hdrOffset, int hdrLength,
       byte[] data, int nonceOffset, boolean inline) {
     Recent r = recent;
     if (r != null && r.header.length == hdrLength && r.topic.equals(topic)
@@ -410,11 +439,26 @@ final class RecordDecryptor implements KmsSupport.Worker {
           data, r.clearPrefixLength,
               inline ? nonceOffset : SealedRecord.nonceOffset(r.clearPrefixLength));
       if (plaintext != null) {
-        events.cacheHit();
         return r.codec == 0 ? plaintext
             : decompress(topic, r.kekId, r.dekId, r.codec, plaintext, r.clearPrefixLength);
       }
-      // fall through to the full path, which names the DEK in the error
+    }
+    return null;
+  }
+
+  /**
+   * Opens a sealed record part. In header mode ({@code inline == false}) a version 2 header's
+   * clear prefix sits at the front of {@code data}, in front of the nonce. {@code tryRecent}:
+   * first try the last record's header and key (false when the caller just did).
+   */
+  private byte[] open(String topic, Headers headers, byte[] hdr, int hdrOffset, int hdrLength,
+      byte[] data, int nonceOffset, boolean inline, boolean tryRecent) {
+    if (tryRecent) {
+      byte[] plaintext = openRecent(topic, hdr, hdrOffset, hdrLength, data, nonceOffset, inline);
+      if (plaintext != null) {
+        events.cacheHit();
+        return plaintext;
+      }
     }
     EnvelopeHeader envelope;
     try {

@@ -32,8 +32,8 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.config.ConfigException;
@@ -64,7 +64,13 @@ final class RecordEncryptor implements KmsSupport.Worker {
   private final long kmsTimeoutMs;
   private final long failureBackoffMs;
   private final ScheduledExecutorService executor;
-  private final ConcurrentHashMap<String, DekRotator> rotatorByTopic = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, TopicRotator> rotatorByTopic =
+      new ConcurrentHashMap<>();
+  /**
+   * The last entry of {@link #rotatorByTopic} used (a racy cache of an immutable entry; entries
+   * are never replaced): a producer sending to one topic finds its rotator by one comparison.
+   */
+  private TopicRotator lastTopic;
   private final ConcurrentHashMap<String, DekRotator> rotatorByKek = new ConcurrentHashMap<>();
   private final Set<String> plaintextTopicsLogged = ConcurrentHashMap.newKeySet();
   /** {@code envelope.mode=deterministic}: every record goes through it; otherwise {@code null}. */
@@ -75,6 +81,9 @@ final class RecordEncryptor implements KmsSupport.Worker {
   /** {@code envelope.kek.id}, or {@code null} under a template. */
   private final String fixedKekId;
   private final boolean namedScope;
+
+  /** A topic's rotator under a fixed KEK or a template that reads no record header. */
+  private record TopicRotator(String topic, DekRotator rotator) {}
 
   RecordEncryptor(EnvelopeConfig config, Role role, KeyManagementService kms, Ticker ticker,
       String kmsScope) {
@@ -110,11 +119,14 @@ final class RecordEncryptor implements KmsSupport.Worker {
     this.deterministic = config.deterministic()
         ? new DeterministicEncryptor(config, role, kms, kmsScope, kekSelector, events) : null;
     events.activeDekAge(this::oldestDekAgeMs);
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+    ScheduledThreadPoolExecutor dekThread = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "kafka-envelope-dek-" + role + "-" + THREADS.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
+    // a key retired before its age drops its age timer (DeadlineTimer) from the queue at once
+    dekThread.setRemoveOnCancelPolicy(true);
+    this.executor = dekThread;
     this.fields = config.fieldMode()
         ? new FieldEncryptor(this, config, kms, kmsScope, kekSelector, events) : null;
   }
@@ -420,11 +432,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
   private DekRotator.Lease reserve(String topic, Headers kekHeaders, int length, byte[] out,
       int nonceOffset) {
     DekRotator rotator = kekSelector.usesHeaders() ? rotatorFor(topic, kekHeaders)
-        : rotatorByTopic.get(topic);
-    if (rotator == null) {
-      rotator = rotator(kekSelector.kekFor(topic));
-      rotatorByTopic.putIfAbsent(topic, rotator);
-    }
+        : topicRotator(topic);
     try {
       return rotator.reserve(length, out, nonceOffset);
     } catch (KmsException e) {
@@ -441,6 +449,21 @@ final class RecordEncryptor implements KmsSupport.Worker {
       throw EnvelopeException.encrypting(Reason.of(e.reason()), role, topic, rotator.kekId(),
           null, e.getMessage(), e);
     }
+  }
+
+  /** The rotator of {@code topic}'s KEK (no per-record template). */
+  private DekRotator topicRotator(String topic) {
+    TopicRotator last = lastTopic;
+    if (last != null && (last.topic() == topic || last.topic().equals(topic))) {
+      return last.rotator();
+    }
+    TopicRotator t = rotatorByTopic.get(topic);
+    if (t == null) {
+      t = rotatorByTopic.computeIfAbsent(topic,
+          k -> new TopicRotator(k, rotator(kekSelector.kekFor(k))));
+    }
+    lastTopic = t;
+    return t.rotator();
   }
 
   /**

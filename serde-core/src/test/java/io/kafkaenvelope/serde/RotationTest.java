@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kafkaenvelope.kms.memory.InMemoryKms;
 import io.kafkaenvelope.testing.Pair;
 import io.kafkaenvelope.testing.TestConfigs;
+import io.kafkaenvelope.internal.dek.FakeClock;
 import io.kafkaenvelope.internal.wire.EnvelopeHeader;
 import io.kafkaenvelope.internal.wire.Role;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -25,7 +25,7 @@ class RotationTest {
 
   private final String kmsName = TestConfigs.newKmsName();
   private final Map<String, Object> configs = TestConfigs.base(kmsName);
-  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  private final FakeClock nanos = new FakeClock(1_000_000_000L);
 
   private record Sent(Headers headers, byte[] wire, String value) {}
 
@@ -39,7 +39,7 @@ class RotationTest {
   }
 
   private Pair pairWithTicker() {
-    return new Pair(new EncryptingSerializer<>(new StringSerializer(), nanos::get), configs, false);
+    return new Pair(new EncryptingSerializer<>(new StringSerializer(), nanos), configs, false);
   }
 
   /** Waits until the background refresh has reached the KMS {@code calls} times. */
@@ -101,12 +101,12 @@ class RotationTest {
       Sent first = send(p, "a");
       assertEquals(1, TestConfigs.kms(kmsName).generateCalls());
 
-      nanos.addAndGet(TimeUnit.SECONDS.toNanos(50)); // 83% of max age: no refresh yet
+      nanos.advance(TimeUnit.SECONDS.toNanos(50)); // 83% of max age: no refresh yet
       Sent second = send(p, "b");
       assertEquals(dekId(first), dekId(second));
       assertEquals(1, TestConfigs.kms(kmsName).generateCalls());
 
-      nanos.addAndGet(TimeUnit.SECONDS.toNanos(
+      nanos.advance(TimeUnit.SECONDS.toNanos(
           5)); // 91%: the next key is requested in the background
       Sent third = send(p, "c");
       assertEquals(dekId(first), dekId(third), "still the current key");
@@ -115,7 +115,7 @@ class RotationTest {
 
       // The KMS goes down; the prepared key takes over at expiry without a KMS call.
       TestConfigs.kms(kmsName).failWith(io.kafkaenvelope.kms.KmsException.Reason.UNAVAILABLE);
-      nanos.addAndGet(TimeUnit.SECONDS.toNanos(6)); // 101%
+      nanos.advance(TimeUnit.SECONDS.toNanos(6)); // 101%
       Sent fourth = send(p, "d");
       assertTrue(!dekId(first).equals(dekId(fourth)));
       TestConfigs.kms(kmsName).heal();

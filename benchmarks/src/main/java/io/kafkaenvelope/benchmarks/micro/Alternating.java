@@ -65,13 +65,11 @@ public final class Alternating {
     }
     String loadStart = JarAB.loadAverage();
     Instant started = Instant.now();
-    long n = JarAB.calibrate(cs.get(0).op());
-    for (int r = 0; r < WARMUP_ROUNDS; r++) {
+    long n = JarAB.warmUp(cs.get(0).op(), WARMUP_ROUNDS, warm -> {
       for (Contender c : cs) {
-        JarAB.batch(c.op(), n);
+        JarAB.batch(c.op(), warm);
       }
-    }
-    n = JarAB.calibrate(cs.get(0).op()); // again, now that everything is compiled
+    });
     int k = cs.size();
     double[][] ns = new double[k][rounds];
     double[][] bytes = new double[k][rounds];

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,6 +54,8 @@ public final class DekRotator {
   private final EnvelopeEvents events;
   /** Format version 6 ({@code envelope.format.version=6}): per-header record keys. */
   private final boolean bindThroughKey;
+  /** Tells each key when it reaches the refresh point of its age (see {@link ActiveDek}). */
+  private final DeadlineTimer timer;
 
   private volatile ActiveDek current;
   private final AtomicReference<CompletableFuture<DataKey>> pending = new AtomicReference<>();
@@ -82,6 +85,18 @@ public final class DekRotator {
   public DekRotator(KeyManagementService kms, String kekId, Role role, RotationLimits limits,
       Ticker ticker, ScheduledExecutorService executor, long kmsTimeoutMs, long failureBackoffMs,
       EnvelopeEvents events, boolean bindThroughKey) {
+    this(kms, kekId, role, limits, ticker, executor, kmsTimeoutMs, failureBackoffMs, events,
+        bindThroughKey, ticker instanceof DeadlineTimer t ? t : DeadlineTimer.on(executor, ticker));
+  }
+
+  /**
+   * As above; {@code timer} marks each key's refresh point of its age (a test's fake clock is
+   * both {@code ticker} and {@code timer}).
+   */
+  public DekRotator(KeyManagementService kms, String kekId, Role role, RotationLimits limits,
+      Ticker ticker, ScheduledExecutorService executor, long kmsTimeoutMs, long failureBackoffMs,
+      EnvelopeEvents events, boolean bindThroughKey, DeadlineTimer timer) {
+    this.timer = timer;
     this.bindThroughKey = bindThroughKey;
     this.events = events;
     this.kms = kms;
@@ -120,10 +135,12 @@ public final class DekRotator {
     ActiveDek d = current;
     for (;;) {
       if (d != null) {
-        long now = ticker.read();
-        long seq = d.reserve(length, now);
+        long seq = d.reserve(length, ticker);
         if (seq >= 0) {
-          if (d.refreshDue(seq, now) && d.refreshClaimed.compareAndSet(false, true)) {
+          // a plain read first: past the refresh point every record would otherwise pay a
+          // failing compare-and-set (a locked instruction) until the key retires
+          if (d.refreshDue(seq) && !d.refreshClaimed.get()
+              && d.refreshClaimed.compareAndSet(false, true)) {
             requestNext(d);
           }
           d.writeNonce(out, offset, seq);
@@ -166,6 +183,7 @@ public final class DekRotator {
   public void retire() {
     ActiveDek d = current;
     if (d != null) {
+      stopAgeTimer(d);
       events.dekRetired(kekId, d.kekVersion(), d.dekIdHex(), "closed", d.recordsEncrypted());
     }
   }
@@ -239,7 +257,13 @@ public final class DekRotator {
       ActiveDek fresh = activate(key);
       RESOLVED.add(resolvedKey());
       pending.compareAndSet(next, null);
+      // The timer's task holds the key's AgeWatch only, never the key; it is dropped when the
+      // key retires before its age does.
+      fresh.ageTimer = timer.at(fresh.refreshAt(), fresh.ageWatch);
       current = fresh;
+      if (exhausted != null) {
+        stopAgeTimer(exhausted);
+      }
       if (exhausted == null) {
         events.dekCreated(kekId, fresh.kekVersion(), fresh.dekIdHex(), null, null, 0);
       } else {
@@ -249,6 +273,13 @@ public final class DekRotator {
       log.info("Data key {} for KEK '{}' ({}) in use{}", fresh.dekIdHex(), kekId, role,
           exhausted == null ? "" : "; retired " + exhausted.dekIdHex());
       return fresh;
+    }
+  }
+
+  private static void stopAgeTimer(ActiveDek d) {
+    Future<?> t = d.ageTimer;
+    if (t != null) {
+      t.cancel(false);
     }
   }
 

@@ -112,6 +112,12 @@ public final class EnvelopeEvents implements AutoCloseable {
   private final LongAdder plaintextRecords = new LongAdder();
   private final LongAdder cacheHits = new LongAdder();
   private final LongAdder cacheMisses = new LongAdder();
+  /**
+   * Records decrypted under the key already in memory and counted once for both {@code
+   * records-decrypted-total} and {@code dek-cache-hits-total} (the gauges add it to each): the
+   * deserializer's common case pays one counter update for both, not two.
+   */
+  private final LongAdder cachedRecords = new LongAdder();
   private final LongAdder deksCreated = new LongAdder();
   private final LongAdder[] failures = adders(EnvelopeException.Reason.values().length);
   private final LongAdder[] rotations = adders(RotationReason.values().length);
@@ -265,6 +271,15 @@ public final class EnvelopeEvents implements AutoCloseable {
     }
   }
 
+  /**
+   * A record of {@code plaintextBytes} bytes was decrypted under a data key found in memory: the
+   * same as {@link #processed} and {@link #cacheHit} together, with one counter update fewer.
+   */
+  public void processedFromCache(int plaintextBytes) {
+    cachedRecords.increment();
+    bytes.add(plaintextBytes);
+  }
+
   /** A data key was found in memory (no KMS call). */
   public void cacheHit() {
     cacheHits.increment();
@@ -338,7 +353,7 @@ public final class EnvelopeEvents implements AutoCloseable {
   }
 
   long records() {
-    return records.sum();
+    return records.sum() + cachedRecords.sum();
   }
 
   long plaintextRecords() {
@@ -346,7 +361,7 @@ public final class EnvelopeEvents implements AutoCloseable {
   }
 
   long cacheHits() {
-    return cacheHits.sum();
+    return cacheHits.sum() + cachedRecords.sum();
   }
 
   long cacheMisses() {
@@ -412,7 +427,8 @@ public final class EnvelopeEvents implements AutoCloseable {
   }
 
   private void register(Sink m) {
-    gauge(m, "records-" + verb() + "-total", "Records " + verb() + " since start.", records);
+    gauge(m, "records-" + verb() + "-total", "Records " + verb() + " since start.", records,
+        cachedRecords);
     gauge(m, "bytes-" + verb() + "-total", "Plaintext bytes " + verb() + " since start.", bytes);
     gauge(m, "records-plaintext-total", side == Side.SERIALIZER
         ? "Records sent unencrypted because envelope.kek.unresolved.policy=plaintext allowed it."
@@ -448,7 +464,7 @@ public final class EnvelopeEvents implements AutoCloseable {
           + "when none is."), (Measurable) (c, now) -> activeDekAgeMs.getAsLong());
     } else {
       gauge(m, "dek-cache-hits-total", "Records whose data key was already in memory.",
-          cacheHits);
+          cacheHits, cachedRecords);
       gauge(m, "dek-cache-misses-total", "Records whose data key had to come from the KMS.",
           cacheMisses);
       m.add(name(m, "dek-cache-size", "Data keys held by the unwrap cache this "
@@ -469,6 +485,11 @@ public final class EnvelopeEvents implements AutoCloseable {
 
   private void gauge(Sink m, String name, String doc, LongAdder adder, String... tags) {
     m.add(name(m, name, doc, tags), (Measurable) (c, now) -> adder.sum());
+  }
+
+  /** A gauge of two counters' sum. */
+  private void gauge(Sink m, String name, String doc, LongAdder a, LongAdder b) {
+    m.add(name(m, name, doc), (Measurable) (c, now) -> a.sum() + b.sum());
   }
 
   private MetricName name(Sink m, String name, String doc, String... extraTags) {

@@ -23,7 +23,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +36,7 @@ class DekRotatorTest {
 
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
-  private final AtomicLong now = new AtomicLong(1_000 * SECOND);
+  private final FakeClock now = new FakeClock(1_000 * SECOND);
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
   private final CountingKms kms = new CountingKms();
 
@@ -48,7 +47,7 @@ class DekRotatorTest {
 
   private DekRotator rotator(long maxAgeNanos, long maxRecords, long maxBytes) {
     return new DekRotator(kms, "kek", Role.VALUE, new RotationLimits(maxAgeNanos, maxRecords,
-        maxBytes), now::get, executor, 10_000, 5_000);
+        maxBytes), now, executor, 10_000, 5_000);
   }
 
   private static String dekOf(DekRotator.Lease lease) {
@@ -79,15 +78,63 @@ class DekRotatorTest {
   void theAgeLimitRetiresAKeyOnTheFakeClock() throws Exception {
     DekRotator r = rotator(100 * SECOND, Long.MAX_VALUE, Long.MAX_VALUE);
     String first = dekOf(reserve(r, 1));
-    now.addAndGet(89 * SECOND);
+    now.advance(89 * SECOND);
     assertEquals(first, dekOf(reserve(r, 1)));
     assertEquals(1, kms.calls.get());
-    now.addAndGet(2 * SECOND); // 91 s: past the refresh point
+    now.advance(2 * SECOND); // 91 s: past the refresh point
     assertEquals(first, dekOf(reserve(r, 1)));
     kms.awaitCalls(2);
-    now.addAndGet(10 * SECOND); // 101 s: retired
+    now.advance(10 * SECOND); // 101 s: retired
     assertNotEquals(first, dekOf(reserve(r, 1)));
     assertEquals(2, kms.calls.get());
+  }
+
+  @Test
+  void theAgeLimitRotatesExactlyAtTheLimitOnEveryRecordOnceTheTimerRan() {
+    DekRotator r = rotator(100 * SECOND, Long.MAX_VALUE, Long.MAX_VALUE);
+    String first = dekOf(reserve(r, 1));
+    now.advance(100 * SECOND - 1); // 1 ns before the limit; the 90% timer has run
+    for (int i = 0; i < 40; i++) { // whatever their sequence numbers
+      assertEquals(first, dekOf(reserve(r, 1)));
+    }
+    now.advance(1); // exactly at the limit
+    assertNotEquals(first, dekOf(reserve(r, 1)), "the first record at the limit rotates");
+  }
+
+  @Test
+  void withALateTimerAtMostFifteenRecordsGoOutPastTheAgeLimit() {
+    DekRotator r = rotator(100 * SECOND, Long.MAX_VALUE, Long.MAX_VALUE);
+    String first = dekOf(reserve(r, 1)); // record 0 reads the clock
+    now.stopTimer();
+    now.advance(101 * SECOND);
+    int late = 0;
+    while (dekOf(reserve(r, 1)).equals(first)) {
+      late++;
+      assertTrue(late < ActiveDek.CLOCK_EVERY, "bounded by the records between clock reads");
+    }
+    assertEquals(ActiveDek.CLOCK_EVERY - 1, late, "records 1 to 15 do not read the clock");
+    // the new key's record 0 read the clock; past 90% of its age a read switches every record on
+    String second = dekOf(reserve(r, 1));
+    for (int i = 0; i < ActiveDek.CLOCK_EVERY; i++) {
+      reserve(r, 1); // the 16th reads the clock: still young
+    }
+    now.advance(95 * SECOND);
+    for (int i = 0; i < ActiveDek.CLOCK_EVERY; i++) { // one of them reads: past 90%
+      assertEquals(second, dekOf(reserve(r, 1)));
+    }
+    now.advance(5 * SECOND); // at the limit: now every record reads the clock
+    assertNotEquals(second, dekOf(reserve(r, 1)));
+  }
+
+  @Test
+  void aKeyRetiredBeforeItsAgeDropsItsAgeTimer() {
+    DekRotator r = rotator(3600 * SECOND, 10, Long.MAX_VALUE);
+    for (int i = 0; i < 35; i++) {
+      reserve(r, 1);
+    }
+    assertEquals(1, now.pendingTasks(), "only the key in use keeps its age timer");
+    r.retire();
+    assertEquals(0, now.pendingTasks());
   }
 
   @Test
@@ -142,16 +189,16 @@ class DekRotatorTest {
           .reason());
     }
     assertEquals(1, kms.calls.get(), "the failure is remembered for the backoff");
-    now.addAndGet(6 * SECOND);
+    now.advance(6 * SECOND);
     kms.failWith = null;
     String first = dekOf(reserve(r, 1));
     assertEquals(2, kms.calls.get());
     // the KMS fails again while the key is in use: the key serves to its limit, then sends fail
     kms.failWith = Reason.THROTTLED;
-    now.addAndGet(95 * SECOND); // past the refresh point: a background request fails
+    now.advance(95 * SECOND); // past the refresh point: a background request fails
     assertEquals(first, dekOf(reserve(r, 1)));
     kms.awaitCalls(3);
-    now.addAndGet(10 * SECOND); // past the age limit
+    now.advance(10 * SECOND); // past the age limit
     assertEquals(Reason.THROTTLED, assertThrows(KmsException.class, () -> reserve(r, 1))
         .reason());
   }
