@@ -183,15 +183,6 @@ final class RecordDecryptor implements KmsSupport.Worker {
     }
   }
 
-  /** Whether {@code data} or {@code headers} carry a whole-record envelope (record mode). */
-  boolean hasRecordEnvelope(Headers headers, byte[] data) {
-    if (InlineFrame.isInline(data)) {
-      return true;
-    }
-    Header h = headers == null ? null : headers.lastHeader(role.headerName());
-    return h != null && h.value() != null;
-  }
-
   /**
    * The reader's KEK policy: the KEK the producer settings name, the allow-list, or discovery.
    * A reader with none of them would accept a record under any KEK the KMS unwraps for it, which

@@ -151,13 +151,6 @@ final class ActiveDek implements DekRotator.Lease {
   }
 
   @Override
-  public void reserveAnother(int length, byte[] out, int offset) {
-    long seq = sequence.getAndIncrement();
-    bytes.getAndAdd(length);
-    writeNonce(out, offset, seq);
-  }
-
-  @Override
   public byte[] dekId() {
     return dekId.clone();
   }

@@ -213,16 +213,6 @@ public final class DekRotator {
 
     /** The wrapped DEK; not a copy, callers must not modify it. */
     byte[] wrappedDekUnsafe();
-
-    /**
-     * Reserves one more nonce under this same key, for another part of the record this lease
-     * was reserved for (field mode: each field and the header's tag), and writes it to {@code
-     * out[offset .. offset + 12)}. Never refused: the limits were checked when the record
-     * reserved the lease, so a record's parts all share one key; the part counts toward them
-     * (records and bytes), and the next record rotates if they are passed. The overshoot is at
-     * most the parts of the records in flight, far inside AES-GCM's bounds.
-     */
-    void reserveAnother(int length, byte[] out, int offset);
   }
 
   /** Replaces {@code exhausted} (or creates the first key), waiting for the KMS if needed. */
