@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -208,7 +209,7 @@ final class RecordEncryptor implements KmsSupport.Worker {
    */
   @Override
   public KeyManagementService.Health probe() {
-    java.util.Set<String> named = new java.util.LinkedHashSet<>();
+    Set<String> named = new LinkedHashSet<>();
     if (fixedKekId != null) {
       named.add(fixedKekId);
       if (fields != null && deterministic == null) { // field KEKs of random fields too

@@ -251,8 +251,7 @@ class FieldModeTest {
     p.put("envelope.mode", "field");
     p.put("envelope.fields", "customer.ssn,lines[].address,attrs[]");
     p.put("envelope.fields.kek.customer.ssn", "kek-missing");
-    org.apache.kafka.common.config.ConfigException e = assertThrows(
-        org.apache.kafka.common.config.ConfigException.class, () -> serializer(p, FORMAT));
+    ConfigException e = assertThrows(ConfigException.class, () -> serializer(p, FORMAT));
     assertTrue(e.getMessage().contains("envelope.fields.kek.customer.ssn"), e.getMessage());
     assertTrue(e.getMessage().contains("kek-missing"), e.getMessage());
     assertTrue(e.getMessage().contains("KEY_NOT_FOUND"), e.getMessage());

@@ -14,6 +14,7 @@ import io.kafkaenvelope.testing.TestConfigs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -189,7 +190,7 @@ class KmsCheckTest {
     assertNames(assertThrows(ConfigException.class, () -> deserializer(local)),
         "envelope.kek.id", "orders", "KEY_DISABLED");
     LocalKms.enable(dir, "orders");
-    Map<String, Object> deterministic = new java.util.HashMap<>(local);
+    Map<String, Object> deterministic = new HashMap<>(local);
     deterministic.put("envelope.mode", "deterministic");
     assertNames(assertThrows(ConfigException.class, () -> deserializer(deterministic)),
         "envelope.kek.id", "orders", "MISCONFIGURED", "HMAC PRF");
@@ -203,13 +204,13 @@ class KmsCheckTest {
   @Test
   void aDefaultModeConsumerAcceptsADeterministicKekButNotABrokenOne(@TempDir Path dir) {
     LocalKms.create(dir, "orders");
-    Map<String, Object> mac = new java.util.HashMap<>(Map.of("envelope.kms.type", "local",
+    Map<String, Object> mac = new HashMap<>(Map.of("envelope.kms.type", "local",
         "envelope.kms.local.keyset.dir", dir.toString(), "envelope.kek.id", "orders-mac",
         "envelope.kms.local.create.missing", "true", "envelope.mode", "deterministic"));
     try (EncryptingSerializer<String> s = serializer(mac)) { // makes the PRF keyset
       s.serialize("orders", new RecordHeaders(), "x");
     }
-    Map<String, Object> reader = new java.util.HashMap<>(Map.of("envelope.kms.type", "local",
+    Map<String, Object> reader = new HashMap<>(Map.of("envelope.kms.type", "local",
         "envelope.kms.local.keyset.dir", dir.toString(), "envelope.kek.id", "orders",
         "envelope.kek.allowed.ids", "orders-mac"));
     deserializer(reader).close();
@@ -217,7 +218,7 @@ class KmsCheckTest {
     assertNames(assertThrows(ConfigException.class, () -> deserializer(reader)),
         "envelope.kek.allowed.ids", "orders-mac", "KEY_DISABLED");
     LocalKms.enable(dir, "orders-mac");
-    Map<String, Object> strict = new java.util.HashMap<>(reader);
+    Map<String, Object> strict = new HashMap<>(reader);
     strict.put("envelope.kek.id", "orders-mac");
     strict.put("envelope.kek.allowed.ids", "orders");
     strict.put("envelope.mode", "deterministic");

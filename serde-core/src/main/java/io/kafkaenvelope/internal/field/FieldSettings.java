@@ -2,6 +2,7 @@ package io.kafkaenvelope.internal.field;
 
 import io.kafkaenvelope.config.EnvelopeConfig;
 import io.kafkaenvelope.internal.kek.KekSelector;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -164,7 +165,7 @@ public final class FieldSettings {
 
   /** The KEKs of {@code envelope.fields.kek.*}, one per setting, for the start-up check. */
   public List<FieldKek> fieldKeks() {
-    List<FieldKek> out = new java.util.ArrayList<>(keks.size());
+    List<FieldKek> out = new ArrayList<>(keks.size());
     keks.forEach((key, kekId) -> out.add(new FieldKek(EnvelopeConfig.FIELDS_KEK_PREFIX + key,
         kekId, "deterministic".equalsIgnoreCase(modes.get(key)))));
     return out;
