@@ -29,9 +29,10 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * What one serializer or deserializer reports: counters, KMS call timings and audit lines. The
- * pipeline calls it at each point that matters; every counter is a {@link LongAdder} made up front
- * (arrays indexed by enum ordinal where a tag varies), so the per-record calls neither allocate nor
- * look anything up. {@link #registerJmx} exposes them as Kafka metrics in the group
+ * pipeline calls it at each point that matters; every counter is made up front (a {@link
+ * RecordTally} for the per-record counts, else a {@link LongAdder}; arrays indexed by enum
+ * ordinal where a tag varies), so the per-record calls neither allocate nor look anything up.
+ * {@link #registerJmx} exposes them as Kafka metrics in the group
  * {@code kafka-envelope-serializer-metrics} (or {@code ...-deserializer-metrics}) with the tags
  * {@code client-id} and {@code role}, reported over JMX under the domain {@value #JMX_DOMAIN};
  * {@link #close} removes them. Thread-safe.
@@ -107,17 +108,17 @@ public final class EnvelopeEvents implements AutoCloseable {
   private final String clientId;
   private final Ticker ticker;
 
-  private final LongAdder records = new LongAdder();
-  private final LongAdder bytes = new LongAdder();
+  /** Records encrypted or decrypted, and their plaintext bytes (see {@link #processed}). */
+  private final RecordTally processed = new RecordTally();
+  /**
+   * Records decrypted under the key already in memory, counted once for both {@code
+   * records-decrypted-total} and {@code dek-cache-hits-total} (the gauges add it to each): the
+   * deserializer's common case pays one update for both, not two.
+   */
+  private final RecordTally fromCache = new RecordTally();
   private final LongAdder plaintextRecords = new LongAdder();
   private final LongAdder cacheHits = new LongAdder();
   private final LongAdder cacheMisses = new LongAdder();
-  /**
-   * Records decrypted under the key already in memory and counted once for both {@code
-   * records-decrypted-total} and {@code dek-cache-hits-total} (the gauges add it to each): the
-   * deserializer's common case pays one counter update for both, not two.
-   */
-  private final LongAdder cachedRecords = new LongAdder();
   private final LongAdder deksCreated = new LongAdder();
   private final LongAdder[] failures = adders(EnvelopeException.Reason.values().length);
   private final LongAdder[] rotations = adders(RotationReason.values().length);
@@ -215,8 +216,7 @@ public final class EnvelopeEvents implements AutoCloseable {
 
   /** A record of {@code plaintextBytes} bytes was encrypted or decrypted. */
   public void processed(int plaintextBytes) {
-    records.increment();
-    bytes.add(plaintextBytes);
+    processed.add(plaintextBytes);
   }
 
   /**
@@ -276,8 +276,7 @@ public final class EnvelopeEvents implements AutoCloseable {
    * same as {@link #processed} and {@link #cacheHit} together, with one counter update fewer.
    */
   public void processedFromCache(int plaintextBytes) {
-    cachedRecords.increment();
-    bytes.add(plaintextBytes);
+    fromCache.add(plaintextBytes);
   }
 
   /** A data key was found in memory (no KMS call). */
@@ -353,7 +352,11 @@ public final class EnvelopeEvents implements AutoCloseable {
   }
 
   long records() {
-    return records.sum() + cachedRecords.sum();
+    return processed.records() + fromCache.records();
+  }
+
+  long bytes() {
+    return processed.bytes() + fromCache.bytes();
   }
 
   long plaintextRecords() {
@@ -361,7 +364,7 @@ public final class EnvelopeEvents implements AutoCloseable {
   }
 
   long cacheHits() {
-    return cacheHits.sum() + cachedRecords.sum();
+    return cacheHits.sum() + fromCache.records();
   }
 
   long cacheMisses() {
@@ -427,9 +430,10 @@ public final class EnvelopeEvents implements AutoCloseable {
   }
 
   private void register(Sink m) {
-    gauge(m, "records-" + verb() + "-total", "Records " + verb() + " since start.", records,
-        cachedRecords);
-    gauge(m, "bytes-" + verb() + "-total", "Plaintext bytes " + verb() + " since start.", bytes);
+    gauge(m, "records-" + verb() + "-total", "Records " + verb() + " since start.",
+        this::records);
+    gauge(m, "bytes-" + verb() + "-total", "Plaintext bytes " + verb() + " since start.",
+        this::bytes);
     gauge(m, "records-plaintext-total", side == Side.SERIALIZER
         ? "Records sent unencrypted because envelope.kek.unresolved.policy=plaintext allowed it."
         : "Records without an envelope passed on because envelope.plaintext.policy=allow.",
@@ -464,7 +468,7 @@ public final class EnvelopeEvents implements AutoCloseable {
           + "when none is."), (Measurable) (c, now) -> activeDekAgeMs.getAsLong());
     } else {
       gauge(m, "dek-cache-hits-total", "Records whose data key was already in memory.",
-          cacheHits, cachedRecords);
+          this::cacheHits);
       gauge(m, "dek-cache-misses-total", "Records whose data key had to come from the KMS.",
           cacheMisses);
       m.add(name(m, "dek-cache-size", "Data keys held by the unwrap cache this "
@@ -484,12 +488,11 @@ public final class EnvelopeEvents implements AutoCloseable {
   }
 
   private void gauge(Sink m, String name, String doc, LongAdder adder, String... tags) {
-    m.add(name(m, name, doc, tags), (Measurable) (c, now) -> adder.sum());
+    gauge(m, name, doc, adder::sum, tags);
   }
 
-  /** A gauge of two counters' sum. */
-  private void gauge(Sink m, String name, String doc, LongAdder a, LongAdder b) {
-    m.add(name(m, name, doc), (Measurable) (c, now) -> a.sum() + b.sum());
+  private void gauge(Sink m, String name, String doc, LongSupplier value, String... tags) {
+    m.add(name(m, name, doc, tags), (Measurable) (c, now) -> value.getAsLong());
   }
 
   private MetricName name(Sink m, String name, String doc, String... extraTags) {

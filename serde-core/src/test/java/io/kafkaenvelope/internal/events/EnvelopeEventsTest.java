@@ -55,6 +55,7 @@ class EnvelopeEventsTest {
       e.register(m);
       e.processed(100);
       e.processed(20);
+      e.processedFromCache(5); // a record and a cache hit in one update
       e.cacheHit();
       e.cacheMiss();
       e.kmsCall(KmsOperation.UNWRAP, TimeUnit.MILLISECONDS.toNanos(40), true);
@@ -63,9 +64,9 @@ class EnvelopeEventsTest {
       e.cacheSize(() -> 7);
       String g = "kafka-envelope-deserializer-metrics";
       Map<String, String> base = Map.of("client-id", "unit-c", "role", "key");
-      assertEquals(2, value(m, "records-decrypted-total", g, base));
-      assertEquals(120, value(m, "bytes-decrypted-total", g, base));
-      assertEquals(1, value(m, "dek-cache-hits-total", g, base));
+      assertEquals(3, value(m, "records-decrypted-total", g, base));
+      assertEquals(125, value(m, "bytes-decrypted-total", g, base));
+      assertEquals(2, value(m, "dek-cache-hits-total", g, base));
       assertEquals(1, value(m, "dek-cache-misses-total", g, base));
       assertEquals(7, value(m, "dek-cache-size", g, base));
       assertEquals(1, value(m, "failures-total", g,
