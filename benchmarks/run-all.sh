@@ -73,6 +73,8 @@ java -Xms1g -Xmx1g -cp "$JAR" io.kafkaenvelope.benchmarks.e2e.ProcessCpuBenchmar
     --rounds "$CPU_ROUNDS" \
     --out "$OUT/e2e-cpu.json" 2>> "$OUT/e2e.log" | tee "$OUT/e2e-cpu.txt"
 echo "== e2e cpu done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/conditions.txt"
+# the page links the per-round CPU values of this run
+if [ "${QUICK:-0}" != 1 ]; then cp "$OUT/e2e-cpu.csv" docs/performance-e2e-cpu.csv; fi
 
 # 6. Profile: a JFR recording of an encrypted end-to-end run (no compression)
 java -Xms2g -Xmx2g -XX:StartFlightRecording=filename="$OUT/e2e-encrypted.jfr",settings=profile \
