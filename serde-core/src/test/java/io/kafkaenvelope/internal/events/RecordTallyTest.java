@@ -3,6 +3,7 @@ package io.kafkaenvelope.internal.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ class RecordTallyTest {
     }
     assertEquals((long) threads * perThread, t.records());
     assertEquals((long) perThread * (1 + 2 + 3 + 4), t.bytes());
-    assertEquals(true, workers.contains(t.owner()), "one of the workers owns the fast path");
+    assertTrue(workers.contains(t.owner()), "one of the workers owns the fast path");
   }
 
   @Test
