@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full benchmark run behind docs/performance.md (~75 minutes on 2 cores). Run from the
+# The full benchmark run behind docs/performance.md (~65 minutes on an idle 2-core machine). Run from the
 # repository root after `mvn -B -ntp -pl benchmarks -am package -DskipTests`.
 #   bash benchmarks/run-all.sh "note on conditions, e.g. load average"
 set -euo pipefail
